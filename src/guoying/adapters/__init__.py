@@ -1,0 +1,1 @@
+"""Adapters: serialisation, stores by URL, SQL tables."""

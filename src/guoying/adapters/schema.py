@@ -1,0 +1,74 @@
+"""The store's own tables: events, refusal log, personal data, projection tracking."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY.
+Position = BigInteger().with_variant(Integer(), "sqlite")
+
+store_metadata = MetaData()
+
+events = Table(
+    "guoying_events",
+    store_metadata,
+    Column("id", Position, primary_key=True, autoincrement=True),
+    Column("originator_id", Text, nullable=False),
+    Column("originator_version", BigInteger, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+    # Microseconds since the epoch, UTC, taken by the store under its write lock.
+    Column("recorded_at", BigInteger, nullable=False),
+    UniqueConstraint("originator_id", "originator_version", name="guoying_events_version"),
+)
+
+refusals = Table(
+    "guoying_refusals",
+    store_metadata,
+    Column("id", Position, primary_key=True, autoincrement=True),
+    Column("recorded_at", BigInteger, nullable=False),
+    Column("command", Text, nullable=False),
+    Column("actor_person_id", Text, nullable=False),
+    Column("actor_committee_id", Text, nullable=False),
+    Column("subject_committee_id", Text),
+    Column("rule_id", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
+# Personal data lives apart from the events so that one person's can be erased
+# without rewriting any event (rules.md 9a).
+people = Table(
+    "guoying_people",
+    store_metadata,
+    Column("person_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("phone", Text, nullable=False),
+)
+
+# One row: the store's identity and the last recorded time. Writers lock it, which orders
+# commits as positions are assigned and keeps recorded time from going backwards.
+head = Table(
+    "guoying_store",
+    store_metadata,
+    Column("key", Text, primary_key=True),
+    Column("store_id", Text, nullable=False),
+    Column("last_recorded_at", BigInteger, nullable=False),
+)
+
+tracking = Table(
+    "guoying_tracking",
+    store_metadata,
+    Column("projection", Text, primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)

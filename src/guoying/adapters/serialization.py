@@ -1,0 +1,141 @@
+"""One cattrs converter for events and commands, plugged into eventsourcing as its Mapper.
+
+Events are stored as JSON under a stable type name (the class name), never a module path,
+so that moving code never strands stored events. Old shapes are upcast here, on read.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import cattrs
+from cattrs.preconf.json import make_converter
+from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
+
+from guoying.application.commands import COMMAND_TYPES, Command
+from guoying.application.errors import InvalidCommand
+from guoying.domain.catalogue import EVENT_TYPES
+from guoying.domain.events import DomainEvent
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def make_guoying_converter() -> cattrs.Converter:
+    converter = make_converter(forbid_extra_keys=True, detailed_validation=True)
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_structure_hook(Decimal, lambda value, _: Decimal(str(value)))
+    _strict_scalars(converter)
+    return converter
+
+
+def _strict_scalars(converter: cattrs.Converter) -> None:
+    """Refuse "2018" for an int and 1 for a str, instead of coercing them silently."""
+
+    def exact(kind: type) -> Callable[[Any, type], Any]:
+        def structure(value: Any, _: type) -> Any:
+            if type(value) is not kind:
+                raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+            return value
+
+        return structure
+
+    for kind in (int, str, bool):
+        converter.register_structure_hook(kind, exact(kind))
+
+    def enum_member(value: Any, kind: type[enum.StrEnum]) -> enum.StrEnum:
+        if type(value) is not str:
+            raise TypeError(f"expected a string, got {type(value).__name__}")
+        return kind(value)
+
+    # Without this, the hook on str (earlier in a StrEnum's MRO than Enum) would take them.
+    converter.register_structure_hook(enum.StrEnum, enum_member)
+
+
+CONVERTER = make_guoying_converter()
+
+# Stored shapes that changed, by event type: each upcaster takes a state one version old.
+UPCASTERS: dict[str, list[Upcaster]] = {}
+
+
+def event_to_json(event: DomainEvent) -> dict[str, Any]:
+    return {"type": type(event).__name__, **CONVERTER.unstructure(event)}
+
+
+class CattrsMapper(Mapper[str]):
+    """eventsourcing's Mapper with cattrs in place of `vars()`, which slotted attrs lack."""
+
+    def __init__(self) -> None:
+        super().__init__(transcoder=JSONTranscoder())
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        state = CONVERTER.unstructure(domain_event)
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=type(domain_event).__name__,
+            state=json.dumps(state, ensure_ascii=False, sort_keys=True).encode(),
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        return decode_event(
+            stored_event.topic,
+            stored_event.state,
+            str(stored_event.originator_id),
+            stored_event.originator_version,
+        )
+
+
+def decode_event(topic: str, state: bytes, originator_id: str, version: int) -> DomainEvent:
+    cls = EVENT_TYPES[topic]
+    data = json.loads(state)
+    stored_shape = int(data.pop("_shape", 1))
+    for upcast in UPCASTERS.get(topic, [])[stored_shape - 1 :]:
+        data = upcast(data)
+    data["originator_id"] = originator_id
+    data["originator_version"] = version
+    return CONVERTER.structure(data, cls)
+
+
+def command_from_json(data: object) -> Command:
+    """Read one command; every problem is reported by its field path."""
+    if not isinstance(data, Mapping):
+        raise InvalidCommand(["$: expected a JSON object with a \"command\" field"])
+    fields = dict(data)
+    name = fields.pop("command", None)
+    if not isinstance(name, str):
+        raise InvalidCommand(["$.command: missing (the name of the command, e.g. \"AdjustTier\")"])
+    cls = COMMAND_TYPES.get(name)
+    if cls is None:
+        raise InvalidCommand([f"$.command: unknown command {name!r}; known: {', '.join(COMMAND_TYPES)}"])
+    try:
+        return CONVERTER.structure(fields, cls)
+    except Exception as error:  # noqa: BLE001 - every structuring failure is bad input
+        raise InvalidCommand(_describe(error)) from error
+
+
+def command_to_json(command: Command) -> dict[str, Any]:
+    return {"command": type(command).__name__, **CONVERTER.unstructure(command)}
+
+
+def _describe(error: BaseException) -> list[str]:
+    if isinstance(error, cattrs.BaseValidationError):
+        problems = cattrs.transform_error(error, path="$", format_exception=_format)
+        return [f"{path}: {message}" for message, _, path in (p.rpartition(" @ ") for p in problems)]
+    return [f"$: {error}"]
+
+
+def _format(error: BaseException, kind: type | None) -> str:
+    if isinstance(error, KeyError):
+        return "required field missing"
+    if isinstance(error, cattrs.ForbiddenExtraKeysError):
+        return f"unknown field(s) {', '.join(sorted(error.extra_fields))}"
+    if isinstance(error, ValueError) and kind is not None and hasattr(kind, "__members__"):
+        return f"expected one of {', '.join(kind.__members__)}"
+    name = getattr(kind, "__name__", str(kind)) if kind is not None else "value"
+    return f"invalid value for {name}: {error}"

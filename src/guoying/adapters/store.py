@@ -1,0 +1,324 @@
+"""Stores by URL: `sqlite:///PATH` (the default), `memory://` and `postgresql+psycopg://`.
+
+One SQLAlchemy engine holds the events, the refusal log, personal data, the projections'
+tracking records and their views, so that a projection's view rows and its tracking record
+commit in one transaction on every database. Events go through eventsourcing's EventStore
+and Repository over `SqlRecorder`, our ApplicationRecorder (see docs/adr/001-store.md).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from attrs import frozen
+from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    EventStore,
+    Notification,
+    StoredEvent,
+    Subscription,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+from guoying.adapters import schema
+from guoying.adapters.serialization import CattrsMapper, command_to_json
+from guoying.application.errors import StoreUnavailable
+from guoying.application.ports import ConcurrencyConflict, PersonalData, Refusal
+from guoying.domain.events import DomainEvent
+
+DEFAULT_URL = "sqlite:///guoying.db"
+StoreClock = Callable[[], int]
+
+
+def wall_clock_us() -> int:
+    return time.time_ns() // 1000
+
+
+@frozen
+class StoredRecord:
+    """A stored event with its store position and recorded time."""
+
+    position: int
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: bytes
+    recorded_at: int
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for a store URL, or StoreUnavailable naming what is wrong with it."""
+    try:
+        if url == "memory://":
+            engine = sa.create_engine(
+                "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+            _configure_sqlite(engine, wal=False)
+            return engine
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as error:
+        raise StoreUnavailable(f"store URL {url!r} cannot be read: {error}") from error
+    if parsed.drivername == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            folder = Path(database).expanduser().resolve().parent
+            if not folder.is_dir():
+                raise StoreUnavailable(f"store URL {url!r}: folder {folder} does not exist")
+        engine = sa.create_engine(parsed, connect_args={"timeout": 30})
+        _configure_sqlite(engine, wal=bool(database) and database != ":memory:")
+        return engine
+    if parsed.drivername in ("postgresql", "postgresql+psycopg"):
+        return sa.create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
+    raise StoreUnavailable(
+        f"store URL {url!r}: unsupported; use sqlite:///PATH, memory:// or "
+        "postgresql+psycopg://USER@HOST:PORT/DB"
+    )
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _: Any) -> None:
+        # We issue BEGIN ourselves, so that writers can take the write lock up front.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if wal:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        writing = connection.get_execution_options().get("guoying_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+class SqlRecorder(ApplicationRecorder):
+    """eventsourcing's ApplicationRecorder over SQLAlchemy Core, with the recorded time."""
+
+    def __init__(self, engine: Engine, clock: StoreClock = wall_clock_us) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.store_id = self._create_schema()
+
+    def _create_schema(self) -> str:
+        try:
+            with self.writing() as conn:
+                if conn.dialect.name == "postgresql":
+                    # Two processes opening a new database at once must not race on DDL.
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(7741)"))
+                schema.store_metadata.create_all(conn)
+                row = conn.execute(sa.select(schema.head.c.store_id)).first()
+                if row is not None:
+                    return str(row.store_id)
+                store_id = str(uuid.uuid4())
+                conn.execute(
+                    schema.head.insert().values(key="head", store_id=store_id, last_recorded_at=0)
+                )
+                return store_id
+        except sa.exc.SQLAlchemyError as error:
+            raise StoreUnavailable(
+                f"store {self.engine.url.render_as_string(hide_password=True)} cannot be "
+                f"opened: {str(error).splitlines()[0]}"
+            ) from error
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn.execution_options(guoying_write=True)
+            with conn.begin():
+                yield conn
+
+    def take_recorded_time(self, conn: Connection) -> int:
+        """Lock the store's head and return a recorded time no earlier than the last one."""
+        query = sa.select(schema.head.c.last_recorded_at).where(schema.head.c.key == "head")
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        last = conn.execute(query).scalar_one()
+        recorded_at = max(self.clock(), last)
+        conn.execute(
+            schema.head.update().where(schema.head.c.key == "head").values(
+                last_recorded_at=recorded_at
+            )
+        )
+        return int(recorded_at)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        personal_data: Sequence[PersonalData] = kwargs.get("personal_data", ())
+        try:
+            with self.writing() as conn:
+                recorded_at = self.take_recorded_time(conn)
+                positions = [
+                    conn.execute(
+                        schema.events.insert().values(
+                            originator_id=str(e.originator_id),
+                            originator_version=e.originator_version,
+                            topic=e.topic,
+                            state=e.state,
+                            recorded_at=recorded_at,
+                        )
+                    ).inserted_primary_key[0]
+                    for e in stored_events
+                ]
+                for person in personal_data:
+                    conn.execute(schema.people.delete().where(
+                        schema.people.c.person_id == person.person_id))
+                    conn.execute(schema.people.insert().values(
+                        person_id=person.person_id, name=person.name, phone=person.phone))
+        except sa.exc.IntegrityError as error:
+            raise ConcurrencyConflict(str(error).splitlines()[0]) from error
+        return [int(p) for p in positions]
+
+    def select_events(
+        self,
+        originator_id: uuid.UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        t = schema.events
+        query = sa.select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
+            t.c.originator_id == str(originator_id)
+        )
+        if gt is not None:
+            query = query.where(t.c.originator_version > gt)
+        if lte is not None:
+            query = query.where(t.c.originator_version <= lte)
+        query = query.order_by(
+            t.c.originator_version.desc() if desc else t.c.originator_version
+        ).limit(limit)
+        with self.engine.connect() as conn:
+            return [
+                StoredEvent(r.originator_id, r.originator_version, r.topic, bytes(r.state))
+                for r in conn.execute(query)
+            ]
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        after = None if start is None else (start - 1 if inclusive_of_start else start)
+        return [
+            Notification(
+                id=r.position,
+                originator_id=r.originator_id,
+                originator_version=r.originator_version,
+                topic=r.topic,
+                state=r.state,
+            )
+            for r in self.select_records(after, limit, stop=stop, topics=topics)
+        ]
+
+    def select_records(
+        self,
+        after: int | None,
+        limit: int,
+        *,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        conn: Connection | None = None,
+    ) -> list[StoredRecord]:
+        t = schema.events
+        query = sa.select(t).order_by(t.c.id).limit(limit)
+        if after is not None:
+            query = query.where(t.c.id > after)
+        if stop is not None:
+            query = query.where(t.c.id <= stop)
+        if topics:
+            query = query.where(t.c.topic.in_(topics))
+        if conn is None:
+            with self.engine.connect() as own:
+                rows = own.execute(query).all()
+        else:
+            rows = conn.execute(query).all()
+        return [
+            StoredRecord(r.id, r.originator_id, r.originator_version, r.topic, bytes(r.state),
+                         r.recorded_at)
+            for r in rows
+        ]
+
+    def max_notification_id(self) -> int | None:
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar()
+        return None if found is None else int(found)
+
+    def subscribe(
+        self, gt: int | None = None, topics: Sequence[str] = ()
+    ) -> Subscription[ApplicationRecorder]:
+        raise NotImplementedError("guoying's projections pull; they do not subscribe")
+
+
+class SqlStore:
+    """The application's EventStore port over one database."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, clock: StoreClock = wall_clock_us) -> None:
+        self.url = url
+        self.engine = create_store_engine(url)
+        self.recorder = SqlRecorder(self.engine, clock)
+        self.mapper = CattrsMapper()
+        self.event_store: EventStore[str] = EventStore(self.mapper, self.recorder)
+        self.repository: Repository[str] = Repository(self.event_store, cache_maxsize=4096)
+
+    @property
+    def store_id(self) -> str:
+        return self.recorder.store_id
+
+    def get(self, aggregate_id: str) -> Any | None:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def save(
+        self, events: Sequence[DomainEvent], personal_data: Sequence[PersonalData] = ()
+    ) -> list[int]:
+        if not events:
+            return []
+        recordings = self.event_store.put(events, personal_data=personal_data)
+        return [r.notification.id for r in recordings]
+
+    def append_refusal(self, refusal: Refusal) -> int:
+        command = refusal.command
+        with self.recorder.writing() as conn:
+            recorded_at = self.recorder.take_recorded_time(conn)
+            result = conn.execute(
+                schema.refusals.insert().values(
+                    recorded_at=recorded_at,
+                    command=type(command).__name__,
+                    actor_person_id=command.actor.person_id,
+                    actor_committee_id=command.actor.committee_id,
+                    subject_committee_id=refusal.subject_committee_id,
+                    rule_id=refusal.rule_id,
+                    message=refusal.message,
+                    reason=command.reason,
+                    payload=json.dumps(command_to_json(command), ensure_ascii=False),
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def personal_data(self, person_ids: Sequence[str]) -> dict[str, PersonalData]:
+        t = schema.people
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t).where(t.c.person_id.in_(list(person_ids)))).all()
+        return {r.person_id: PersonalData(r.person_id, r.name, r.phone) for r in rows}
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,130 @@
+"""The Python API: open a store by URL, execute commands, read the views.
+
+    >>> from guoying import Guoying
+    >>> with Guoying("memory://") as app:
+    ...     app.refusals()
+    []
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date
+from types import TracebackType
+
+from guoying.adapters.store import DEFAULT_URL, SqlStore, StoreClock, wall_clock_us
+from guoying.application.commands import Command
+from guoying.application.errors import NotFound, OutOfRange
+from guoying.application.service import Clock, Handler, Outcome, china_now, today_in_china
+from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
+from guoying.domain.values import year_end
+from guoying.projections import runner
+from guoying.projections.history import HistoryProjection
+from guoying.projections.ledger import Ledger, TierFigures, figures, load_committees, read_ledger
+from guoying.projections.ledger_views import LedgerProjection
+from guoying.projections.queries import HistoryEntry, RefusalEntry, read_history, read_refusals
+
+STORE_ENV = "GUOYING_STORE"
+
+
+def default_store_url() -> str:
+    return os.environ.get(STORE_ENV) or DEFAULT_URL
+
+
+class Guoying:
+    """One store, its command handler and its projections."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        policies: PolicyBook = DEFAULT_POLICY_BOOK,
+        clock: Clock = china_now,
+        store_clock: StoreClock = wall_clock_us,
+    ) -> None:
+        self.store = SqlStore(url or default_store_url(), clock=store_clock)
+        self.policies = policies
+        self.clock = clock
+        self.handler = Handler(self.store, policies=policies, clock=clock)
+        self.projections: tuple[runner.Projection, ...] = (LedgerProjection(), HistoryProjection())
+
+    def __enter__(self) -> Guoying:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # Writing
+
+    def execute(self, command: Command) -> Outcome:
+        """Decide and save one command; raises a GuoyingError subclass when it cannot."""
+        return self.handler.execute(command)
+
+    def execute_unit(self, commands: Sequence[Command]) -> Outcome:
+        """Decide several commands as one unit, judged on its end state: all or nothing."""
+        return self.handler.execute_unit(commands)
+
+    # Projections
+
+    def catch_up(self, progress: runner.Progress | None = None) -> int:
+        return runner.catch_up(self.store, self.projections, progress)
+
+    def rebuild_views(self, progress: runner.Progress | None = None) -> int:
+        """Drop every view and rebuild it from the events."""
+        runner.drop_views(self.store, self.projections)
+        return self.catch_up(progress)
+
+    # Reading
+
+    def policy_for_year(self, year: int) -> Policy:
+        policy = self.policies.in_effect(year_end(year))
+        if not policy.covers_year(year):
+            raise OutOfRange(
+                "year", f"{year} is outside policy {policy.version} "
+                f"({policy.first_year}-{policy.last_year})",
+            )
+        return policy
+
+    def ledger(self, committee_id: str, year: int) -> Ledger:
+        """Annex 1 for a committee and year; a committee above base level gets the rollup."""
+        policy = self.policy_for_year(year)
+        self.catch_up()
+        with self.store.engine.connect() as conn:
+            found = read_ledger(conn, committee_id, year, policy, self.today())
+        if found is None:
+            raise NotFound("committee_id", committee_id)
+        return found
+
+    def figures(self, committee_id: str, year: int) -> TierFigures:
+        policy = self.policy_for_year(year)
+        self.catch_up()
+        with self.store.engine.connect() as conn:
+            committees = load_committees(conn)
+            if committee_id not in committees:
+                raise NotFound("committee_id", committee_id)
+            return figures(conn, committees, committee_id, year, policy)
+
+    def history(self, branch_id: str) -> list[HistoryEntry]:
+        self.catch_up()
+        with self.store.engine.connect() as conn:
+            entries = read_history(conn, branch_id)
+        if not entries:
+            raise NotFound("branch_id", branch_id)
+        return entries
+
+    def refusals(self, committee_id: str | None = None) -> list[RefusalEntry]:
+        self.catch_up()
+        with self.store.engine.connect() as conn:
+            if committee_id is not None and committee_id not in load_committees(conn):
+                raise NotFound("committee_id", committee_id)
+            return read_refusals(conn, committee_id)
+
+    def today(self) -> date:
+        return today_in_china(self.clock)

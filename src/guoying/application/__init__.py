@@ -1,0 +1,1 @@
+"""Use cases: commands as data, their handlers, authorization and error translation."""

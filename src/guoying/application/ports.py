@@ -1,0 +1,48 @@
+"""What the use cases need from the outside world, as protocols the adapters satisfy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from attrs import frozen
+
+from guoying.application.commands import Command
+from guoying.domain.events import DomainEvent
+
+
+@frozen
+class PersonalData:
+    person_id: str
+    name: str
+    phone: str
+
+
+@frozen
+class Refusal:
+    """One entry of the refusal log (rules.md 9a)."""
+
+    command: Command
+    rule_id: str
+    message: str
+    subject_committee_id: str | None
+
+
+class ConcurrencyConflict(Exception):  # noqa: N818 - names the situation, not a failure
+    """Another writer saved a version of an aggregate this write also saves."""
+
+
+class EventStore(Protocol):
+    def get(self, aggregate_id: str) -> Any | None:
+        """The aggregate rebuilt from its events, a private copy, or None."""
+
+    def save(
+        self, events: Sequence[DomainEvent], personal_data: Sequence[PersonalData] = ()
+    ) -> list[int]:
+        """Append the events (and personal data) in one atomic write; their positions.
+
+        Raises ConcurrencyConflict when any event's version was already taken.
+        """
+
+    def append_refusal(self, refusal: Refusal) -> int:
+        """Append to the refusal log; its position."""

@@ -1,0 +1,1 @@
+"""The pure domain: values, policy, aggregates, their events and their decisions."""

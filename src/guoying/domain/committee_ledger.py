@@ -1,0 +1,278 @@
+"""The CommitteeLedger aggregate: one per committee, owning the counts its cap is decided on.
+
+`ledger.advanced_cap` spans branches, so it is decided here, never on a projection: every
+tier decision appends a tally to the ledger of each committee from the branch's base
+committee up to its city-managed committee, in the same atomic write, so two writers racing
+on one committee conflict on its version and the loser is judged again.
+It also holds the committee's common problems and their measures (`ledger.row`).
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+
+from attrs import define, field, frozen
+
+from guoying.domain.events import DomainEvent, stamp
+from guoying.domain.exceptions import RuleViolation
+from guoying.domain.organization import OrgTree
+from guoying.domain.policy import Policy
+from guoying.domain.values import CapException, Decision, Tier
+
+
+def ledger_aggregate_id(committee_id: str) -> str:
+    return f"ledger:{committee_id}"
+
+
+@frozen
+class YearCounts:
+    """Advanced and active branches per year; a year past the last known carries over."""
+
+    first: int | None = None
+    horizon: int | None = None
+    advanced: tuple[int, ...] = ()
+    active: tuple[int, ...] = ()
+
+    def at(self, year: int) -> tuple[int, int]:
+        if self.first is None or self.horizon is None or year < self.first:
+            return 0, 0
+        index = min(year, self.horizon) - self.first
+        return self.advanced[index], self.active[index]
+
+
+@frozen
+class CommonProblem:
+    problem_id: str
+    year: int
+    problem: str
+    measure: str
+
+
+@frozen
+class GrantedException:
+    years: tuple[int, ...]
+    exception: CapException
+
+
+@define
+class CommitteeLedger:
+    id: str
+    version: int
+    committee_id: str
+    timelines: dict[str, list[tuple[int, Tier]]] = field(factory=dict)
+    first: int | None = None
+    advanced: list[int] = field(factory=list)
+    active: list[int] = field(factory=list)
+    exceptions: list[GrantedException] = field(factory=list)
+    common_problems: dict[str, CommonProblem] = field(factory=dict)
+
+    @property
+    def horizon(self) -> int | None:
+        return None if self.first is None else self.first + len(self.active) - 1
+
+    def counts(self) -> YearCounts:
+        return YearCounts(self.first, self.horizon, tuple(self.advanced), tuple(self.active))
+
+    def excepted_years(self) -> set[int]:
+        return {year for granted in self.exceptions for year in granted.years}
+
+    def _extend_to(self, year: int) -> None:
+        if self.first is None:
+            self.first, self.advanced, self.active = year, [0], [0]
+            return
+        if year < self.first:
+            gap = self.first - year
+            self.advanced[:0] = [0] * gap
+            self.active[:0] = [0] * gap
+            self.first = year
+        while self.first + len(self.active) - 1 < year:
+            self.advanced.append(self.advanced[-1])
+            self.active.append(self.active[-1])
+
+    def _tally(self, branch_id: str, year: int, tier: Tier) -> None:
+        self._extend_to(year)
+        assert self.first is not None
+        end = self.first + len(self.active)
+        timeline = self.timelines.get(branch_id)
+        if timeline is None:
+            timeline = self.timelines[branch_id] = []
+            for y in range(year, end):
+                self.active[y - self.first] += 1
+        later = [y for y, _ in timeline if y > year]
+        until = later[0] if later else end
+        for y in range(year, until):
+            old = _tier_at(timeline, y)
+            delta = (tier is Tier.ADVANCED) - (old is Tier.ADVANCED)
+            self.advanced[y - self.first] += delta
+        timeline[:] = [(y, t) for y, t in timeline if y != year]
+        insort(timeline, (year, tier))
+
+
+def _tier_at(timeline: list[tuple[int, Tier]], year: int) -> Tier | None:
+    found = None
+    for tier_year, tier in timeline:
+        if tier_year > year:
+            break
+        found = tier
+    return found
+
+
+def _ledger(ledger: CommitteeLedger | None, event: DomainEvent, committee_id: str) -> CommitteeLedger:
+    ledger = ledger or CommitteeLedger(id=event.originator_id, version=0, committee_id=committee_id)
+    ledger.version = event.originator_version
+    return ledger
+
+
+@frozen(kw_only=True)
+class BranchTallied(DomainEvent):
+    """A branch's tier for a year, counted under this committee from that year on."""
+
+    committee_id: str
+    branch_id: str
+    year: int
+    tier: Tier
+
+    def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
+        ledger = _ledger(ledger, self, self.committee_id)
+        ledger._tally(self.branch_id, self.year, self.tier)  # noqa: SLF001
+        return ledger
+
+
+@frozen(kw_only=True)
+class AdvancedCapExceptionRecorded(DomainEvent):
+    """The committee's parent approved going above `ledger.advanced_cap` in these years."""
+
+    committee_id: str
+    years: tuple[int, ...]
+    exception: CapException
+
+    def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
+        ledger = _ledger(ledger, self, self.committee_id)
+        ledger.exceptions.append(GrantedException(self.years, self.exception))
+        return ledger
+
+
+@frozen(kw_only=True)
+class CommonProblemRecorded(DomainEvent):
+    """A problem common to the committee's branches and its measure (面上共性问题)."""
+
+    committee_id: str
+    problem_id: str
+    year: int
+    problem: str
+    measure: str
+
+    def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
+        ledger = _ledger(ledger, self, self.committee_id)
+        ledger.common_problems[self.problem_id] = CommonProblem(
+            self.problem_id, self.year, self.problem, self.measure
+        )
+        return ledger
+
+
+def _next_version(ledger: CommitteeLedger | None) -> int:
+    return (ledger.version if ledger else 0) + 1
+
+
+def tally(
+    ledger: CommitteeLedger | None,
+    decision: Decision,
+    *,
+    committee_id: str,
+    branch_id: str,
+    year: int,
+    tier: Tier,
+) -> BranchTallied:
+    return BranchTallied(
+        **stamp(decision, ledger_aggregate_id(committee_id), _next_version(ledger)),
+        committee_id=committee_id,
+        branch_id=branch_id,
+        year=year,
+        tier=tier,
+    )
+
+
+def cap_breaches(before: YearCounts, after: CommitteeLedger, policy: Policy) -> tuple[int, ...]:
+    """Years in which the advanced count went up and now stands above floor(share x n).
+
+    Only a rise is a breach: a committee already above its limit (an earlier exception)
+    may still lower or keep its count, and a batch is judged on its end state.
+    """
+    counts = after.counts()
+    if counts.first is None or counts.horizon is None:
+        return ()
+    breached = []
+    for year in range(counts.first, counts.horizon + 1):
+        advanced, active = counts.at(year)
+        if advanced > policy.advanced_limit(active) and advanced > before.at(year)[0]:
+            breached.append(year)
+    return tuple(breached)
+
+
+def judge_advanced_cap(
+    tree: OrgTree,
+    ledger: CommitteeLedger,
+    before: YearCounts,
+    decision: Decision,
+    policy: Policy,
+) -> AdvancedCapExceptionRecorded | None:
+    """Refuse a rise above the cap unless the command carries an approved exception."""
+    breached = cap_breaches(before, ledger, policy)
+    if not breached:
+        return None
+    exception = next(
+        (e for e in decision.authority.cap_exceptions if e.committee_id == ledger.committee_id),
+        None,
+    )
+    year = breached[0]
+    advanced, active = ledger.counts().at(year)
+    if exception is None:
+        raise RuleViolation(
+            "ledger.advanced_cap",
+            f"committee {ledger.committee_id!r} would have {advanced} advanced of {active} "
+            f"branches in {year}, above its limit of {policy.advanced_limit(active)} "
+            f"(share {policy.advanced_share}); an exception approved by its parent is needed",
+            {"committee_id": ledger.committee_id, "year": year, "advanced": advanced,
+             "active": active, "limit": policy.advanced_limit(active)},
+        )
+    approver = tree.approver_of(ledger.committee_id)
+    if approver is None or exception.approved_by.committee_id != approver.committee_id:
+        expected = approver.committee_id if approver else "nobody"
+        raise RuleViolation(
+            "ledger.advanced_cap",
+            f"the exception for {ledger.committee_id!r} must be approved by {expected!r}, "
+            f"not {exception.approved_by.committee_id!r}",
+        )
+    return AdvancedCapExceptionRecorded(
+        **stamp(decision, ledger.id, ledger.version + 1),
+        committee_id=ledger.committee_id,
+        years=breached,
+        exception=exception,
+    )
+
+
+def record_common_problem(
+    ledger: CommitteeLedger | None,
+    decision: Decision,
+    policy: Policy,
+    *,
+    committee_id: str,
+    problem_id: str,
+    year: int,
+    problem: str,
+    measure: str,
+) -> CommonProblemRecorded:
+    if not policy.covers_year(year):
+        raise RuleViolation("ledger.row", f"year {year} is outside policy {policy.version}")
+    if ledger and problem_id in ledger.common_problems:
+        raise RuleViolation("ledger.row", f"common problem {problem_id!r} is already recorded")
+    if not problem.strip() or not measure.strip():
+        raise RuleViolation("ledger.row", "a common problem needs its measure")
+    return CommonProblemRecorded(
+        **stamp(decision, ledger_aggregate_id(committee_id), _next_version(ledger)),
+        committee_id=committee_id,
+        problem_id=problem_id,
+        year=year,
+        problem=problem.strip(),
+        measure=measure.strip(),
+    )

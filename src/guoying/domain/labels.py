@@ -1,0 +1,49 @@
+"""The one table of Chinese terms shown to users (form headers, tier and sector names)."""
+
+from __future__ import annotations
+
+from guoying.domain.values import CommitteeLevel, Sector, Tier
+
+TIER_LABELS: dict[Tier, str] = {
+    Tier.ADVANCED: "先进（过硬）",
+    Tier.MIDDLE: "中间",
+    Tier.LAGGING: "后进",
+    Tier.WEAK: "软弱涣散",
+}
+
+SECTOR_LABELS: dict[Sector, str] = {
+    Sector.RURAL: "农村",
+    Sector.URBAN_COMMUNITY: "城市社区",
+    Sector.PUBLIC_INSTITUTION: "机关事业单位",
+    Sector.STATE_OWNED_ENTERPRISE: "国有企业",
+    Sector.NON_PUBLIC_ENTERPRISE: "非公有制经济组织",
+    Sector.SOCIAL_ORGANIZATION: "社会组织",
+    Sector.OTHER: "其他领域",
+}
+
+LEVEL_LABELS: dict[CommitteeLevel, str] = {
+    CommitteeLevel.CITY: "市委",
+    CommitteeLevel.ORGANIZATION_DEPARTMENT: "市委组织部",
+    CommitteeLevel.CITY_MANAGED: "市管党委",
+    CommitteeLevel.INTERMEDIATE: "党委",
+    CommitteeLevel.BASE: "基层党委",
+}
+
+LEDGER_TITLE = "过硬党支部建设工作台账"
+LEDGER_HEADERS: dict[str, str] = {
+    "sector": "领域",
+    "sequence": "序号",
+    "name": "党支部名称",
+    "tier": "当前等次",
+    "target": "创建目标",
+    "problems": "存在的问题",
+    "measures": "整改及创建措施",
+    "result": "年度考评结果",
+    "liaison": "包保联系人",
+    "position": "职务",
+    "contact": "联系方式",
+    "common_problems": "面上共性问题",
+    "common_measures": "整改措施",
+    "filed_by": "填报单位",
+}
+ERASED = "（已删除）"

@@ -1,0 +1,120 @@
+"""Policy as versioned data: every number and list that rules.md marks as a Reading.
+
+Each decision is judged by the version in effect on its `effective_on` and records that
+version's id, so a replay years later explains the decision by the rules of its day.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+
+from attrs import field, frozen
+
+ALWAYS_CONSULTED = (
+    "discipline inspection",
+    "court",
+    "procuratorate",
+    "comprehensive governance",
+    "petitions office",
+    "610 office",
+    "public security",
+    "family planning",
+    "audit",
+)
+CONSULTED_FOR_ENTERPRISES = (
+    "land resources",
+    "housing and construction",
+    "environmental protection",
+    "industry and commerce",
+    "tax",
+    "social security",
+    "work safety",
+)
+CONSULTED_FOR_NON_PUBLIC = ("party-building body",)
+
+
+@frozen(kw_only=True)
+class Policy:
+    """One version of the work plan's parameters."""
+
+    version: str
+    effective_on: date
+    # ledger.advanced_cap: share of a committee's active branches that may be advanced.
+    advanced_share: Decimal = Decimal("0.10")
+    # ledger.weak_share: the source names no figure, so none is set by default.
+    weak_share: Decimal | None = None
+    # The years this version's plan covers; decisions for other years are refused.
+    first_year: int = 2017
+    last_year: int = 2019
+    # 9a: a ledger for year Y shows the window of this many years that contains Y.
+    plan_window_years: int = 3
+    # selection.annual_titles, selection.proposal_ratio, selection.public_notice
+    annual_titles: int = 100
+    candidates_per_place: int = 2
+    unit_notice_days: int = 3
+    city_notice_days: int = 5
+    # selection.priority: "recent years"
+    priority_window_years: int = 3
+    # mentoring.ratio
+    mentees_target: int = 5
+    mentees_max: int = 8
+    # cultivation.minimum for county-level committees
+    county_exemplars_minimum: int = 50
+    # cultivation.deadline, selection.timeline, mentoring.plan (month, day) each year
+    first_plan_due: date = date(2017, 7, 10)
+    site_visits_due: tuple[int, int] = (5, 31)
+    naming_around: tuple[int, int] = (7, 1)
+    mentoring_schedule_due: tuple[int, int] = (7, 31)
+    # selection.consultation
+    agencies_always: tuple[str, ...] = ALWAYS_CONSULTED
+    agencies_for_enterprises: tuple[str, ...] = CONSULTED_FOR_ENTERPRISES
+    agencies_for_non_public: tuple[str, ...] = CONSULTED_FOR_NON_PUBLIC
+    # reward.grant, in yuan
+    grant_yuan: int = 10_000
+    timezone: str = "Asia/Shanghai"
+
+    def covers_year(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
+    def advanced_limit(self, active_branches: int) -> int:
+        """floor(share x n), computed exactly so that 0.10 x 30 is 3, not 2."""
+        return int((self.advanced_share * active_branches).to_integral_value(ROUND_FLOOR))
+
+    def plan_window(self, year: int) -> range:
+        offset = (year - self.first_year) % self.plan_window_years
+        start = year - offset
+        return range(start, start + self.plan_window_years)
+
+
+TAIAN_2017 = Policy(version="taian-2017", effective_on=date(2017, 5, 27))
+
+
+def _sorted_versions(versions: Iterable[Policy]) -> tuple[Policy, ...]:
+    ordered = tuple(sorted(versions, key=lambda p: p.effective_on))
+    if not ordered:
+        raise ValueError("a policy book needs at least one version")
+    return ordered
+
+
+@frozen
+class PolicyBook:
+    """The published policy versions, each taking effect on its date."""
+
+    versions: tuple[Policy, ...] = field(converter=_sorted_versions)
+
+    def in_effect(self, on: date) -> Policy:
+        """The version in effect on a date; the first version governs dates before it."""
+        index = bisect_right([p.effective_on for p in self.versions], on)
+        return self.versions[max(index - 1, 0)]
+
+    def by_version(self, version: str) -> Policy:
+        for policy in self.versions:
+            if policy.version == version:
+                return policy
+        raise KeyError(version)
+
+
+DEFAULT_POLICY_BOOK = PolicyBook((TAIAN_2017,))

@@ -1,0 +1,108 @@
+"""Value objects shared by every aggregate."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from attrs import field, frozen
+
+RuleId = str
+
+
+class Tier(enum.StrEnum):
+    """A branch's standing in the ledger (`ledger.tiers`)."""
+
+    ADVANCED = "ADVANCED"
+    MIDDLE = "MIDDLE"
+    LAGGING = "LAGGING"
+    WEAK = "WEAK"
+
+
+class Sector(enum.StrEnum):
+    """The field a branch belongs to, declared in the ledger's row order."""
+
+    RURAL = "RURAL"
+    URBAN_COMMUNITY = "URBAN_COMMUNITY"
+    PUBLIC_INSTITUTION = "PUBLIC_INSTITUTION"
+    STATE_OWNED_ENTERPRISE = "STATE_OWNED_ENTERPRISE"
+    NON_PUBLIC_ENTERPRISE = "NON_PUBLIC_ENTERPRISE"
+    SOCIAL_ORGANIZATION = "SOCIAL_ORGANIZATION"
+    OTHER = "OTHER"
+
+    @property
+    def order(self) -> int:
+        return list(Sector).index(self)
+
+
+class CommitteeLevel(enum.StrEnum):
+    """Where a committee stands in the tree (`org.hierarchy`)."""
+
+    CITY = "CITY"
+    ORGANIZATION_DEPARTMENT = "ORGANIZATION_DEPARTMENT"
+    CITY_MANAGED = "CITY_MANAGED"
+    INTERMEDIATE = "INTERMEDIATE"
+    BASE = "BASE"
+
+
+class UnitKind(enum.StrEnum):
+    """What kind of unit a branch serves (`org.unit`)."""
+
+    VILLAGE = "VILLAGE"
+    COMMUNITY = "COMMUNITY"
+    ORGAN = "ORGAN"
+    INSTITUTION = "INSTITUTION"
+    ENTERPRISE = "ENTERPRISE"
+    ORGANIZATION = "ORGANIZATION"
+    OTHER = "OTHER"
+
+
+def _non_blank(_: object, attribute: object, value: str) -> None:
+    if not value.strip():
+        name = getattr(attribute, "name", "value")
+        raise ValueError(f"{name} must not be blank")
+
+
+@frozen
+class Actor:
+    """Who decides: a person acting for a committee in a role.
+
+    The library trusts the actor it is given; processes and imports act as a named
+    system actor on behalf of the committee whose decision they carry out (rules.md 9a).
+    """
+
+    person_id: str = field(validator=_non_blank)
+    committee_id: str = field(validator=_non_blank)
+    role: str = ""
+
+
+@frozen
+class CapException:
+    """An approved exception to `ledger.advanced_cap` for one committee."""
+
+    committee_id: str = field(validator=_non_blank)
+    justification: str = field(validator=_non_blank)
+    approved_by: Actor
+
+
+@frozen
+class Authority:
+    """On whose authority a decision was taken: the rules applied and the policy version."""
+
+    rule_ids: tuple[RuleId, ...]
+    policy_version: str
+    cap_exceptions: tuple[CapException, ...] = ()
+
+
+@frozen
+class Decision:
+    """The metadata every event carries, gathered once per command."""
+
+    actor: Actor
+    reason: str = field(validator=_non_blank)
+    effective_on: date
+    authority: Authority
+
+
+def year_end(year: int) -> date:
+    return date(year, 12, 31)

@@ -1,0 +1,1 @@
+"""Read models: each projection keeps view tables from the events, with its tracking record."""

@@ -1,0 +1,257 @@
+"""Reading the ledger (Annex 1, `ledger.row`, `ledger.rollup`) and its figures.
+
+A committee's ledger is the union of the ledgers of every base committee in its subtree,
+in sector order with one running sequence; a year's ledger shows the state in effect at the
+end of that year and the targets and results of the plan window that contains it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+from attrs import frozen
+from sqlalchemy.engine import Connection
+
+from guoying.adapters import schema
+from guoying.domain.policy import Policy
+from guoying.domain.values import CommitteeLevel, Sector, Tier, year_end
+from guoying.projections import ledger_views as v
+
+
+@frozen
+class CommitteeRow:
+    committee_id: str
+    name: str
+    level: CommitteeLevel
+    parent_id: str | None
+    county_level: bool
+
+
+@frozen
+class LedgerRow:
+    sector: Sector
+    sequence: int
+    branch_id: str
+    name: str
+    base_committee_id: str
+    tier: Tier
+    targets: dict[int, Tier | None]
+    results: dict[int, Tier | None]
+    problems: tuple[str, ...]
+    measures: tuple[str, ...]
+    liaison_id: str | None
+    liaison_name: str | None
+    liaison_position: str | None
+    liaison_contact: str | None
+    cases_open: int
+    cases_closed: int
+    cases_overdue: int
+
+
+@frozen
+class TierFigures:
+    """Tier counts and shares of one committee's subtree in one year (`ledger.weak_share`)."""
+
+    committee_id: str
+    year: int
+    active: int
+    counts: dict[Tier, int]
+    advanced_limit: int
+    weak_limit: int | None
+
+    @property
+    def advanced_share(self) -> float:
+        return self.counts[Tier.ADVANCED] / self.active if self.active else 0.0
+
+    @property
+    def weak_share(self) -> float:
+        return self.counts[Tier.WEAK] / self.active if self.active else 0.0
+
+
+@frozen
+class CommonProblemRow:
+    committee_id: str
+    problem_id: str
+    year: int
+    problem: str
+    measure: str
+
+
+@frozen
+class Ledger:
+    committee: CommitteeRow
+    year: int
+    window: tuple[int, ...]
+    rows: tuple[LedgerRow, ...]
+    common_problems: tuple[CommonProblemRow, ...]
+    figures: TierFigures
+
+
+def load_committees(conn: Connection) -> dict[str, CommitteeRow]:
+    return {
+        r.committee_id: CommitteeRow(
+            r.committee_id, r.name, CommitteeLevel(r.level), r.parent_id, bool(r.county_level)
+        )
+        for r in conn.execute(sa.select(v.committees))
+    }
+
+
+def subtree_ids(committees: dict[str, CommitteeRow], committee_id: str) -> list[str]:
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for committee in committees.values():
+        children[committee.parent_id].append(committee.committee_id)
+    found, stack = [], [committee_id]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children[current])
+    return found
+
+
+def _tier_in(timeline: list[tuple[int, Tier, bool]], year: int) -> Tier | None:
+    found = None
+    for tier_year, tier, _ in timeline:
+        if tier_year > year:
+            break
+        found = tier
+    return found
+
+
+def _timelines(
+    conn: Connection, base_ids: Iterable[str], year: int
+) -> tuple[list[sa.Row[tuple[object, ...]]], dict[str, list[tuple[int, Tier, bool]]]]:
+    rows = conn.execute(
+        sa.select(v.branches)
+        .where(v.branches.c.base_committee_id.in_(list(base_ids)))
+        .where(v.branches.c.registered_year <= year)
+    ).all()
+    timelines: dict[str, list[tuple[int, Tier, bool]]] = defaultdict(list)
+    query = (
+        sa.select(v.tiers)
+        .join(v.branches, v.branches.c.branch_id == v.tiers.c.branch_id)
+        .where(v.branches.c.base_committee_id.in_(list(base_ids)))
+        .order_by(v.tiers.c.branch_id, v.tiers.c.year)
+    )
+    for t in conn.execute(query):
+        timelines[t.branch_id].append((t.year, Tier(t.tier), bool(t.is_evaluation)))
+    return rows, timelines
+
+
+def figures(
+    conn: Connection, committees: dict[str, CommitteeRow], committee_id: str, year: int,
+    policy: Policy,
+) -> TierFigures:
+    branch_rows, timelines = _timelines(conn, subtree_ids(committees, committee_id), year)
+    counts: Counter[Tier] = Counter({tier: 0 for tier in Tier})
+    for row in branch_rows:
+        tier = _tier_in(timelines[str(row.branch_id)], year)
+        if tier is not None:
+            counts[tier] += 1
+    active = len(branch_rows)
+    weak_limit = (
+        None if policy.weak_share is None else int(policy.weak_share * active)
+    )
+    return TierFigures(committee_id, year, active, dict(counts), policy.advanced_limit(active),
+                       weak_limit)
+
+
+def read_ledger(
+    conn: Connection, committee_id: str, year: int, policy: Policy, today: date
+) -> Ledger | None:
+    committees = load_committees(conn)
+    committee = committees.get(committee_id)
+    if committee is None:
+        return None
+    ids = subtree_ids(committees, committee_id)
+    window = tuple(policy.plan_window(year))
+    end = year_end(year)
+    as_of = min(end, today)
+    branch_rows, timelines = _timelines(conn, ids, year)
+    branch_ids = [str(r.branch_id) for r in branch_rows]
+
+    targets: dict[str, dict[int, Tier]] = defaultdict(dict)
+    for t in conn.execute(sa.select(v.targets).where(v.targets.c.branch_id.in_(branch_ids))):
+        targets[t.branch_id][t.year] = Tier(t.target)
+
+    liaison_of: dict[str, tuple[str, str]] = {}
+    query = (
+        sa.select(v.liaisons)
+        .where(v.liaisons.c.branch_id.in_(branch_ids))
+        .where(v.liaisons.c.effective_on <= end)
+        .order_by(v.liaisons.c.effective_on, v.liaisons.c.position)
+    )
+    for row in conn.execute(query):
+        liaison_of[row.branch_id] = (row.person_id, row.title)
+    people = {
+        r.person_id: (r.name, r.phone)
+        for r in conn.execute(
+            sa.select(schema.people).where(
+                schema.people.c.person_id.in_([p for p, _ in liaison_of.values()])
+            )
+        )
+    }
+
+    cases_of: dict[str, list[sa.Row[tuple[object, ...]]]] = defaultdict(list)
+    query = (
+        sa.select(v.cases)
+        .where(v.cases.c.branch_id.in_(branch_ids))
+        .where(v.cases.c.found_on <= end)
+        .order_by(v.cases.c.found_on, v.cases.c.case_id)
+    )
+    for row in conn.execute(query):
+        cases_of[str(row.branch_id)].append(row)
+
+    ordered = sorted(
+        branch_rows,
+        key=lambda r: (Sector(r.sector).order, str(r.base_committee_id), str(r.name)),
+    )
+    rows = []
+    for sequence, r in enumerate(ordered, start=1):
+        branch_id = str(r.branch_id)
+        timeline = timelines[branch_id]
+        tier = _tier_in(timeline, year)
+        assert tier is not None
+        results: dict[int, Tier | None] = dict.fromkeys(window)
+        for tier_year, value, is_evaluation in timeline:
+            if is_evaluation and tier_year in results and tier_year <= year:
+                results[tier_year] = value
+        branch_cases = cases_of[branch_id]
+        closed = [c for c in branch_cases if c.closed_on is not None and c.closed_on <= end]
+        open_cases = [c for c in branch_cases if c not in closed]
+        overdue = [c for c in open_cases if c.deadline < as_of]
+        liaison = liaison_of.get(branch_id)
+        person = people.get(liaison[0]) if liaison else None
+        rows.append(LedgerRow(
+            sector=Sector(r.sector),
+            sequence=sequence,
+            branch_id=branch_id,
+            name=str(r.name),
+            base_committee_id=str(r.base_committee_id),
+            tier=tier,
+            targets={y: targets[branch_id].get(y) for y in window},
+            results=results,
+            problems=tuple(str(c.problem) for c in branch_cases),
+            measures=tuple(str(c.measure) for c in branch_cases),
+            liaison_id=liaison[0] if liaison else None,
+            liaison_name=person[0] if person else None,
+            liaison_position=liaison[1] if liaison else None,
+            liaison_contact=person[1] if person else None,
+            cases_open=len(open_cases),
+            cases_closed=len(closed),
+            cases_overdue=len(overdue),
+        ))
+    common = tuple(
+        CommonProblemRow(r.committee_id, r.problem_id, r.year, r.problem, r.measure)
+        for r in conn.execute(
+            sa.select(v.common_problems)
+            .where(v.common_problems.c.committee_id.in_(ids))
+            .where(v.common_problems.c.year <= year)
+            .order_by(v.common_problems.c.year, v.common_problems.c.committee_id,
+                      v.common_problems.c.problem_id)
+        )
+    )
+    return Ledger(committee, year, window, tuple(rows), common,
+                  figures(conn, committees, committee_id, year, policy))

@@ -1,0 +1,82 @@
+"""Catch projections up from their tracked position.
+
+Each batch of view rows commits in one transaction with the projection's new tracking
+position, so a crash, a replay or a second process catching up at the same time changes
+nothing: the tracking row is locked and re-read before a batch is applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from guoying.adapters import schema
+from guoying.adapters.serialization import decode_event
+from guoying.adapters.store import SqlStore, StoredRecord
+from guoying.domain.events import DomainEvent
+
+BATCH = 500
+Progress = Callable[[int], None]
+
+
+class Projection(Protocol):
+    name: str
+    metadata: sa.MetaData
+
+    def handle(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
+        """Write the view rows that follow from one event."""
+
+
+def _position(conn: Connection, name: str, *, lock: bool) -> int:
+    t = schema.tracking
+    query = sa.select(t.c.position).where(t.c.projection == name)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    found = conn.execute(query).scalar()
+    if found is None:
+        conn.execute(t.insert().values(projection=name, position=0))
+        return 0
+    return int(found)
+
+
+def catch_up(
+    store: SqlStore, projections: Sequence[Projection], progress: Progress | None = None
+) -> int:
+    """Apply every event after each projection's position; the number of events applied."""
+    applied = 0
+    for projection in projections:
+        projection.metadata.create_all(store.engine)
+        while True:
+            with store.recorder.writing() as conn:
+                position = _position(conn, projection.name, lock=True)
+                records = store.recorder.select_records(position, BATCH, conn=conn)
+                if not records:
+                    break
+                for record in records:
+                    event = decode_event(
+                        record.topic, record.state, record.originator_id,
+                        record.originator_version,
+                    )
+                    projection.handle(conn, record, event)
+                conn.execute(
+                    schema.tracking.update()
+                    .where(schema.tracking.c.projection == projection.name)
+                    .values(position=records[-1].position)
+                )
+            applied += len(records)
+            if progress is not None:
+                progress(len(records))
+    return applied
+
+
+def drop_views(store: SqlStore, projections: Sequence[Projection]) -> None:
+    """Forget the views and their positions; the next catch-up rebuilds them from events."""
+    with store.recorder.writing() as conn:
+        for projection in projections:
+            projection.metadata.drop_all(conn)
+            conn.execute(
+                schema.tracking.delete().where(schema.tracking.c.projection == projection.name)
+            )
