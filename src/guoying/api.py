@@ -1,9 +1,9 @@
 """The Python API: open a store by URL, execute commands, read the views.
 
-    >>> from guoying import Guoying
-    >>> with Guoying("memory://") as app:
-    ...     app.refusals()
-    []
+>>> from guoying import Guoying
+>>> with Guoying("memory://") as app:
+...     app.refusals()
+[]
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ class Guoying:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None,
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
         self.close()
@@ -87,7 +89,8 @@ class Guoying:
         policy = self.policies.in_effect(year_end(year))
         if not policy.covers_year(year):
             raise OutOfRange(
-                "year", f"{year} is outside policy {policy.version} "
+                "year",
+                f"{year} is outside policy {policy.version} "
                 f"({policy.first_year}-{policy.last_year})",
             )
         return policy

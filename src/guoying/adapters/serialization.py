@@ -105,17 +105,19 @@ def decode_event(topic: str, state: bytes, originator_id: str, version: int) -> 
 def command_from_json(data: object) -> Command:
     """Read one command; every problem is reported by its field path."""
     if not isinstance(data, Mapping):
-        raise InvalidCommand(["$: expected a JSON object with a \"command\" field"])
+        raise InvalidCommand(['$: expected a JSON object with a "command" field'])
     fields = dict(data)
     name = fields.pop("command", None)
     if not isinstance(name, str):
-        raise InvalidCommand(["$.command: missing (the name of the command, e.g. \"AdjustTier\")"])
+        raise InvalidCommand(['$.command: missing (the name of the command, e.g. "AdjustTier")'])
     cls = COMMAND_TYPES.get(name)
     if cls is None:
-        raise InvalidCommand([f"$.command: unknown command {name!r}; known: {', '.join(COMMAND_TYPES)}"])
+        raise InvalidCommand(
+            [f"$.command: unknown command {name!r}; known: {', '.join(COMMAND_TYPES)}"]
+        )
     try:
         return CONVERTER.structure(fields, cls)
-    except Exception as error:  # noqa: BLE001 - every structuring failure is bad input
+    except Exception as error:
         raise InvalidCommand(_describe(error)) from error
 
 
@@ -126,7 +128,9 @@ def command_to_json(command: Command) -> dict[str, Any]:
 def _describe(error: BaseException) -> list[str]:
     if isinstance(error, cattrs.BaseValidationError):
         problems = cattrs.transform_error(error, path="$", format_exception=_format)
-        return [f"{path}: {message}" for message, _, path in (p.rpartition(" @ ") for p in problems)]
+        return [
+            f"{path}: {message}" for message, _, path in (p.rpartition(" @ ") for p in problems)
+        ]
     return [f"$: {error}"]
 
 

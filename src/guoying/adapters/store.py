@@ -102,6 +102,12 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
+def _inserted_position(result: sa.CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 class SqlRecorder(ApplicationRecorder):
     """eventsourcing's ApplicationRecorder over SQLAlchemy Core, with the recorded time."""
 
@@ -146,9 +152,9 @@ class SqlRecorder(ApplicationRecorder):
         last = conn.execute(query).scalar_one()
         recorded_at = max(self.clock(), last)
         conn.execute(
-            schema.head.update().where(schema.head.c.key == "head").values(
-                last_recorded_at=recorded_at
-            )
+            schema.head.update()
+            .where(schema.head.c.key == "head")
+            .values(last_recorded_at=recorded_at)
         )
         return int(recorded_at)
 
@@ -160,22 +166,28 @@ class SqlRecorder(ApplicationRecorder):
             with self.writing() as conn:
                 recorded_at = self.take_recorded_time(conn)
                 positions = [
-                    conn.execute(
-                        schema.events.insert().values(
-                            originator_id=str(e.originator_id),
-                            originator_version=e.originator_version,
-                            topic=e.topic,
-                            state=e.state,
-                            recorded_at=recorded_at,
+                    _inserted_position(
+                        conn.execute(
+                            schema.events.insert().values(
+                                originator_id=str(e.originator_id),
+                                originator_version=e.originator_version,
+                                topic=e.topic,
+                                state=e.state,
+                                recorded_at=recorded_at,
+                            )
                         )
-                    ).inserted_primary_key[0]
+                    )
                     for e in stored_events
                 ]
                 for person in personal_data:
-                    conn.execute(schema.people.delete().where(
-                        schema.people.c.person_id == person.person_id))
-                    conn.execute(schema.people.insert().values(
-                        person_id=person.person_id, name=person.name, phone=person.phone))
+                    conn.execute(
+                        schema.people.delete().where(schema.people.c.person_id == person.person_id)
+                    )
+                    conn.execute(
+                        schema.people.insert().values(
+                            person_id=person.person_id, name=person.name, phone=person.phone
+                        )
+                    )
         except sa.exc.IntegrityError as error:
             raise ConcurrencyConflict(str(error).splitlines()[0]) from error
         return [int(p) for p in positions]
@@ -250,8 +262,9 @@ class SqlRecorder(ApplicationRecorder):
         else:
             rows = conn.execute(query).all()
         return [
-            StoredRecord(r.id, r.originator_id, r.originator_version, r.topic, bytes(r.state),
-                         r.recorded_at)
+            StoredRecord(
+                r.id, r.originator_id, r.originator_version, r.topic, bytes(r.state), r.recorded_at
+            )
             for r in rows
         ]
 
@@ -312,7 +325,7 @@ class SqlStore:
                     payload=json.dumps(command_to_json(command), ensure_ascii=False),
                 )
             )
-            return int(result.inserted_primary_key[0])
+            return _inserted_position(result)
 
     def personal_data(self, person_ids: Sequence[str]) -> dict[str, PersonalData]:
         t = schema.people

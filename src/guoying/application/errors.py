@@ -48,7 +48,9 @@ class NotFound(GuoyingError):
     kind = "not_found"
 
     def __init__(self, field: str, value: str) -> None:
-        super().__init__(f"{field}: no such {field.rsplit('.', 1)[-1].removesuffix('_id')} {value!r}")
+        super().__init__(
+            f"{field}: no such {field.rsplit('.', 1)[-1].removesuffix('_id')} {value!r}"
+        )
         self.field = field
         self.value = value
 

@@ -28,7 +28,7 @@ class Refusal:
     subject_committee_id: str | None
 
 
-class ConcurrencyConflict(Exception):  # noqa: N818 - names the situation, not a failure
+class ConcurrencyConflict(Exception):
     """Another writer saved a version of an aggregate this write also saves."""
 
 

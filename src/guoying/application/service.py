@@ -135,9 +135,7 @@ class Handler:
     def _refuse(self, uow: UnitOfWork, command: cmd.Command, violation: RuleViolation) -> Refused:
         tree = uow.get(TREE_ID, OrgTree)
         subject = _subject_committee(uow, command, tree)
-        self.store.append_refusal(
-            Refusal(command, violation.rule_id, violation.message, subject)
-        )
+        self.store.append_refusal(Refusal(command, violation.rule_id, violation.message, subject))
         error = NotAuthorized if isinstance(violation, JurisdictionViolation) else Refused
         return error(violation.rule_id, violation.message, violation.details)
 
@@ -157,8 +155,12 @@ class Handler:
                     raise AlreadyExists("committee_id", command.committee_id)
                 uow.record(
                     org_rules.register_committee(
-                        tree, decision, committee_id=command.committee_id, name=command.name,
-                        level=command.level, parent_id=command.parent_id,
+                        tree,
+                        decision,
+                        committee_id=command.committee_id,
+                        name=command.name,
+                        level=command.level,
+                        parent_id=command.parent_id,
                         county_level=command.county_level,
                     )
                 )
@@ -169,8 +171,13 @@ class Handler:
                     raise AlreadyExists("unit_id", command.unit_id)
                 uow.record(
                     org_rules.register_unit(
-                        tree, None, decision, unit_id=command.unit_id, name=command.name,
-                        kind=command.kind, committee_id=command.committee_id,
+                        tree,
+                        None,
+                        decision,
+                        unit_id=command.unit_id,
+                        name=command.name,
+                        kind=command.kind,
+                        committee_id=command.committee_id,
                     )
                 )
             case cmd.RegisterPerson():
@@ -190,9 +197,14 @@ class Handler:
                 tree.require_jurisdiction(command.actor.committee_id, command.committee_id)
                 uow.record(
                     ledger_rules.record_common_problem(
-                        uow.ledger(command.committee_id), decision, policy,
-                        committee_id=command.committee_id, problem_id=command.problem_id,
-                        year=command.year, problem=command.problem, measure=command.measure,
+                        uow.ledger(command.committee_id),
+                        decision,
+                        policy,
+                        committee_id=command.committee_id,
+                        problem_id=command.problem_id,
+                        year=command.year,
+                        problem=command.problem,
+                        measure=command.measure,
                     )
                 )
             case _:
@@ -210,7 +222,8 @@ class Handler:
         tree.require_jurisdiction(command.actor.committee_id, base.committee_id)
         if base.level is not CommitteeLevel.BASE:
             raise RuleViolation(
-                "org.hierarchy", f"{base.committee_id!r} is not a base committee; branches "
+                "org.hierarchy",
+                f"{base.committee_id!r} is not a base committee; branches "
                 "belong to exactly one base committee",
             )
         if uow.get(branch_aggregate_id(command.branch_id), Branch) is not None:
@@ -220,15 +233,21 @@ class Handler:
                 raise NotFound(f"unit_ids[{index}]", unit_id)
         uow.record(
             branch_rules.register_branch(
-                decision, policy, branch_id=command.branch_id, name=command.name,
-                sector=command.sector, base_committee_id=command.base_committee_id,
+                decision,
+                policy,
+                branch_id=command.branch_id,
+                name=command.name,
+                sector=command.sector,
+                base_committee_id=command.base_committee_id,
                 unit_ids=command.unit_ids,
                 is_financial_institution=command.is_financial_institution,
-                year=command.year, tier=command.tier,
+                year=command.year,
+                tier=command.tier,
             )
         )
-        self._tally(uow, tree, decision, base.committee_id, command.branch_id, command.year,
-                    command.tier)
+        self._tally(
+            uow, tree, decision, base.committee_id, command.branch_id, command.year, command.tier
+        )
 
     def _decide_on_branch(
         self,
@@ -250,8 +269,15 @@ class Handler:
                         branch, decision, policy, year=command.year, tier=command.tier
                     )
                 )
-                self._tally(uow, tree, decision, branch.base_committee_id, branch_id,
-                            command.year, command.tier)
+                self._tally(
+                    uow,
+                    tree,
+                    decision,
+                    branch.base_committee_id,
+                    branch_id,
+                    command.year,
+                    command.tier,
+                )
             case cmd.SetCreationTarget():
                 uow.record(
                     branch_rules.set_creation_target(
@@ -271,8 +297,12 @@ class Handler:
                     raise NotFound("owner_id", command.owner_id)
                 uow.record(
                     branch_rules.record_problem(
-                        branch, decision, case_id=command.case_id, problem=command.problem,
-                        measure=command.measure, owner_id=command.owner_id,
+                        branch,
+                        decision,
+                        case_id=command.case_id,
+                        problem=command.problem,
+                        measure=command.measure,
+                        owner_id=command.owner_id,
                         deadline=command.deadline,
                     )
                 )
@@ -299,8 +329,12 @@ class Handler:
             ledger = uow.ledger(committee.committee_id)
             uow.record(
                 ledger_rules.tally(
-                    ledger, decision, committee_id=committee.committee_id,
-                    branch_id=branch_id, year=year, tier=tier,
+                    ledger,
+                    decision,
+                    committee_id=committee.committee_id,
+                    branch_id=branch_id,
+                    year=year,
+                    tier=tier,
                 )
             )
             uow.ledger_decisions[ledger_aggregate_id(committee.committee_id)] = decision
@@ -343,8 +377,8 @@ def _subject_committee(uow: UnitOfWork, command: cmd.Command, tree: OrgTree | No
         branch = uow.get(branch_aggregate_id(branch_id), Branch)
         if branch is not None:
             return branch.base_committee_id
-    return tree.get(command.actor.committee_id).committee_id if tree and tree.get(
-        command.actor.committee_id) else None
+    acting = tree.get(command.actor.committee_id) if tree else None
+    return acting.committee_id if acting else None
 
 
 def today_in_china(clock: Clock) -> date:

@@ -163,7 +163,11 @@ class ProblemFound(DomainEvent):
     def mutate(self, branch: Branch | None) -> Branch:
         assert branch is not None
         branch.cases[self.case_id] = RectificationCase(
-            self.case_id, self.problem, self.measure, self.owner_id, self.deadline,
+            self.case_id,
+            self.problem,
+            self.measure,
+            self.owner_id,
+            self.deadline,
             self.effective_on,
         )
         branch.version = self.originator_version
@@ -179,8 +183,15 @@ class RectificationSignedOff(DomainEvent):
         assert branch is not None
         case = branch.cases[self.case_id]
         branch.cases[self.case_id] = RectificationCase(
-            case.case_id, case.problem, case.measure, case.owner_id, case.deadline,
-            case.found_on, self.effective_on, self.outcome, self.actor.person_id,
+            case.case_id,
+            case.problem,
+            case.measure,
+            case.owner_id,
+            case.deadline,
+            case.found_on,
+            self.effective_on,
+            self.outcome,
+            self.actor.person_id,
         )
         branch.version = self.originator_version
         return branch
@@ -262,9 +273,12 @@ def set_creation_target(
     _require_year(policy, year, "ledger.row")
     if year < branch.registered_year:
         raise RuleViolation(
-            "ledger.row", f"year {year} is before the branch was registered ({branch.registered_year})"
+            "ledger.row",
+            f"year {year} is before the branch was registered ({branch.registered_year})",
         )
-    return CreationTargetSet(**stamp(decision, branch.id, branch.version + 1), year=year, target=target)
+    return CreationTargetSet(
+        **stamp(decision, branch.id, branch.version + 1), year=year, target=target
+    )
 
 
 def assign_liaison(
@@ -292,7 +306,9 @@ def record_problem(
     deadline: date,
 ) -> ProblemFound:
     if case_id in branch.cases:
-        raise RuleViolation("ledger.rectification", f"case {case_id!r} is already open on this branch")
+        raise RuleViolation(
+            "ledger.rectification", f"case {case_id!r} is already open on this branch"
+        )
     if not problem.strip() or not measure.strip():
         raise RuleViolation("ledger.rectification", "a case needs the problem and its measure")
     if deadline < decision.effective_on:

@@ -117,7 +117,9 @@ def _tier_at(timeline: list[tuple[int, Tier]], year: int) -> Tier | None:
     return found
 
 
-def _ledger(ledger: CommitteeLedger | None, event: DomainEvent, committee_id: str) -> CommitteeLedger:
+def _ledger(
+    ledger: CommitteeLedger | None, event: DomainEvent, committee_id: str
+) -> CommitteeLedger:
     ledger = ledger or CommitteeLedger(id=event.originator_id, version=0, committee_id=committee_id)
     ledger.version = event.originator_version
     return ledger
@@ -134,7 +136,7 @@ class BranchTallied(DomainEvent):
 
     def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
         ledger = _ledger(ledger, self, self.committee_id)
-        ledger._tally(self.branch_id, self.year, self.tier)  # noqa: SLF001
+        ledger._tally(self.branch_id, self.year, self.tier)
         return ledger
 
 
@@ -232,8 +234,13 @@ def judge_advanced_cap(
             f"committee {ledger.committee_id!r} would have {advanced} advanced of {active} "
             f"branches in {year}, above its limit of {policy.advanced_limit(active)} "
             f"(share {policy.advanced_share}); an exception approved by its parent is needed",
-            {"committee_id": ledger.committee_id, "year": year, "advanced": advanced,
-             "active": active, "limit": policy.advanced_limit(active)},
+            {
+                "committee_id": ledger.committee_id,
+                "year": year,
+                "advanced": advanced,
+                "active": active,
+                "limit": policy.advanced_limit(active),
+            },
         )
     approver = tree.approver_of(ledger.committee_id)
     if approver is None or exception.approved_by.committee_id != approver.committee_id:

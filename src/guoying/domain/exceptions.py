@@ -8,7 +8,7 @@ from typing import Any
 from guoying.domain.values import RuleId
 
 
-class RuleViolation(Exception):  # noqa: N818 - the spec's own name for a refusal
+class RuleViolation(Exception):
     """A decision refused by a rule; `rule_id` is the id from rules.md."""
 
     def __init__(

@@ -67,8 +67,7 @@ class OrgTree:
     def require_jurisdiction(self, actor_committee_id: str, committee_id: str) -> None:
         if not self.may_act_on(actor_committee_id, committee_id):
             raise JurisdictionViolation(
-                f"committee {actor_committee_id!r} has no jurisdiction over "
-                f"{committee_id!r}",
+                f"committee {actor_committee_id!r} has no jurisdiction over {committee_id!r}",
                 {"actor_committee_id": actor_committee_id, "committee_id": committee_id},
             )
 
@@ -165,9 +164,7 @@ def register_committee(
     else:
         parent = committees.get(parent_id) if parent_id else None
         if parent is None:
-            raise RuleViolation(
-                "org.hierarchy", f"parent committee {parent_id!r} does not exist"
-            )
+            raise RuleViolation("org.hierarchy", f"parent committee {parent_id!r} does not exist")
         if parent.level not in _ALLOWED_PARENTS[level]:
             raise RuleViolation(
                 "org.hierarchy",

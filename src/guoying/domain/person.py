@@ -28,8 +28,12 @@ class PersonRegistered(DomainEvent):
     person_id: str
 
     def mutate(self, _: Person | None) -> Person:
-        return Person(id=self.originator_id, version=self.originator_version, person_id=self.person_id)
+        return Person(
+            id=self.originator_id, version=self.originator_version, person_id=self.person_id
+        )
 
 
 def register_person(decision: Decision, *, person_id: str) -> PersonRegistered:
-    return PersonRegistered(**stamp(decision, person_aggregate_id(person_id), 1), person_id=person_id)
+    return PersonRegistered(
+        **stamp(decision, person_aggregate_id(person_id), 1), person_id=person_id
+    )

@@ -56,7 +56,7 @@ class Policy:
     candidates_per_place: int = 2
     unit_notice_days: int = 3
     city_notice_days: int = 5
-    # selection.priority: "recent years"
+    # How many recent years count for priority recommendation (selection.priority).
     priority_window_years: int = 3
     # mentoring.ratio
     mentees_target: int = 5

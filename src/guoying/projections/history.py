@@ -14,8 +14,14 @@ from guoying.adapters.store import StoredRecord
 from guoying.domain.events import DomainEvent
 
 metadata = sa.MetaData()
-_META_FIELDS = {"originator_id", "originator_version", "actor", "authority", "reason",
-                "effective_on"}
+_META_FIELDS = {
+    "originator_id",
+    "originator_version",
+    "actor",
+    "authority",
+    "reason",
+    "effective_on",
+}
 
 history = Table(
     "view_history",
@@ -48,18 +54,20 @@ class HistoryProjection:
             for key, value in CONVERTER.unstructure(event).items()
             if key not in _META_FIELDS
         }
-        conn.execute(history.insert().values(
-            position=record.position,
-            branch_id=event.originator_id.removeprefix("branch:"),
-            version=event.originator_version,
-            event=type(event).__name__,
-            year=detail.get("year"),
-            detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
-            actor_person_id=event.actor.person_id,
-            actor_committee_id=event.actor.committee_id,
-            reason=event.reason,
-            rule_ids=",".join(event.authority.rule_ids),
-            policy_version=event.authority.policy_version,
-            effective_on=event.effective_on,
-            recorded_at=record.recorded_at,
-        ))
+        conn.execute(
+            history.insert().values(
+                position=record.position,
+                branch_id=event.originator_id.removeprefix("branch:"),
+                version=event.originator_version,
+                event=type(event).__name__,
+                year=detail.get("year"),
+                detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                actor_person_id=event.actor.person_id,
+                actor_committee_id=event.actor.committee_id,
+                reason=event.reason,
+                rule_ids=",".join(event.authority.rule_ids),
+                policy_version=event.authority.policy_version,
+                effective_on=event.effective_on,
+                recorded_at=record.recorded_at,
+            )
+        )

@@ -8,8 +8,9 @@ end of that year and the targets and results of the plan window that contains it
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from attrs import frozen
@@ -122,7 +123,7 @@ def _tier_in(timeline: list[tuple[int, Tier, bool]], year: int) -> Tier | None:
 
 def _timelines(
     conn: Connection, base_ids: Iterable[str], year: int
-) -> tuple[list[sa.Row[tuple[object, ...]]], dict[str, list[tuple[int, Tier, bool]]]]:
+) -> tuple[Sequence[sa.Row[Any]], dict[str, list[tuple[int, Tier, bool]]]]:
     rows = conn.execute(
         sa.select(v.branches)
         .where(v.branches.c.base_committee_id.in_(list(base_ids)))
@@ -141,21 +142,33 @@ def _timelines(
 
 
 def figures(
-    conn: Connection, committees: dict[str, CommitteeRow], committee_id: str, year: int,
+    conn: Connection,
+    committees: dict[str, CommitteeRow],
+    committee_id: str,
+    year: int,
     policy: Policy,
 ) -> TierFigures:
     branch_rows, timelines = _timelines(conn, subtree_ids(committees, committee_id), year)
-    counts: Counter[Tier] = Counter({tier: 0 for tier in Tier})
+    return _figures_of(committee_id, year, branch_rows, timelines, policy)
+
+
+def _figures_of(
+    committee_id: str,
+    year: int,
+    branch_rows: Sequence[sa.Row[Any]],
+    timelines: dict[str, list[tuple[int, Tier, bool]]],
+    policy: Policy,
+) -> TierFigures:
+    counts: Counter[Tier] = Counter(dict.fromkeys(Tier, 0))
     for row in branch_rows:
         tier = _tier_in(timelines[str(row.branch_id)], year)
         if tier is not None:
             counts[tier] += 1
     active = len(branch_rows)
-    weak_limit = (
-        None if policy.weak_share is None else int(policy.weak_share * active)
+    weak_limit = None if policy.weak_share is None else int(policy.weak_share * active)
+    return TierFigures(
+        committee_id, year, active, dict(counts), policy.advanced_limit(active), weak_limit
     )
-    return TierFigures(committee_id, year, active, dict(counts), policy.advanced_limit(active),
-                       weak_limit)
 
 
 def read_ledger(
@@ -224,34 +237,45 @@ def read_ledger(
         overdue = [c for c in open_cases if c.deadline < as_of]
         liaison = liaison_of.get(branch_id)
         person = people.get(liaison[0]) if liaison else None
-        rows.append(LedgerRow(
-            sector=Sector(r.sector),
-            sequence=sequence,
-            branch_id=branch_id,
-            name=str(r.name),
-            base_committee_id=str(r.base_committee_id),
-            tier=tier,
-            targets={y: targets[branch_id].get(y) for y in window},
-            results=results,
-            problems=tuple(str(c.problem) for c in branch_cases),
-            measures=tuple(str(c.measure) for c in branch_cases),
-            liaison_id=liaison[0] if liaison else None,
-            liaison_name=person[0] if person else None,
-            liaison_position=liaison[1] if liaison else None,
-            liaison_contact=person[1] if person else None,
-            cases_open=len(open_cases),
-            cases_closed=len(closed),
-            cases_overdue=len(overdue),
-        ))
+        rows.append(
+            LedgerRow(
+                sector=Sector(r.sector),
+                sequence=sequence,
+                branch_id=branch_id,
+                name=str(r.name),
+                base_committee_id=str(r.base_committee_id),
+                tier=tier,
+                targets={y: targets[branch_id].get(y) for y in window},
+                results=results,
+                problems=tuple(str(c.problem) for c in branch_cases),
+                measures=tuple(str(c.measure) for c in branch_cases),
+                liaison_id=liaison[0] if liaison else None,
+                liaison_name=person[0] if person else None,
+                liaison_position=liaison[1] if liaison else None,
+                liaison_contact=person[1] if person else None,
+                cases_open=len(open_cases),
+                cases_closed=len(closed),
+                cases_overdue=len(overdue),
+            )
+        )
     common = tuple(
         CommonProblemRow(r.committee_id, r.problem_id, r.year, r.problem, r.measure)
         for r in conn.execute(
             sa.select(v.common_problems)
             .where(v.common_problems.c.committee_id.in_(ids))
             .where(v.common_problems.c.year <= year)
-            .order_by(v.common_problems.c.year, v.common_problems.c.committee_id,
-                      v.common_problems.c.problem_id)
+            .order_by(
+                v.common_problems.c.year,
+                v.common_problems.c.committee_id,
+                v.common_problems.c.problem_id,
+            )
         )
     )
-    return Ledger(committee, year, window, tuple(rows), common,
-                  figures(conn, committees, committee_id, year, policy))
+    return Ledger(
+        committee,
+        year,
+        window,
+        tuple(rows),
+        common,
+        _figures_of(committee_id, year, branch_rows, timelines, policy),
+    )

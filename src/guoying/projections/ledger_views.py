@@ -104,51 +104,103 @@ class LedgerProjection:
     def handle(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
         match event:
             case org.CommitteeRegistered():
-                conn.execute(committees.insert().values(
-                    committee_id=event.committee_id, name=event.name, level=event.level.value,
-                    parent_id=event.parent_id, county_level=event.county_level))
+                conn.execute(
+                    committees.insert().values(
+                        committee_id=event.committee_id,
+                        name=event.name,
+                        level=event.level.value,
+                        parent_id=event.parent_id,
+                        county_level=event.county_level,
+                    )
+                )
             case org.UnitRegistered():
-                conn.execute(units.insert().values(
-                    unit_id=event.unit_id, name=event.name, kind=event.kind.value,
-                    committee_id=event.committee_id))
+                conn.execute(
+                    units.insert().values(
+                        unit_id=event.unit_id,
+                        name=event.name,
+                        kind=event.kind.value,
+                        committee_id=event.committee_id,
+                    )
+                )
             case b.BranchRegistered():
-                conn.execute(branches.insert().values(
-                    branch_id=event.branch_id, name=event.name, sector=event.sector.value,
-                    base_committee_id=event.base_committee_id,
-                    unit_ids=",".join(event.unit_ids),
-                    is_financial_institution=event.is_financial_institution,
-                    registered_year=event.year))
-                conn.execute(tiers.insert().values(
-                    branch_id=event.branch_id, year=event.year, tier=event.tier.value,
-                    is_evaluation=False))
+                conn.execute(
+                    branches.insert().values(
+                        branch_id=event.branch_id,
+                        name=event.name,
+                        sector=event.sector.value,
+                        base_committee_id=event.base_committee_id,
+                        unit_ids=",".join(event.unit_ids),
+                        is_financial_institution=event.is_financial_institution,
+                        registered_year=event.year,
+                    )
+                )
+                conn.execute(
+                    tiers.insert().values(
+                        branch_id=event.branch_id,
+                        year=event.year,
+                        tier=event.tier.value,
+                        is_evaluation=False,
+                    )
+                )
             case b.TierAdjusted():
                 key = (tiers.c.branch_id == _branch_id(event)) & (tiers.c.year == event.year)
                 conn.execute(tiers.delete().where(key))
-                conn.execute(tiers.insert().values(
-                    branch_id=_branch_id(event), year=event.year, tier=event.new_tier.value,
-                    is_evaluation=True))
+                conn.execute(
+                    tiers.insert().values(
+                        branch_id=_branch_id(event),
+                        year=event.year,
+                        tier=event.new_tier.value,
+                        is_evaluation=True,
+                    )
+                )
             case b.CreationTargetSet():
                 key = (targets.c.branch_id == _branch_id(event)) & (targets.c.year == event.year)
                 conn.execute(targets.delete().where(key))
-                conn.execute(targets.insert().values(
-                    branch_id=_branch_id(event), year=event.year, target=event.target.value))
+                conn.execute(
+                    targets.insert().values(
+                        branch_id=_branch_id(event), year=event.year, target=event.target.value
+                    )
+                )
             case b.LiaisonAssigned():
-                conn.execute(liaisons.insert().values(
-                    branch_id=_branch_id(event), position=record.position,
-                    effective_on=event.effective_on, person_id=event.person_id,
-                    title=event.position))
+                conn.execute(
+                    liaisons.insert().values(
+                        branch_id=_branch_id(event),
+                        position=record.position,
+                        effective_on=event.effective_on,
+                        person_id=event.person_id,
+                        title=event.position,
+                    )
+                )
             case b.ProblemFound():
-                conn.execute(cases.insert().values(
-                    branch_id=_branch_id(event), case_id=event.case_id, problem=event.problem,
-                    measure=event.measure, owner_id=event.owner_id, deadline=event.deadline,
-                    found_on=event.effective_on))
+                conn.execute(
+                    cases.insert().values(
+                        branch_id=_branch_id(event),
+                        case_id=event.case_id,
+                        problem=event.problem,
+                        measure=event.measure,
+                        owner_id=event.owner_id,
+                        deadline=event.deadline,
+                        found_on=event.effective_on,
+                    )
+                )
             case b.RectificationSignedOff():
-                conn.execute(cases.update().where(
-                    (cases.c.branch_id == _branch_id(event)) & (cases.c.case_id == event.case_id)
-                ).values(closed_on=event.effective_on, outcome=event.outcome))
+                conn.execute(
+                    cases.update()
+                    .where(
+                        (cases.c.branch_id == _branch_id(event))
+                        & (cases.c.case_id == event.case_id)
+                    )
+                    .values(closed_on=event.effective_on, outcome=event.outcome)
+                )
             case cl.CommonProblemRecorded():
-                conn.execute(common_problems.insert().values(
-                    committee_id=event.committee_id, problem_id=event.problem_id,
-                    year=event.year, problem=event.problem, measure=event.measure))
+                conn.execute(
+                    common_problems.insert().values(
+                        committee_id=event.committee_id,
+                        problem_id=event.problem_id,
+                        year=event.year,
+                        problem=event.problem,
+                        measure=event.measure,
+                    )
+                )
             case _:
                 pass

@@ -55,9 +55,18 @@ def read_history(conn: Connection, branch_id: str) -> list[HistoryEntry]:
     )
     return [
         HistoryEntry(
-            r.position, r.version, r.event, r.year, json.loads(r.detail), r.actor_person_id,
-            r.actor_committee_id, r.reason, tuple(filter(None, r.rule_ids.split(","))),
-            r.policy_version, r.effective_on, recorded_time(r.recorded_at),
+            r.position,
+            r.version,
+            r.event,
+            r.year,
+            json.loads(r.detail),
+            r.actor_person_id,
+            r.actor_committee_id,
+            r.reason,
+            tuple(filter(None, r.rule_ids.split(","))),
+            r.policy_version,
+            r.effective_on,
+            recorded_time(r.recorded_at),
         )
         for r in rows
     ]
@@ -71,8 +80,15 @@ def read_refusals(conn: Connection, committee_id: str | None = None) -> list[Ref
         query = query.where(t.c.actor_committee_id.in_(ids) | t.c.subject_committee_id.in_(ids))
     return [
         RefusalEntry(
-            r.id, recorded_time(r.recorded_at), r.command, r.actor_person_id,
-            r.actor_committee_id, r.subject_committee_id, r.rule_id, r.message, r.reason,
+            r.id,
+            recorded_time(r.recorded_at),
+            r.command,
+            r.actor_person_id,
+            r.actor_committee_id,
+            r.subject_committee_id,
+            r.rule_id,
+            r.message,
+            r.reason,
             json.loads(r.payload),
         )
         for r in conn.execute(query)

@@ -57,7 +57,9 @@ def catch_up(
                     break
                 for record in records:
                     event = decode_event(
-                        record.topic, record.state, record.originator_id,
+                        record.topic,
+                        record.state,
+                        record.originator_id,
                         record.originator_version,
                     )
                     projection.handle(conn, record, event)

@@ -1,0 +1,29 @@
+# Two commands do all the set-up: `make demo` and `make test`. Each creates .venv and
+# installs the package with its development tools into it when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test lint check-types check-imports unit
+
+$(STAMP): pyproject.toml
+	rm -f $(VENV)/.installed-*
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/guoying demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+check-types: $(STAMP)
+	$(BIN)/mypy
+
+check-imports: $(STAMP)
+	$(BIN)/lint-imports
+
+test: lint check-types check-imports
+	$(BIN)/python -m pytest -n 2 -q

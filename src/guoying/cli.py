@@ -1,0 +1,451 @@
+"""The `guoying` command line: every command takes `--store URL`.
+
+Exit codes, the same for every command: 0 success; 1 understood but refused or not found;
+2 unusable input (malformed JSON, unknown command, bad field or option, unreadable store).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from guoying import demo_city
+from guoying.adapters.serialization import CONVERTER, command_from_json
+from guoying.api import Guoying, default_store_url
+from guoying.application.commands import Command
+from guoying.application.errors import GuoyingError, InvalidCommand
+from guoying.domain.labels import LEDGER_HEADERS, LEDGER_TITLE, SECTOR_LABELS, TIER_LABELS
+from guoying.domain.values import Tier
+from guoying.projections.ledger import Ledger
+from guoying.projections.queries import HistoryEntry, RefusalEntry
+
+app = typer.Typer(
+    help="guoying (过硬): an event-sourced record of solid Party-branch building.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Store URL: sqlite:///PATH (default sqlite:///guoying.db or "
+        "$GUOYING_STORE), memory://, postgresql+psycopg://USER@HOST:PORT/DB",
+    ),
+]
+FormatOption = Annotated[Format, typer.Option("--format", help="table, json or csv")]
+
+
+def _console() -> Console:
+    return Console(width=None if sys.stdout.isatty() else 240)
+
+
+def _fail(error: GuoyingError) -> NoReturn:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+@contextmanager
+def _opened(store: str | None) -> Iterator[Guoying]:
+    try:
+        guoying = Guoying(store or default_store_url())
+    except GuoyingError as error:
+        _fail(error)
+    try:
+        yield guoying
+    except GuoyingError as error:
+        _fail(error)
+    finally:
+        guoying.close()
+
+
+def _tier(tier: Tier | None) -> str:
+    return TIER_LABELS[tier] if tier else ""
+
+
+def _numbered(items: Sequence[str]) -> str:
+    return "\n".join(f"{i}、{item}" for i, item in enumerate(items, start=1))
+
+
+def _write_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    sys.stdout.write(buffer.getvalue())
+
+
+def _print_json(data: object) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@app.command()
+def demo(store: StoreOption = None) -> None:
+    """Build the demo city (once) in the store and print one committee's ledger."""
+    with _opened(store) as guoying:
+        built = demo_city.build(guoying)
+        console = _console()
+        if built:
+            console.print(f"Built the demo city: {built} commands applied.")
+        else:
+            console.print("The demo city is already in this store; nothing was added.")
+        ledger = guoying.ledger(demo_city.SHOWN_COMMITTEE, demo_city.SHOWN_YEAR)
+        _print_ledger_table(console, ledger)
+        console.print()
+        _print_figures(console, guoying, demo_city.SUMMARY_COMMITTEES, demo_city.SHOWN_YEAR)
+
+
+def _print_figures(
+    console: Console, guoying: Guoying, committees: Sequence[str], year: int
+) -> None:
+    table = Table(title=f"{year} 等次分布 (tier counts and shares)")
+    for column in (
+        "committee",
+        "branches",
+        *(TIER_LABELS[t] for t in Tier),
+        "advanced limit",
+        "advanced share",
+        "weak share",
+    ):
+        table.add_column(column)
+    for committee_id in committees:
+        f = guoying.figures(committee_id, year)
+        table.add_row(
+            committee_id,
+            str(f.active),
+            *(str(f.counts[t]) for t in Tier),
+            str(f.advanced_limit),
+            f"{f.advanced_share:.1%}",
+            f"{f.weak_share:.1%}",
+        )
+    console.print(table)
+
+
+def _print_ledger_table(console: Console, ledger: Ledger) -> None:
+    h = LEDGER_HEADERS
+    table = Table(
+        title=f"{LEDGER_TITLE}\n{h['filed_by']}：{ledger.committee.name}    {ledger.year}年",
+        show_lines=True,
+        expand=False,
+    )
+    table.add_column(h["sector"])
+    table.add_column(h["sequence"], justify="right")
+    table.add_column(h["name"])
+    table.add_column(h["tier"])
+    for year in ledger.window:
+        table.add_column(f"{h['target']}\n{year}年")
+    table.add_column(h["problems"])
+    table.add_column(h["measures"])
+    for year in ledger.window:
+        table.add_column(f"{h['result']}\n{year}年")
+    table.add_column(h["liaison"])
+    table.add_column(h["position"])
+    table.add_column(h["contact"])
+    for row in ledger.rows:
+        table.add_row(
+            SECTOR_LABELS[row.sector],
+            str(row.sequence),
+            row.name,
+            _tier(row.tier),
+            *(_tier(row.targets[y]) for y in ledger.window),
+            _numbered(row.problems),
+            _numbered(row.measures),
+            *(_tier(row.results[y]) for y in ledger.window),
+            row.liaison_name or "",
+            row.liaison_position or "",
+            row.liaison_contact or "",
+        )
+    console.print(table)
+    if ledger.common_problems:
+        common = Table(title=f"{h['common_problems']} / {h['common_measures']}")
+        common.add_column(h["common_problems"])
+        common.add_column(h["common_measures"])
+        for problem in ledger.common_problems:
+            common.add_row(problem.problem, problem.measure)
+        console.print(common)
+    f = ledger.figures
+    console.print(
+        f"{len(ledger.rows)} branches; advanced {f.counts[Tier.ADVANCED]} "
+        f"(limit {f.advanced_limit}, share {f.advanced_share:.1%}); weak {f.counts[Tier.WEAK]} "
+        f"(share {f.weak_share:.1%})"
+    )
+
+
+def _ledger_json(ledger: Ledger) -> dict[str, Any]:
+    data: dict[str, Any] = CONVERTER.unstructure(ledger)
+    data["figures"]["advanced_share"] = ledger.figures.advanced_share
+    data["figures"]["weak_share"] = ledger.figures.weak_share
+    return data
+
+
+@app.command()
+def ledger(
+    committee: Annotated[str, typer.Option("--committee", help="committee id")],
+    year: Annotated[int, typer.Option("--year", help="the ledger's year")],
+    fmt: FormatOption = Format.TABLE,
+    store: StoreOption = None,
+) -> None:
+    """Print a committee's ledger (Annex 1) for a year; above base level, the rollup."""
+    with _opened(store) as guoying:
+        found = guoying.ledger(committee, year)
+        if fmt is Format.JSON:
+            _print_json(_ledger_json(found))
+        elif fmt is Format.CSV:
+            h = LEDGER_HEADERS
+            header = [
+                h["sector"],
+                h["sequence"],
+                h["name"],
+                h["tier"],
+                *(f"{h['target']}{y}" for y in found.window),
+                h["problems"],
+                h["measures"],
+                *(f"{h['result']}{y}" for y in found.window),
+                h["liaison"],
+                h["position"],
+                h["contact"],
+            ]
+            _write_csv(
+                header,
+                [
+                    [
+                        SECTOR_LABELS[r.sector],
+                        r.sequence,
+                        r.name,
+                        _tier(r.tier),
+                        *(_tier(r.targets[y]) for y in found.window),
+                        _numbered(r.problems),
+                        _numbered(r.measures),
+                        *(_tier(r.results[y]) for y in found.window),
+                        r.liaison_name or "",
+                        r.liaison_position or "",
+                        r.liaison_contact or "",
+                    ]
+                    for r in found.rows
+                ],
+            )
+        else:
+            _print_ledger_table(_console(), found)
+
+
+@app.command()
+def history(
+    branch_id: Annotated[str, typer.Argument(help="the branch's id")],
+    fmt: FormatOption = Format.TABLE,
+    store: StoreOption = None,
+) -> None:
+    """Print every decision on a branch: what, for which year, who, why, when."""
+    with _opened(store) as guoying:
+        entries = guoying.history(branch_id)
+        _print_entries(
+            entries,
+            fmt,
+            f"History of {branch_id}",
+            _history_row,
+            [
+                "version",
+                "event",
+                "year",
+                "detail",
+                "actor",
+                "committee",
+                "reason",
+                "rules",
+                "policy",
+                "effective_on",
+                "recorded_at",
+            ],
+        )
+
+
+def _history_row(e: HistoryEntry) -> list[object]:
+    detail = ", ".join(f"{k}={v}" for k, v in e.detail.items() if k != "year")
+    return [
+        e.version,
+        e.event,
+        e.year or "",
+        detail,
+        e.actor_person_id,
+        e.actor_committee_id,
+        e.reason,
+        " ".join(e.rule_ids),
+        e.policy_version,
+        e.effective_on.isoformat(),
+        e.recorded_at.isoformat(),
+    ]
+
+
+def _refusal_row(e: RefusalEntry) -> list[object]:
+    return [
+        e.position,
+        e.recorded_at.isoformat(),
+        e.command,
+        e.actor_person_id,
+        e.actor_committee_id,
+        e.subject_committee_id or "",
+        e.rule_id,
+        e.message,
+        e.reason,
+    ]
+
+
+def _print_entries(
+    entries: Sequence[Any],
+    fmt: Format,
+    title: str,
+    to_row: Callable[[Any], list[object]],
+    header: list[str],
+) -> None:
+    if fmt is Format.JSON:
+        _print_json(CONVERTER.unstructure(list(entries)))
+    elif fmt is Format.CSV:
+        _write_csv(header, [to_row(e) for e in entries])
+    else:
+        table = Table(title=title)
+        for column in header:
+            table.add_column(column)
+        for entry in entries:
+            table.add_row(*(str(cell) for cell in to_row(entry)))
+        _console().print(table)
+
+
+@app.command()
+def refusals(
+    committee: Annotated[str | None, typer.Option("--committee", help="committee id")] = None,
+    fmt: FormatOption = Format.TABLE,
+    store: StoreOption = None,
+) -> None:
+    """Print the refusal log: every command refused by a rule or by authority."""
+    with _opened(store) as guoying:
+        entries = guoying.refusals(committee)
+        _print_entries(
+            entries,
+            fmt,
+            "Refusal log",
+            _refusal_row,
+            [
+                "position",
+                "recorded_at",
+                "command",
+                "actor",
+                "actor committee",
+                "committee",
+                "rule",
+                "message",
+                "reason",
+            ],
+        )
+
+
+def _read_lines(source: str) -> list[str]:
+    if source == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        return Path(source).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"error: cannot read {source}: {error}", err=True)
+        raise typer.Exit(2) from error
+
+
+def parse_lines(lines: Sequence[str]) -> tuple[list[tuple[int, Command]], list[dict[str, Any]]]:
+    """Read every line first; the commands, and a problem report per unusable line."""
+    commands: list[tuple[int, Command]] = []
+    problems: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            problems.append(
+                {"line": number, "status": "invalid", "errors": [f"malformed JSON: {error}"]}
+            )
+            continue
+        try:
+            commands.append((number, command_from_json(data)))
+        except InvalidCommand as error:
+            problems.append({"line": number, "status": "invalid", "errors": error.problems})
+    return commands, problems
+
+
+@app.command()
+def apply(
+    source: Annotated[str, typer.Argument(help="a JSON Lines file of commands, or - for stdin")],
+    atomic: Annotated[
+        bool,
+        typer.Option(
+            "--atomic", help="apply all lines as one unit judged on its end state: all or none"
+        ),
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Apply commands, one JSON object per line; one JSON result line per command.
+
+    Every line is read first: if any is unusable, every such line is reported and none is
+    applied (exit 2). A refused line changes nothing but the refusal log, and the lines
+    after it still run (exit 1 if any was refused).
+    """
+    commands, problems = parse_lines(_read_lines(source))
+    if problems:
+        for problem in problems:
+            typer.echo(json.dumps(problem, ensure_ascii=False))
+        typer.echo(f"error: {len(problems)} unusable line(s); nothing was applied", err=True)
+        raise typer.Exit(2)
+    refused = 0
+    with _opened(store) as guoying:
+        units = [commands] if atomic else [[c] for c in commands]
+        for unit in units:
+            lines = [number for number, _ in unit]
+            try:
+                outcome = guoying.execute_unit([command for _, command in unit])
+            except GuoyingError as error:
+                if error.exit_code != 1:
+                    raise
+                refused += 1
+                typer.echo(
+                    json.dumps(
+                        {
+                            "line": lines[0] if len(lines) == 1 else lines,
+                            "status": "refused",
+                            **error.as_dict(),
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+                continue
+            typer.echo(
+                json.dumps(
+                    {
+                        "line": lines[0] if len(lines) == 1 else lines,
+                        "status": "applied",
+                        "events": outcome.event_ids,
+                        "positions": list(outcome.positions),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+    if refused:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
