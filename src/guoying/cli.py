@@ -25,7 +25,13 @@ from guoying.adapters.serialization import CONVERTER, command_from_json
 from guoying.api import Guoying, default_store_url
 from guoying.application.commands import Command
 from guoying.application.errors import GuoyingError, InvalidCommand
-from guoying.domain.labels import LEDGER_HEADERS, LEDGER_TITLE, SECTOR_LABELS, TIER_LABELS
+from guoying.domain.labels import (
+    LEDGER_HEADERS,
+    LEDGER_TITLE,
+    SECTOR_LABELS,
+    TIER_LABELS,
+    cases_label,
+)
 from guoying.domain.values import Tier
 from guoying.projections.ledger import Ledger
 from guoying.projections.queries import HistoryEntry, RefusalEntry
@@ -160,6 +166,7 @@ def _print_ledger_table(console: Console, ledger: Ledger) -> None:
     table.add_column(h["liaison"])
     table.add_column(h["position"])
     table.add_column(h["contact"])
+    table.add_column(h["cases"])
     for row in ledger.rows:
         table.add_row(
             SECTOR_LABELS[row.sector],
@@ -173,6 +180,7 @@ def _print_ledger_table(console: Console, ledger: Ledger) -> None:
             row.liaison_name or "",
             row.liaison_position or "",
             row.liaison_contact or "",
+            cases_label(row.cases_open, row.cases_overdue, row.cases_closed),
         )
     console.print(table)
     if ledger.common_problems:
@@ -186,14 +194,22 @@ def _print_ledger_table(console: Console, ledger: Ledger) -> None:
     console.print(
         f"{len(ledger.rows)} branches; advanced {f.counts[Tier.ADVANCED]} "
         f"(limit {f.advanced_limit}, share {f.advanced_share:.1%}); weak {f.counts[Tier.WEAK]} "
-        f"(share {f.weak_share:.1%})"
+        f"(share {f.weak_share:.1%}); without a liaison {len(ledger.without_liaison)}"
+        + "".join(f"\n  no liaison: {row.sequence} {row.name}" for row in ledger.without_liaison)
     )
+    for granted in ledger.cap_exceptions:
+        console.print(
+            f"approved exception to ledger.advanced_cap for {granted.committee_id} in "
+            f"{', '.join(map(str, granted.years))}, approved by {granted.approved_by_committee_id}"
+            f" ({granted.approved_by_person_id}): {granted.justification}"
+        )
 
 
 def _ledger_json(ledger: Ledger) -> dict[str, Any]:
     data: dict[str, Any] = CONVERTER.unstructure(ledger)
     data["figures"]["advanced_share"] = ledger.figures.advanced_share
     data["figures"]["weak_share"] = ledger.figures.weak_share
+    data["without_liaison"] = [row.branch_id for row in ledger.without_liaison]
     return data
 
 
@@ -223,6 +239,7 @@ def ledger(
                 h["liaison"],
                 h["position"],
                 h["contact"],
+                h["cases"],
             ]
             _write_csv(
                 header,
@@ -239,6 +256,7 @@ def ledger(
                         r.liaison_name or "",
                         r.liaison_position or "",
                         r.liaison_contact or "",
+                        cases_label(r.cases_open, r.cases_overdue, r.cases_closed),
                     ]
                     for r in found.rows
                 ],

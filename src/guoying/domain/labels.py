@@ -42,8 +42,14 @@ LEDGER_HEADERS: dict[str, str] = {
     "liaison": "包保联系人",
     "position": "职务",
     "contact": "联系方式",
+    "cases": "整改情况",
     "common_problems": "面上共性问题",
     "common_measures": "整改措施",
     "filed_by": "填报单位",
 }
 ERASED = "（已删除）"
+
+
+def cases_label(open_cases: int, overdue: int, closed: int) -> str:
+    """A row's rectification cases (`ledger.rectification`): open, of which overdue, closed."""
+    return f"在整改{open_cases}（逾期{overdue}）已销号{closed}"

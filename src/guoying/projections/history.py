@@ -44,6 +44,7 @@ history = Table(
 
 class HistoryProjection:
     name = "history"
+    version = 1
     metadata = metadata
 
     def handle(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:

@@ -82,6 +82,18 @@ class CommonProblemRow:
 
 
 @frozen
+class CapExceptionRow:
+    """An approved exception to `ledger.advanced_cap` for a committee in the subtree."""
+
+    committee_id: str
+    years: tuple[int, ...]
+    justification: str
+    approved_by_person_id: str
+    approved_by_committee_id: str
+    effective_on: date
+
+
+@frozen
 class Ledger:
     committee: CommitteeRow
     year: int
@@ -89,6 +101,12 @@ class Ledger:
     rows: tuple[LedgerRow, ...]
     common_problems: tuple[CommonProblemRow, ...]
     figures: TierFigures
+    cap_exceptions: tuple[CapExceptionRow, ...]
+
+    @property
+    def without_liaison(self) -> tuple[LedgerRow, ...]:
+        """Branches with no liaison: the branch side of `ledger.liaison_coverage`."""
+        return tuple(row for row in self.rows if row.liaison_id is None)
 
 
 def load_committees(conn: Connection) -> dict[str, CommitteeRow]:
@@ -278,4 +296,25 @@ def read_ledger(
         tuple(rows),
         common,
         _figures_of(committee_id, year, branch_rows, timelines, policy),
+        _cap_exceptions(conn, ids, year),
     )
+
+
+def _cap_exceptions(conn: Connection, ids: list[str], year: int) -> tuple[CapExceptionRow, ...]:
+    t = v.cap_exceptions
+    rows = conn.execute(sa.select(t).where(t.c.committee_id.in_(ids)).order_by(t.c.position)).all()
+    found = []
+    for r in rows:
+        years = tuple(int(y) for y in str(r.years).split(","))
+        if min(years) <= year:
+            found.append(
+                CapExceptionRow(
+                    str(r.committee_id),
+                    years,
+                    str(r.justification),
+                    str(r.approved_by_person_id),
+                    str(r.approved_by_committee_id),
+                    r.effective_on,
+                )
+            )
+    return tuple(found)

@@ -92,6 +92,18 @@ common_problems = Table(
     Column("measure", Text, nullable=False),
 )
 
+cap_exceptions = Table(
+    "view_cap_exceptions",
+    metadata,
+    Column("position", Position, primary_key=True, autoincrement=False),
+    Column("committee_id", Text, nullable=False, index=True),
+    Column("years", Text, nullable=False),
+    Column("justification", Text, nullable=False),
+    Column("approved_by_person_id", Text, nullable=False),
+    Column("approved_by_committee_id", Text, nullable=False),
+    Column("effective_on", Date, nullable=False),
+)
+
 
 def _branch_id(event: DomainEvent) -> str:
     return event.originator_id.removeprefix("branch:")
@@ -99,6 +111,7 @@ def _branch_id(event: DomainEvent) -> str:
 
 class LedgerProjection:
     name = "ledger"
+    version = 1
     metadata = metadata
 
     def handle(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
@@ -200,6 +213,19 @@ class LedgerProjection:
                         year=event.year,
                         problem=event.problem,
                         measure=event.measure,
+                    )
+                )
+            case cl.AdvancedCapExceptionRecorded():
+                approver = event.exception.approved_by
+                conn.execute(
+                    cap_exceptions.insert().values(
+                        position=record.position,
+                        committee_id=event.committee_id,
+                        years=",".join(str(y) for y in event.years),
+                        justification=event.exception.justification,
+                        approved_by_person_id=approver.person_id,
+                        approved_by_committee_id=approver.committee_id,
+                        effective_on=event.effective_on,
                     )
                 )
             case _:

@@ -23,7 +23,11 @@ Progress = Callable[[int], None]
 
 
 class Projection(Protocol):
+    """A read model. Raise `version` whenever its tables or handling change: a store whose
+    views were built by another version has them dropped and rebuilt from the events."""
+
     name: str
+    version: int
     metadata: sa.MetaData
 
     def handle(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
@@ -42,16 +46,37 @@ def _position(conn: Connection, name: str, *, lock: bool) -> int:
     return int(found)
 
 
+def tracking_key(projection: Projection) -> str:
+    return f"{projection.name}@{projection.version}"
+
+
+def _drop_other_versions(store: SqlStore, projection: Projection) -> None:
+    t = schema.tracking
+    with store.recorder.writing() as conn:
+        stale = conn.execute(
+            sa.select(t.c.projection)
+            .where(
+                t.c.projection.like(f"{projection.name}@%") | (t.c.projection == projection.name)
+            )
+            .where(t.c.projection != tracking_key(projection))
+        ).all()
+        if stale:
+            projection.metadata.drop_all(conn)
+            conn.execute(t.delete().where(t.c.projection.in_([row[0] for row in stale])))
+        projection.metadata.create_all(conn)
+
+
 def catch_up(
     store: SqlStore, projections: Sequence[Projection], progress: Progress | None = None
 ) -> int:
     """Apply every event after each projection's position; the number of events applied."""
     applied = 0
     for projection in projections:
-        projection.metadata.create_all(store.engine)
+        _drop_other_versions(store, projection)
+        key = tracking_key(projection)
         while True:
             with store.recorder.writing() as conn:
-                position = _position(conn, projection.name, lock=True)
+                position = _position(conn, key, lock=True)
                 records = store.recorder.select_records(position, BATCH, conn=conn)
                 if not records:
                     break
@@ -65,7 +90,7 @@ def catch_up(
                     projection.handle(conn, record, event)
                 conn.execute(
                     schema.tracking.update()
-                    .where(schema.tracking.c.projection == projection.name)
+                    .where(schema.tracking.c.projection == key)
                     .values(position=records[-1].position)
                 )
             applied += len(records)
@@ -80,5 +105,7 @@ def drop_views(store: SqlStore, projections: Sequence[Projection]) -> None:
         for projection in projections:
             projection.metadata.drop_all(conn)
             conn.execute(
-                schema.tracking.delete().where(schema.tracking.c.projection == projection.name)
+                schema.tracking.delete().where(
+                    schema.tracking.c.projection.like(f"{projection.name}@%")
+                )
             )
