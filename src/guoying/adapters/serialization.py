@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
 from cattrs.preconf.json import make_converter
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
@@ -20,6 +21,7 @@ from guoying.application.commands import COMMAND_TYPES, Command
 from guoying.application.errors import InvalidCommand
 from guoying.domain.catalogue import EVENT_TYPES
 from guoying.domain.events import DomainEvent
+from guoying.domain.values import BlankValue
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -43,16 +45,45 @@ def _strict_scalars(converter: cattrs.Converter) -> None:
 
         return structure
 
-    for kind in (int, str, bool):
+    def text(value: Any, _: type) -> str:
+        if type(value) is not str:
+            raise TypeError(f"expected str, got {type(value).__name__}")
+        _storable(value)
+        return value
+
+    for kind in (int, bool):
         converter.register_structure_hook(kind, exact(kind))
+    converter.register_structure_hook(str, text)
 
     def enum_member(value: Any, kind: type[enum.StrEnum]) -> enum.StrEnum:
+        if isinstance(value, kind):
+            return value
         if type(value) is not str:
             raise TypeError(f"expected a string, got {type(value).__name__}")
         return kind(value)
 
     # Without this, the hook on str (earlier in a StrEnum's MRO than Enum) would take them.
     converter.register_structure_hook(enum.StrEnum, enum_member)
+
+    def list_only(kind: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+        # A JSON string or object is iterable too; only a list is a list.
+        structure = homogenous_tuple_structure_factory(kind, conv)
+
+        def structure_list(value: Any, target: Any) -> Any:
+            if not isinstance(value, list | tuple):
+                raise TypeError(f"expected a list, got {type(value).__name__}")
+            return structure(value, target)
+
+        return structure_list
+
+    converter.register_structure_hook_factory(is_sequence, list_only)
+
+
+def _storable(value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError("text is not valid Unicode (a lone surrogate)") from error
 
 
 CONVERTER = make_guoying_converter()
@@ -75,11 +106,16 @@ class CattrsMapper(Mapper[str]):
         state = CONVERTER.unstructure(domain_event)
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
+        try:
+            encoded = json.dumps(state, ensure_ascii=False, sort_keys=True).encode()
+        except UnicodeEncodeError as error:
+            # Commands built in Python skip the converter's checks; nothing is written.
+            raise InvalidCommand([f"$: text is not valid Unicode: {error.reason}"]) from error
         return StoredEvent(
             originator_id=originator_id,
             originator_version=originator_version,
             topic=type(domain_event).__name__,
-            state=json.dumps(state, ensure_ascii=False, sort_keys=True).encode(),
+            state=encoded,
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
@@ -125,16 +161,28 @@ def command_to_json(command: Command) -> dict[str, Any]:
     return {"command": type(command).__name__, **CONVERTER.unstructure(command)}
 
 
+_FIELD_MARK = "\x1f"
+
+
 def _describe(error: BaseException) -> list[str]:
     if isinstance(error, cattrs.BaseValidationError):
         problems = cattrs.transform_error(error, path="$", format_exception=_format)
-        return [
-            f"{path}: {message}" for message, _, path in (p.rpartition(" @ ") for p in problems)
-        ]
-    return [f"$: {error}"]
+    else:
+        problems = [f"{_format(error, None)} @ $"]
+    described = []
+    for problem in problems:
+        message, _, path = problem.rpartition(" @ ")
+        if message.startswith(_FIELD_MARK):
+            # A validator's error names its field; report it at the field's own path.
+            _, field, message = message.split(_FIELD_MARK, 2)
+            path = f"{path}.{field}"
+        described.append(f"{path}: {message}")
+    return described
 
 
 def _format(error: BaseException, kind: type | None) -> str:
+    if isinstance(error, BlankValue):
+        return f"{_FIELD_MARK}{error.field}{_FIELD_MARK}must not be blank"
     if isinstance(error, KeyError):
         return "required field missing"
     if isinstance(error, cattrs.ForbiddenExtraKeysError):

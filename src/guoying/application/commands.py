@@ -17,24 +17,20 @@ from guoying.domain.values import (
     Sector,
     Tier,
     UnitKind,
+    non_blank,
 )
-
-
-def _non_blank(_: object, attribute: object, value: str) -> None:
-    if not value.strip():
-        raise ValueError(f"{getattr(attribute, 'name', 'value')} must not be blank")
 
 
 @frozen(kw_only=True)
 class Command:
     actor: Actor
-    reason: str = field(validator=_non_blank)
+    reason: str = field(validator=non_blank)
     effective_on: date | None = None
 
 
 @frozen(kw_only=True)
 class RegisterCommittee(Command):
-    committee_id: str = field(validator=_non_blank)
+    committee_id: str = field(validator=non_blank)
     name: str
     level: CommitteeLevel
     parent_id: str | None = None
@@ -43,7 +39,7 @@ class RegisterCommittee(Command):
 
 @frozen(kw_only=True)
 class RegisterUnit(Command):
-    unit_id: str = field(validator=_non_blank)
+    unit_id: str = field(validator=non_blank)
     name: str
     kind: UnitKind
     committee_id: str
@@ -53,8 +49,8 @@ class RegisterUnit(Command):
 class RegisterPerson(Command):
     """Names and telephone numbers are personal data, stored apart from the events."""
 
-    person_id: str = field(validator=_non_blank)
-    name: str = field(validator=_non_blank)
+    person_id: str = field(validator=non_blank)
+    name: str = field(validator=non_blank)
     phone: str = ""
 
 
@@ -62,7 +58,7 @@ class RegisterPerson(Command):
 class RegisterBranch(Command):
     """Enter a branch in the ledger with its base committee's first assessment."""
 
-    branch_id: str = field(validator=_non_blank)
+    branch_id: str = field(validator=non_blank)
     name: str
     sector: Sector
     base_committee_id: str
@@ -100,7 +96,7 @@ class AssignLiaison(Command):
 @frozen(kw_only=True)
 class RecordProblem(Command):
     branch_id: str
-    case_id: str = field(validator=_non_blank)
+    case_id: str = field(validator=non_blank)
     problem: str
     measure: str
     owner_id: str
@@ -111,13 +107,13 @@ class RecordProblem(Command):
 class SignOffRectification(Command):
     branch_id: str
     case_id: str
-    outcome: str = field(validator=_non_blank)
+    outcome: str = field(validator=non_blank)
 
 
 @frozen(kw_only=True)
 class RecordCommonProblem(Command):
     committee_id: str
-    problem_id: str = field(validator=_non_blank)
+    problem_id: str = field(validator=non_blank)
     year: int
     problem: str
     measure: str

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from guoying.application import commands as cmd
 from guoying.application.errors import AlreadyExists, Conflict, NotAuthorized, NotFound, Refused
@@ -71,7 +71,7 @@ class UnitOfWork:
         self._store = store
         self._loaded: dict[str, Any] = {}
         self.ledgers_before: dict[str, YearCounts] = {}
-        self.ledger_decisions: dict[str, Decision] = {}
+        self.ledger_decisions: dict[str, list[Decision]] = {}
         self.events: list[DomainEvent] = []
         self.personal_data: list[PersonalData] = []
 
@@ -337,14 +337,20 @@ class Handler:
                     tier=tier,
                 )
             )
-            uow.ledger_decisions[ledger_aggregate_id(committee.committee_id)] = decision
+            uow.ledger_decisions.setdefault(ledger_aggregate_id(committee.committee_id), []).append(
+                decision
+            )
 
     def _judge_caps(self, uow: UnitOfWork) -> None:
         tree = uow.get(TREE_ID, OrgTree)
-        for aggregate_id, decision in uow.ledger_decisions.items():
+        for aggregate_id, decisions in uow.ledger_decisions.items():
             assert tree is not None
             ledger = uow.get(aggregate_id, CommitteeLedger)
             assert ledger is not None
+            # A unit is judged on its end state, so an exception on any of its rows counts.
+            last = decisions[-1]
+            exceptions = tuple(e for d in decisions for e in d.authority.cap_exceptions)
+            decision = evolve(last, authority=evolve(last.authority, cap_exceptions=exceptions))
             policy = self.policies.by_version(decision.authority.policy_version)
             granted = ledger_rules.judge_advanced_cap(
                 tree, ledger, uow.ledgers_before[aggregate_id], decision, policy
@@ -368,7 +374,7 @@ def _require_committee(tree: OrgTree, committee_id: str, field: str) -> org_rule
 
 def _subject_committee(uow: UnitOfWork, command: cmd.Command, tree: OrgTree | None) -> str | None:
     """The committee a refused command was about, for filtering the refusal log."""
-    for name in ("base_committee_id", "committee_id", "parent_id"):
+    for name in ("base_committee_id", "parent_id", "committee_id"):
         value = getattr(command, name, None)
         if isinstance(value, str):
             return value

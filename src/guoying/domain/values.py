@@ -57,10 +57,18 @@ class UnitKind(enum.StrEnum):
     OTHER = "OTHER"
 
 
-def _non_blank(_: object, attribute: object, value: str) -> None:
+class BlankValue(ValueError):
+    """A text field that must say something was blank; `field` names it."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field} must not be blank")
+        self.field = field
+
+
+def non_blank(_: object, attribute: object, value: str) -> None:
+    """An attrs validator: the text must not be blank."""
     if not value.strip():
-        name = getattr(attribute, "name", "value")
-        raise ValueError(f"{name} must not be blank")
+        raise BlankValue(getattr(attribute, "name", "value"))
 
 
 @frozen
@@ -71,8 +79,8 @@ class Actor:
     system actor on behalf of the committee whose decision they carry out (rules.md 9a).
     """
 
-    person_id: str = field(validator=_non_blank)
-    committee_id: str = field(validator=_non_blank)
+    person_id: str = field(validator=non_blank)
+    committee_id: str = field(validator=non_blank)
     role: str = ""
 
 
@@ -80,8 +88,8 @@ class Actor:
 class CapException:
     """An approved exception to `ledger.advanced_cap` for one committee."""
 
-    committee_id: str = field(validator=_non_blank)
-    justification: str = field(validator=_non_blank)
+    committee_id: str = field(validator=non_blank)
+    justification: str = field(validator=non_blank)
     approved_by: Actor
 
 
@@ -99,7 +107,7 @@ class Decision:
     """The metadata every event carries, gathered once per command."""
 
     actor: Actor
-    reason: str = field(validator=_non_blank)
+    reason: str = field(validator=non_blank)
     effective_on: date
     authority: Authority
 

@@ -1,0 +1,111 @@
+"""guoying's testing kit: Hypothesis strategies and a state machine, for your own tests.
+
+It needs Hypothesis (`pip install guoying[testing]`). Run the ledger state machine in
+your test suite with::
+
+    from hypothesis import settings
+    from guoying.testing import LedgerMachine
+
+    TestLedgerMachine = LedgerMachine.TestCase
+    TestLedgerMachine.settings = settings(max_examples=30, stateful_step_count=25,
+                                          deadline=None)
+
+and against a SQLite file (a fresh one per example) with::
+
+    class SqliteLedgerMachine(LedgerMachine):
+        store_url = "sqlite:///{tmpdir}/store.db"
+
+    TestSqliteLedgerMachine = SqliteLedgerMachine.TestCase
+
+The strategies live in `guoying.testing.strategies` (also re-exported here); the test city
+the machine builds is `small_city()`, a `CityLayout` you can reuse or replace.
+"""
+
+from guoying.testing.city import CityLayout, CommitteeSpec, PersonSpec, UnitSpec, small_city
+from guoying.testing.machines import LedgerMachine, LedgerModel
+from guoying.testing.strategies import (
+    RULE_IDS,
+    IdSource,
+    actors,
+    adjust_tier_commands,
+    approved_cap_exceptions,
+    assign_liaison_commands,
+    authorities,
+    branch_ids,
+    cap_exception_sets,
+    cap_exceptions,
+    case_ids,
+    command_strategy_for,
+    commands,
+    committee_ids,
+    committee_levels,
+    dates_in_policy,
+    dates_in_year,
+    event_strategy_for,
+    events,
+    identifiers,
+    names,
+    person_ids,
+    policy_years,
+    reasons,
+    record_common_problem_commands,
+    record_problem_commands,
+    register_branch_commands,
+    register_committee_commands,
+    register_person_commands,
+    register_unit_commands,
+    sectors,
+    set_creation_target_commands,
+    sign_off_rectification_commands,
+    texts,
+    tiers,
+    unit_ids,
+    unit_kinds,
+)
+
+__all__ = [
+    "RULE_IDS",
+    "CityLayout",
+    "CommitteeSpec",
+    "IdSource",
+    "LedgerMachine",
+    "LedgerModel",
+    "PersonSpec",
+    "UnitSpec",
+    "actors",
+    "adjust_tier_commands",
+    "approved_cap_exceptions",
+    "assign_liaison_commands",
+    "authorities",
+    "branch_ids",
+    "cap_exception_sets",
+    "cap_exceptions",
+    "case_ids",
+    "command_strategy_for",
+    "commands",
+    "committee_ids",
+    "committee_levels",
+    "dates_in_policy",
+    "dates_in_year",
+    "event_strategy_for",
+    "events",
+    "identifiers",
+    "names",
+    "person_ids",
+    "policy_years",
+    "reasons",
+    "record_common_problem_commands",
+    "record_problem_commands",
+    "register_branch_commands",
+    "register_committee_commands",
+    "register_person_commands",
+    "register_unit_commands",
+    "sectors",
+    "set_creation_target_commands",
+    "sign_off_rectification_commands",
+    "small_city",
+    "texts",
+    "tiers",
+    "unit_ids",
+    "unit_kinds",
+]

@@ -1,0 +1,86 @@
+"""An in-process EventStore for pure tests of the handler: no database, no serialisation.
+
+It keeps each aggregate's events in a list keyed by originator id, rebuilds an aggregate by
+calling `event.mutate(aggregate)` on each event in turn (so every `get` returns a private
+copy), and refuses a write in which any event's version is already taken, as the SQL store
+does with its unique key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from guoying.application.ports import (
+    ConcurrencyConflict,
+    EventStore,
+    PersonalData,
+    Refusal,
+)
+from guoying.domain.events import DomainEvent
+
+
+class FakeEventStore(EventStore):
+    def __init__(self) -> None:
+        self.events: dict[str, list[DomainEvent]] = {}
+        self.positions: list[DomainEvent] = []
+        self.people: dict[str, PersonalData] = {}
+        self.refusals: list[Refusal] = []
+        self.saves = 0
+        # Runs once, just before the next write checks its versions: another writer's turn.
+        self.before_next_save: Callable[[], object] | None = None
+
+    def get(self, aggregate_id: str) -> Any | None:
+        aggregate: Any = None
+        for event in self.events.get(aggregate_id, []):
+            aggregate = event.mutate(aggregate)  # type: ignore[attr-defined]
+        return aggregate
+
+    def save(
+        self, events: Sequence[DomainEvent], personal_data: Sequence[PersonalData] = ()
+    ) -> list[int]:
+        self.saves += 1
+        interloper, self.before_next_save = self.before_next_save, None
+        if interloper is not None:
+            interloper()
+        taken = {
+            (originator_id, event.originator_version)
+            for originator_id, stream in self.events.items()
+            for event in stream
+        }
+        for event in events:
+            key = (event.originator_id, event.originator_version)
+            if key in taken:
+                raise ConcurrencyConflict(f"{key[0]} version {key[1]} is already taken")
+            taken.add(key)
+        positions = []
+        for event in events:
+            self.events.setdefault(event.originator_id, []).append(event)
+            self.positions.append(event)
+            positions.append(len(self.positions))
+        for person in personal_data:
+            self.people[person.person_id] = person
+        return positions
+
+    def append_refusal(self, refusal: Refusal) -> int:
+        self.refusals.append(refusal)
+        return len(self.refusals)
+
+    # For assertions
+
+    def stream(self, aggregate_id: str) -> list[DomainEvent]:
+        return list(self.events.get(aggregate_id, []))
+
+    @property
+    def event_count(self) -> int:
+        return len(self.positions)
+
+
+class AlwaysConflictingStore(FakeEventStore):
+    """Every write loses a race: another writer always took the version first."""
+
+    def save(
+        self, events: Sequence[DomainEvent], personal_data: Sequence[PersonalData] = ()
+    ) -> list[int]:
+        self.saves += 1
+        raise ConcurrencyConflict("another writer won")

@@ -1,0 +1,105 @@
+"""Commands as data: a command that cannot be valid is refused when it is built."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from guoying.application import commands as cmd
+from guoying.domain.values import Actor, Authority, CommitteeLevel, Decision, Sector, Tier, UnitKind
+from tests.unit.builders import BASE_A1, actor
+
+ACTOR = actor(BASE_A1)
+
+VALID: dict[type[cmd.Command], dict[str, object]] = {
+    cmd.RegisterCommittee: {"committee_id": "c", "name": "n", "level": CommitteeLevel.BASE},
+    cmd.RegisterUnit: {"unit_id": "u", "name": "n", "kind": UnitKind.VILLAGE, "committee_id": "c"},
+    cmd.RegisterPerson: {"person_id": "p", "name": "Zhang San"},
+    cmd.RegisterBranch: {
+        "branch_id": "b",
+        "name": "n",
+        "sector": Sector.RURAL,
+        "base_committee_id": "c",
+        "unit_ids": ("u",),
+        "year": 2017,
+        "tier": Tier.MIDDLE,
+    },
+    cmd.AdjustTier: {"branch_id": "b", "year": 2017, "tier": Tier.MIDDLE},
+    cmd.SetCreationTarget: {"branch_id": "b", "year": 2017, "target": Tier.ADVANCED},
+    cmd.AssignLiaison: {"branch_id": "b", "person_id": "p", "position": "deputy"},
+    cmd.RecordProblem: {
+        "branch_id": "b",
+        "case_id": "k",
+        "problem": "p",
+        "measure": "m",
+        "owner_id": "o",
+        "deadline": date(2017, 9, 1),
+    },
+    cmd.SignOffRectification: {"branch_id": "b", "case_id": "k", "outcome": "done"},
+    cmd.RecordCommonProblem: {
+        "committee_id": "c",
+        "problem_id": "cp",
+        "year": 2017,
+        "problem": "p",
+        "measure": "m",
+    },
+}
+
+# Fields whose validator refuses a blank value, besides every command's `reason`.
+NON_BLANK = [
+    (cmd.RegisterCommittee, "committee_id"),
+    (cmd.RegisterUnit, "unit_id"),
+    (cmd.RegisterPerson, "person_id"),
+    (cmd.RegisterPerson, "name"),
+    (cmd.RegisterBranch, "branch_id"),
+    (cmd.RecordProblem, "case_id"),
+    (cmd.SignOffRectification, "outcome"),
+    (cmd.RecordCommonProblem, "problem_id"),
+]
+
+
+def test_every_command_type_has_a_valid_example_here():
+    assert set(VALID) == set(cmd.COMMAND_TYPES.values())
+
+
+@pytest.mark.parametrize("kind", list(VALID), ids=lambda kind: kind.__name__)
+def test_a_command_with_an_actor_and_a_reason_is_built(kind):
+    command = kind(actor=ACTOR, reason="the committee decided", **VALID[kind])
+    assert command.actor == ACTOR
+    assert command.effective_on is None
+
+
+@pytest.mark.parametrize("reason", ["", " ", "\t\n"])
+@pytest.mark.parametrize("kind", list(VALID), ids=lambda kind: kind.__name__)
+def test_a_command_with_a_blank_reason_is_refused(kind, reason):
+    """Every decision records why (rules.md §10.5): a blank reason is refused at once."""
+    with pytest.raises(ValueError, match="reason must not be blank"):
+        kind(actor=ACTOR, reason=reason, **VALID[kind])
+
+
+@pytest.mark.parametrize(("kind", "name"), NON_BLANK, ids=lambda x: getattr(x, "__name__", x))
+def test_a_command_with_a_blank_identifier_or_required_text_is_refused(kind, name):
+    with pytest.raises(ValueError, match=f"{name} must not be blank"):
+        kind(actor=ACTOR, reason="r", **{**VALID[kind], name: "  "})
+
+
+@pytest.mark.parametrize(("person_id", "committee_id"), [(" ", "c"), ("p", "")])
+def test_an_actor_names_a_person_and_the_committee_they_act_for(person_id, committee_id):
+    with pytest.raises(ValueError, match="must not be blank"):
+        Actor(person_id, committee_id)
+
+
+def test_a_decision_with_a_blank_reason_is_refused():
+    with pytest.raises(ValueError, match="reason must not be blank"):
+        Decision(ACTOR, "  ", date(2017, 6, 1), Authority((), "taian-2017"))
+
+
+def test_every_command_type_is_listed_under_its_class_name():
+    assert all(name == kind.__name__ for name, kind in cmd.COMMAND_TYPES.items())
+    defined = {
+        value
+        for value in vars(cmd).values()
+        if isinstance(value, type) and issubclass(value, cmd.Command) and value is not cmd.Command
+    }
+    assert defined == set(cmd.COMMAND_TYPES.values())
