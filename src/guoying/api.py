@@ -79,9 +79,8 @@ class Guoying:
         return runner.catch_up(self.store, self.projections, progress)
 
     def rebuild_views(self, progress: runner.Progress | None = None) -> int:
-        """Drop every view and rebuild it from the events."""
-        runner.drop_views(self.store, self.projections)
-        return self.catch_up(progress)
+        """Rebuild every view from the events; readers see the old views until it commits."""
+        return runner.rebuild(self.store, self.projections, progress)
 
     # Reading
 

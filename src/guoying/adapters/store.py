@@ -22,12 +22,13 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.persistence import (
     ApplicationRecorder,
     EventStore,
+    IntegrityError,
     Notification,
     StoredEvent,
     Subscription,
 )
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool
 
 from guoying.adapters import schema
 from guoying.adapters.serialization import CattrsMapper, command_to_json
@@ -59,14 +60,25 @@ def create_store_engine(url: str) -> Engine:
     """An engine for a store URL, or StoreUnavailable naming what is wrong with it."""
     try:
         if url == "memory://":
+            # One connection is the whole database; a pool of one lends it to one thread at
+            # a time, so concurrent writers queue instead of sharing a transaction.
             engine = sa.create_engine(
-                "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+                "sqlite://",
+                poolclass=QueuePool,
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=60,
+                connect_args={"check_same_thread": False},
             )
             _configure_sqlite(engine, wal=False)
             return engine
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError as error:
-        raise StoreUnavailable(f"store URL {url!r} cannot be read: {error}") from error
+        # The parser's message repeats the URL, password included; say what is expected.
+        raise StoreUnavailable(
+            "the store URL cannot be read; expected sqlite:///PATH, memory:// or "
+            "postgresql+psycopg://USER@HOST:PORT/DB"
+        ) from error
     if parsed.drivername == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
@@ -79,7 +91,8 @@ def create_store_engine(url: str) -> Engine:
     if parsed.drivername in ("postgresql", "postgresql+psycopg"):
         return sa.create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
     raise StoreUnavailable(
-        f"store URL {url!r}: unsupported; use sqlite:///PATH, memory:// or "
+        f"store URL {parsed.render_as_string(hide_password=True)!r}: unsupported; use "
+        "sqlite:///PATH, memory:// or "
         "postgresql+psycopg://USER@HOST:PORT/DB"
     )
 
@@ -100,6 +113,10 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
     def _on_begin(connection: Connection) -> None:
         writing = connection.get_execution_options().get("guoying_write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+class RecorderConflict(ConcurrencyConflict, IntegrityError):
+    """A version already taken: our port's conflict and eventsourcing's IntegrityError."""
 
 
 def _inserted_position(result: sa.CursorResult[Any]) -> int:
@@ -189,7 +206,7 @@ class SqlRecorder(ApplicationRecorder):
                         )
                     )
         except sa.exc.IntegrityError as error:
-            raise ConcurrencyConflict(str(error).splitlines()[0]) from error
+            raise RecorderConflict(str(error).splitlines()[0]) from error
         return [int(p) for p in positions]
 
     def select_events(

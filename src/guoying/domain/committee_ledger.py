@@ -74,7 +74,16 @@ class CommitteeLedger:
         return YearCounts(self.first, self.horizon, tuple(self.advanced), tuple(self.active))
 
     def excepted_years(self) -> set[int]:
+        """The years for which an exception was granted when it was decided."""
         return {year for granted in self.exceptions for year in granted.years}
+
+    def covers(self, year: int) -> bool:
+        """Whether an approved exception covers a count above the cap in `year`.
+
+        An exception granted for a year also covers the later years its tiers carry into:
+        any further rise above the cap needs an exception of its own (`cap_breaches`).
+        """
+        return any(min(granted.years) <= year for granted in self.exceptions)
 
     def _extend_to(self, year: int) -> None:
         if self.first is None:

@@ -50,9 +50,16 @@ def tracking_key(projection: Projection) -> str:
     return f"{projection.name}@{projection.version}"
 
 
+def _serialise_ddl(conn: Connection) -> None:
+    """On PostgreSQL, two processes creating the same tables at once must not race."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(7742)"))
+
+
 def _drop_other_versions(store: SqlStore, projection: Projection) -> None:
     t = schema.tracking
     with store.recorder.writing() as conn:
+        _serialise_ddl(conn)
         stale = conn.execute(
             sa.select(t.c.projection)
             .where(
@@ -64,6 +71,26 @@ def _drop_other_versions(store: SqlStore, projection: Projection) -> None:
             projection.metadata.drop_all(conn)
             conn.execute(t.delete().where(t.c.projection.in_([row[0] for row in stale])))
         projection.metadata.create_all(conn)
+        _position(conn, tracking_key(projection), lock=False)
+
+
+def _apply_batch(
+    store: SqlStore, conn: Connection, projection: Projection, key: str, position: int
+) -> int:
+    """Apply the next batch after `position` in this transaction; how many were applied."""
+    records = store.recorder.select_records(position, BATCH, conn=conn)
+    for record in records:
+        event = decode_event(
+            record.topic, record.state, record.originator_id, record.originator_version
+        )
+        projection.handle(conn, record, event)
+    if records:
+        conn.execute(
+            schema.tracking.update()
+            .where(schema.tracking.c.projection == key)
+            .values(position=records[-1].position)
+        )
+    return len(records)
 
 
 def catch_up(
@@ -76,32 +103,19 @@ def catch_up(
         key = tracking_key(projection)
         while True:
             with store.recorder.writing() as conn:
-                position = _position(conn, key, lock=True)
-                records = store.recorder.select_records(position, BATCH, conn=conn)
-                if not records:
-                    break
-                for record in records:
-                    event = decode_event(
-                        record.topic,
-                        record.state,
-                        record.originator_id,
-                        record.originator_version,
-                    )
-                    projection.handle(conn, record, event)
-                conn.execute(
-                    schema.tracking.update()
-                    .where(schema.tracking.c.projection == key)
-                    .values(position=records[-1].position)
-                )
-            applied += len(records)
+                count = _apply_batch(store, conn, projection, key, _position(conn, key, lock=True))
+            if not count:
+                break
+            applied += count
             if progress is not None:
-                progress(len(records))
+                progress(count)
     return applied
 
 
 def drop_views(store: SqlStore, projections: Sequence[Projection]) -> None:
-    """Forget the views and their positions; the next catch-up rebuilds them from events."""
+    """Drop the view tables and forget their positions; the next catch-up rebuilds them."""
     with store.recorder.writing() as conn:
+        _serialise_ddl(conn)
         for projection in projections:
             projection.metadata.drop_all(conn)
             conn.execute(
@@ -109,3 +123,30 @@ def drop_views(store: SqlStore, projections: Sequence[Projection]) -> None:
                     schema.tracking.c.projection.like(f"{projection.name}@%")
                 )
             )
+
+
+def rebuild(
+    store: SqlStore, projections: Sequence[Projection], progress: Progress | None = None
+) -> int:
+    """Empty every view and replay all events into it, in one transaction per projection,
+    so that a reader sees either the old views or the rebuilt ones, never a gap."""
+    applied = 0
+    for projection in projections:
+        _drop_other_versions(store, projection)
+        key = tracking_key(projection)
+        with store.recorder.writing() as conn:
+            _position(conn, key, lock=True)
+            for table in reversed(projection.metadata.sorted_tables):
+                conn.execute(table.delete())
+            conn.execute(
+                schema.tracking.update()
+                .where(schema.tracking.c.projection == key)
+                .values(position=0)
+            )
+            position = 0
+            while count := _apply_batch(store, conn, projection, key, position):
+                position = _position(conn, key, lock=False)
+                applied += count
+                if progress is not None:
+                    progress(count)
+    return applied
