@@ -375,10 +375,11 @@ def refusals(
 
 
 def _read_lines(source: str) -> list[str]:
+    # A byte-order mark, as some editors write, is not part of the first command.
     if source == "-":
-        return sys.stdin.read().splitlines()
+        return sys.stdin.read().removeprefix("\ufeff").splitlines()
     try:
-        return Path(source).read_text(encoding="utf-8").splitlines()
+        return Path(source).read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         typer.echo(f"error: cannot read {source}: {error}", err=True)
         raise typer.Exit(2) from error

@@ -18,6 +18,7 @@ from attrs import frozen
 
 from guoying.api import Guoying
 from guoying.application import commands as c
+from guoying.application.errors import GuoyingError
 from guoying.domain.organization import TREE_ID, OrgTree
 from guoying.domain.values import Actor, CapException, CommitteeLevel, Sector, Tier, UnitKind
 
@@ -211,9 +212,33 @@ class _Branch:
     financial: bool
 
 
+def _demo_committee_ids() -> list[str]:
+    return [
+        CITY,
+        ORG_DEPARTMENT,
+        *(cid for cid, _, _ in CITY_MANAGED),
+        *(cid for cid, _, _ in INTERMEDIATE),
+        *(base.committee_id for base in BASES),
+    ]
+
+
+class OtherCityError(GuoyingError):
+    """The store already holds a city that is not the demo city."""
+
+    kind = "other_city"
+
+
 def is_built(guoying: Guoying) -> bool:
+    """Whether the store holds the demo city; OtherCityError if it holds another city."""
     tree = guoying.store.get(TREE_ID)
-    return isinstance(tree, OrgTree) and tree.get(CITY) is not None
+    if not isinstance(tree, OrgTree):
+        return False
+    if all(tree.get(cid) is not None for cid in _demo_committee_ids()):
+        return True
+    raise OtherCityError(
+        "this store holds another city, not the demo city; run the demo in a store of its "
+        "own, e.g. --store sqlite:///demo.db"
+    )
 
 
 def build(guoying: Guoying) -> int:

@@ -17,5 +17,5 @@ def test_the_readme_python_example_refuses_an_advanced_branch_by_ledger_advanced
     assert code is not None
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(code.group(1), str(README), "exec"), {})  # noqa: S102 - our own README
+        exec(compile(code.group(1), str(README), "exec"), {})
     assert printed.getvalue().split() == ["ledger.advanced_cap", "MIDDLE"]

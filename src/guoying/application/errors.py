@@ -6,6 +6,7 @@ store is unusable (`../shared/design.md` section 3).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -48,9 +49,10 @@ class NotFound(GuoyingError):
     kind = "not_found"
 
     def __init__(self, field: str, value: str) -> None:
-        super().__init__(
-            f"{field}: no such {field.rsplit('.', 1)[-1].removesuffix('_id')} {value!r}"
-        )
+        # "unit_ids[1]" names a unit; "actor.committee_id" a committee.
+        noun = re.sub(r"\[\d+\]$", "", field.rsplit(".", 1)[-1])
+        noun = noun.removesuffix("_ids").removesuffix("_id")
+        super().__init__(f"{field}: no such {noun} {value!r}")
         self.field = field
         self.value = value
 
