@@ -18,12 +18,27 @@ from guoying.application.commands import Command
 from guoying.application.errors import NotFound, OutOfRange
 from guoying.application.service import Clock, Handler, Outcome, china_now, today_in_china
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
-from guoying.domain.values import year_end
+from guoying.domain.policy_registry import REGISTRY_ID, PolicyRegistry
+from guoying.domain.values import Sector, Tier, year_end
 from guoying.projections import runner
 from guoying.projections.history import HistoryProjection
-from guoying.projections.ledger import Ledger, TierFigures, figures, load_committees, read_ledger
+from guoying.projections.ledger import (
+    CommitteeRow,
+    Ledger,
+    TierFigures,
+    figures,
+    load_committees,
+    read_ledger,
+)
 from guoying.projections.ledger_views import LedgerProjection
 from guoying.projections.queries import HistoryEntry, RefusalEntry, read_history, read_refusals
+from guoying.projections.search import (
+    BranchFound,
+    LiaisonCoverage,
+    find_branches,
+    find_committees,
+    liaison_coverage,
+)
 
 STORE_ENV = "GUOYING_STORE"
 
@@ -84,8 +99,21 @@ class Guoying:
 
     # Reading
 
+    def policy_book(self) -> PolicyBook:
+        """The default policy versions and those published in the store."""
+        registry = self.store.get(REGISTRY_ID)
+        return (
+            registry.book(self.policies)
+            if isinstance(registry, PolicyRegistry)
+            else (self.policies)
+        )
+
+    def policy(self, on: date | None = None) -> Policy:
+        """The policy version in effect on a date (today by default)."""
+        return self.policy_book().in_effect(on or self.today())
+
     def policy_for_year(self, year: int) -> Policy:
-        policy = self.policies.in_effect(year_end(year))
+        policy = self.policy_book().in_effect(year_end(year))
         if not policy.covers_year(year):
             raise OutOfRange(
                 "year",
@@ -108,7 +136,7 @@ class Guoying:
         policy = self.policy_for_year(year)
         self.catch_up()
         with self.store.engine.connect() as conn:
-            committees = load_committees(conn)
+            committees = load_committees(conn, year_end(year))
             if committee_id not in committees:
                 raise NotFound("committee_id", committee_id)
             return figures(conn, committees, committee_id, year, policy)
@@ -127,6 +155,47 @@ class Guoying:
             if committee_id is not None and committee_id not in load_committees(conn):
                 raise NotFound("committee_id", committee_id)
             return read_refusals(conn, committee_id)
+
+    def branches(
+        self,
+        *,
+        committee_id: str | None = None,
+        name: str | None = None,
+        sector: Sector | None = None,
+        tier: Tier | None = None,
+        year: int | None = None,
+    ) -> list[BranchFound]:
+        """Find branches by committee subtree, a substring of their name, sector and tier,
+        as they stood at the end of `year` (today without one)."""
+        self.catch_up()
+        on = year_end(year) if year is not None else self.today()
+        with self.store.engine.connect() as conn:
+            if committee_id is not None and committee_id not in load_committees(conn, on):
+                raise NotFound("committee_id", committee_id)
+            return find_branches(
+                conn,
+                on=on,
+                year=year or on.year,
+                committee_id=committee_id,
+                name=name,
+                sector=sector,
+                tier=tier,
+            )
+
+    def committees(self, *, name: str | None = None, on: date | None = None) -> list[CommitteeRow]:
+        """Find committees by a substring of their name, as they stood on a date."""
+        self.catch_up()
+        with self.store.engine.connect() as conn:
+            return find_committees(conn, name, on or self.today())
+
+    def liaison_coverage(self, committee_id: str, year: int) -> LiaisonCoverage:
+        """`ledger.liaison_coverage` for a committee and year, with the uncovered names."""
+        self.policy_for_year(year)
+        self.catch_up()
+        with self.store.engine.connect() as conn:
+            if committee_id not in load_committees(conn, year_end(year)):
+                raise NotFound("committee_id", committee_id)
+            return liaison_coverage(conn, committee_id, year)
 
     def today(self) -> date:
         return today_in_china(self.clock)

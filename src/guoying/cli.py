@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -28,11 +29,12 @@ from guoying.application.errors import GuoyingError, InvalidCommand
 from guoying.domain.labels import (
     LEDGER_HEADERS,
     LEDGER_TITLE,
+    LEVEL_LABELS,
     SECTOR_LABELS,
     TIER_LABELS,
     cases_label,
 )
-from guoying.domain.values import Tier
+from guoying.domain.values import Sector, Tier
 from guoying.projections.ledger import Ledger
 from guoying.projections.queries import HistoryEntry, RefusalEntry
 
@@ -280,6 +282,7 @@ def history(
             f"History of {branch_id}",
             _history_row,
             [
+                "branch",
                 "version",
                 "event",
                 "year",
@@ -298,6 +301,7 @@ def history(
 def _history_row(e: HistoryEntry) -> list[object]:
     detail = ", ".join(f"{k}={v}" for k, v in e.detail.items() if k != "year")
     return [
+        e.branch_id,
         e.version,
         e.event,
         e.year or "",
@@ -464,6 +468,142 @@ def apply(
             )
     if refused:
         raise typer.Exit(1)
+
+
+@app.command()
+def branches(
+    committee: Annotated[
+        str | None, typer.Option("--committee", help="within this subtree")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="a part of the name, e.g. 北店")
+    ] = None,
+    sector: Annotated[Sector | None, typer.Option("--sector", case_sensitive=False)] = None,
+    tier: Annotated[Tier | None, typer.Option("--tier", case_sensitive=False)] = None,
+    year: Annotated[int | None, typer.Option("--year", help="as at the end of this year")] = None,
+    fmt: FormatOption = Format.TABLE,
+    store: StoreOption = None,
+) -> None:
+    """Find branches by committee, name, sector and tier, so that no id is needed."""
+    with _opened(store) as guoying:
+        found = guoying.branches(
+            committee_id=committee, name=name, sector=sector, tier=tier, year=year
+        )
+        _print_entries(
+            found,
+            fmt,
+            "Branches",
+            lambda b: [
+                b.branch_id,
+                b.name,
+                SECTOR_LABELS[b.sector],
+                _tier(b.tier),
+                b.base_committee_id,
+                b.base_committee_name,
+                "" if b.active else "ended",
+            ],
+            ["branch_id", "name", "sector", "tier", "committee_id", "committee", "state"],
+        )
+
+
+@app.command()
+def committees(
+    name: Annotated[
+        str | None, typer.Option("--name", help="a part of the name, e.g. 满庄")
+    ] = None,
+    fmt: FormatOption = Format.TABLE,
+    store: StoreOption = None,
+) -> None:
+    """Find committees by name."""
+    with _opened(store) as guoying:
+        found = guoying.committees(name=name)
+        _print_entries(
+            found,
+            fmt,
+            "Committees",
+            lambda c: [
+                c.committee_id,
+                c.name,
+                LEVEL_LABELS[c.level],
+                c.parent_id or "",
+                "county-level" if c.county_level else "",
+                "" if c.active else "dissolved",
+            ],
+            ["committee_id", "name", "level", "parent_id", "county", "state"],
+        )
+
+
+@app.command()
+def coverage(
+    committee: Annotated[str, typer.Option("--committee", help="committee id")],
+    year: Annotated[int, typer.Option("--year", help="the year")],
+    fmt: FormatOption = Format.TABLE,
+    store: StoreOption = None,
+) -> None:
+    """Liaison coverage (ledger.liaison_coverage): branches without a liaison and leaders
+    who liaise with no branch, by name; exit 1 when coverage is not met."""
+    with _opened(store) as guoying:
+        found = guoying.liaison_coverage(committee, year)
+    if fmt is Format.JSON:
+        _print_json({**CONVERTER.unstructure(found), "met": found.met})
+    else:
+        rows = [["leader", u.person_id, u.name or "", u.position] for u in found.uncovered_leaders]
+        rows += [["branch", b, n, ""] for b, n in found.branches_without_liaison]
+        _print_entries(
+            rows,
+            fmt,
+            f"ledger.liaison_coverage {committee} {year}: "
+            f"{found.leaders} leaders, {found.branches} branches, "
+            f"{'met' if found.met else 'NOT met'}",
+            list,
+            ["uncovered", "id", "name", "position"],
+        )
+    if not found.met:
+        raise typer.Exit(1)
+
+
+policy_app = typer.Typer(help="Policy versions (publish one with `apply` and PublishPolicy).")
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("show")
+def policy_show(
+    on: Annotated[str | None, typer.Option("--on", help="a date, YYYY-MM-DD")] = None,
+    fmt: FormatOption = Format.TABLE,
+    store: StoreOption = None,
+) -> None:
+    """Show the policy version in effect on a date (today by default), and all versions."""
+    try:
+        when = date.fromisoformat(on) if on else None
+    except ValueError as error:
+        typer.echo(f"error: --on: expected a date YYYY-MM-DD, not {on!r}", err=True)
+        raise typer.Exit(2) from error
+    with _opened(store) as guoying:
+        policy = guoying.policy(when)
+        versions = guoying.policy_book().versions
+    data = CONVERTER.unstructure(policy)
+    if fmt is Format.JSON:
+        _print_json(
+            {
+                "in_effect": data,
+                "versions": [
+                    {"version": v.version, "effective_on": v.effective_on.isoformat()}
+                    for v in versions
+                ],
+            }
+        )
+        return
+    _print_entries(
+        [[k, v] for k, v in data.items()],
+        fmt,
+        f"Policy {policy.version} in effect on {when or 'today'}",
+        list,
+        ["parameter", "value"],
+    )
+    if fmt is Format.TABLE:
+        _console().print(
+            "versions: " + ", ".join(f"{v.version} (from {v.effective_on})" for v in versions)
+        )
 
 
 def main() -> None:

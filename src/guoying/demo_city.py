@@ -13,13 +13,16 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from guoying.api import Guoying
 from guoying.application import commands as c
 from guoying.application.errors import GuoyingError
+from guoying.domain.branch import TierAdjusted
 from guoying.domain.organization import TREE_ID, OrgTree
+from guoying.domain.policy import TAIAN_2017
 from guoying.domain.values import Actor, CapException, CommitteeLevel, Sector, Tier, UnitKind
 
 SEED = 2017
@@ -249,7 +252,9 @@ def build(guoying: Guoying) -> int:
     for unit in _units():
         guoying.execute_unit(unit)
         applied += len(unit)
+    guoying.execute(_correction(guoying))
     guoying.catch_up()
+    applied += 1
     return applied
 
 
@@ -452,6 +457,7 @@ def _tiers(rng: random.Random, count: int, previous: list[Tier] | None) -> list[
 def _units() -> Iterator[list[c.Command]]:
     rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not secrets
     yield _committees()
+    yield [_policy_2019()]
     branches = _branches(rng)
     leaders: dict[str, list[tuple[str, str]]] = {}
     for base in BASES:
@@ -472,6 +478,17 @@ def _units() -> Iterator[list[c.Command]]:
                     phone=phone,
                 )
             )
+        roster: list[c.Command] = [
+            c.AppointLeader(
+                actor=actor,
+                reason="党委领导班子成员分工",
+                effective_on=registered,
+                committee_id=base.committee_id,
+                person_id=person.person_id,
+                position=position,
+            )
+            for person, position in zip(people, _POSITIONS, strict=True)
+        ]
         leaders[base.committee_id] = [
             (p.person_id, pos) for p, pos in zip(people, _POSITIONS, strict=True)
         ]
@@ -515,7 +532,7 @@ def _units() -> Iterator[list[c.Command]]:
             )
             for b, tier in zip(own, first, strict=True)
         ]
-        yield [*people, *units, *registrations]
+        yield [*people, *roster, *units, *registrations]
         yield list(_first_year_records(rng, base, own, first, leaders[base.committee_id], actor))
         previous = first
         for year in YEARS:
@@ -534,6 +551,123 @@ def _units() -> Iterator[list[c.Command]]:
             yield evaluations
             previous = tiers
     yield [_exception_case(branches)]
+    yield from _organisation_life(branches)
+
+
+def _policy_2019() -> c.Command:
+    """From 2019 the city names a weak-and-lax share and consults the agencies as they were
+    reorganised in 2018 (the 610 office abolished, family planning merged into health)."""
+    always = tuple(
+        a for a in TAIAN_2017.agencies_always if a not in ("610 office", "family planning")
+    )
+    return c.PublishPolicy(
+        actor=Actor("system:demo", ORG_DEPARTMENT, "import"),
+        reason="机构改革后调整征求意见单位，明确软弱涣散党支部比例",
+        effective_on=_on(2019, 1, 1),
+        policy=evolve(
+            TAIAN_2017,
+            version="taian-2019",
+            effective_on=_on(2019, 1, 1),
+            weak_share=Decimal("0.05"),
+            agencies_always=always,
+            last_year=2021,
+        ),
+    )
+
+
+def _organisation_life(branches: dict[str, list[_Branch]]) -> Iterator[list[c.Command]]:
+    """A founding, a merger, a move, a dissolution and a new leader without a liaison."""
+    caiyuan = Actor("system:demo:ts-caiyuan", "ts-caiyuan", "import")
+    yield [
+        c.RegisterUnit(
+            actor=caiyuan,
+            reason="新建小区",
+            effective_on=_on(2018, 5, 10),
+            unit_id="ts-caiyuan-new-u",
+            name="泰安东城新区社区",
+            kind=UnitKind.COMMUNITY,
+            committee_id="ts-caiyuan",
+        ),
+        c.RegisterBranch(
+            actor=caiyuan,
+            reason="新建社区成立党支部，基层党委分析研判确定初始等次",
+            effective_on=_on(2018, 5, 10),
+            branch_id="ts-caiyuan-new",
+            name="东城新区社区党支部",
+            sector=Sector.URBAN_COMMUNITY,
+            base_committee_id="ts-caiyuan",
+            unit_ids=("ts-caiyuan-new-u",),
+            year=2018,
+            tier=Tier.MIDDLE,
+        ),
+    ]
+    qiujiadian = branches["ts-qiujiadian"]
+    yield [
+        c.MergeBranches(
+            actor=Actor("system:demo:ts-qiujiadian", "ts-qiujiadian", "import"),
+            reason="合村并居，两村党支部合并",
+            effective_on=_on(2018, 9, 1),
+            branch_id=qiujiadian[1].branch_id,
+            into_branch_id=qiujiadian[0].branch_id,
+        ),
+    ]
+    zhoudian = branches["dy-zhoudian"]
+    moved = next(b for b in zhoudian if b.sector is Sector.RURAL)
+    yield [
+        c.MoveBranch(
+            actor=Actor("system:demo:daiyue", "daiyue", "import"),
+            reason="区划调整，该村划归满庄镇管理",
+            effective_on=_on(2019, 3, 1),
+            branch_id=moved.branch_id,
+            to_committee_id=SHOWN_COMMITTEE,
+        ),
+    ]
+    fgsh = branches["ts-fgsh"]
+    yield [
+        c.DissolveBranch(
+            actor=Actor("system:demo:ts-fgsh", "ts-fgsh", "import"),
+            reason="企业注销，党员组织关系转出",
+            effective_on=_on(2019, 6, 30),
+            branch_id=fgsh[2].branch_id,
+        ),
+    ]
+    manzhuang = Actor(f"system:demo:{SHOWN_COMMITTEE}", SHOWN_COMMITTEE, "import")
+    yield [
+        c.RegisterPerson(
+            actor=manzhuang,
+            reason="新任党委副书记",
+            effective_on=_on(2019, 9, 1),
+            person_id=f"{SHOWN_COMMITTEE}-p6",
+            name="韩振华",
+            phone="0538-8300611",
+        ),
+        c.AppointLeader(
+            actor=manzhuang,
+            reason="新任党委副书记",
+            effective_on=_on(2019, 9, 1),
+            committee_id=SHOWN_COMMITTEE,
+            person_id=f"{SHOWN_COMMITTEE}-p6",
+            position="党委副书记",
+        ),
+    ]
+
+
+CORRECTED_BRANCH = "dy-dawenkou-004"
+
+
+def _correction(guoying: Guoying) -> c.Command:
+    """The 2018 evaluation of one branch was entered wrongly and is corrected."""
+    stored = guoying.store.event_store.get(f"branch:{CORRECTED_BRANCH}")
+    wrong = next(e for e in stored if isinstance(e, TierAdjusted) and e.year == 2018)
+    corrected = Tier.LAGGING if wrong.new_tier is not Tier.LAGGING else Tier.MIDDLE
+    return c.CorrectRecord(
+        actor=Actor("system:demo:dy-dawenkou", "dy-dawenkou", "import"),
+        reason="2018年度考评结果录入有误，经核实予以更正",
+        effective_on=_on(2019, 4, 8),
+        branch_id=CORRECTED_BRANCH,
+        corrects=f"{wrong.originator_id}@{wrong.originator_version}",
+        tier=corrected,
+    )
 
 
 def _first_year_records(

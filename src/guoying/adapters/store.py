@@ -317,6 +317,10 @@ class SqlStore:
         except AggregateNotFoundError:
             return None
 
+    def event(self, aggregate_id: str, version: int) -> DomainEvent | None:
+        found = list(self.event_store.get(aggregate_id, gt=version - 1, lte=version))
+        return found[0] if found else None  # type: ignore[return-value]
+
     def save(
         self, events: Sequence[DomainEvent], personal_data: Sequence[PersonalData] = ()
     ) -> list[int]:

@@ -10,6 +10,7 @@ from datetime import date
 
 from attrs import field, frozen
 
+from guoying.domain.policy import Policy
 from guoying.domain.values import (
     Actor,
     CapException,
@@ -119,6 +120,137 @@ class RecordCommonProblem(Command):
     measure: str
 
 
+@frozen(kw_only=True)
+class RenameBranch(Command):
+    branch_id: str
+    name: str = field(validator=non_blank)
+
+
+@frozen(kw_only=True)
+class MoveBranch(Command):
+    """Another base committee leads the branch from `effective_on`.
+
+    Decided by a committee over both base committees (their common parent), or by the
+    sending committee with the receiving committee's decision in `receiving_decision_by`.
+    """
+
+    branch_id: str
+    to_committee_id: str
+    receiving_decision_by: Actor | None = None
+    cap_exceptions: tuple[CapException, ...] = ()
+
+
+@frozen(kw_only=True)
+class MergeBranches(Command):
+    """`branch_id` ends and its history and open rectification cases go to `into_branch_id`."""
+
+    branch_id: str
+    into_branch_id: str
+
+
+@frozen(kw_only=True)
+class NewBranch:
+    """A branch founded by a split, with its first assessment."""
+
+    branch_id: str = field(validator=non_blank)
+    name: str = field(validator=non_blank)
+    sector: Sector
+    unit_ids: tuple[str, ...]
+    tier: Tier
+    is_financial_institution: bool = False
+
+
+@frozen(kw_only=True)
+class SplitBranch(Command):
+    """Found new branches out of one, each with its first assessment for the year of
+    `effective_on`; the original ends too when `dissolve_original` is true."""
+
+    branch_id: str
+    new_branches: tuple[NewBranch, ...]
+    dissolve_original: bool = False
+    cap_exceptions: tuple[CapException, ...] = ()
+
+
+@frozen(kw_only=True)
+class DissolveBranch(Command):
+    branch_id: str
+
+
+@frozen(kw_only=True)
+class RenameCommittee(Command):
+    committee_id: str
+    name: str = field(validator=non_blank)
+
+
+@frozen(kw_only=True)
+class MoveCommittee(Command):
+    """The committee and its subtree sit under another parent from `effective_on`."""
+
+    committee_id: str
+    parent_id: str
+    cap_exceptions: tuple[CapException, ...] = ()
+
+
+@frozen(kw_only=True)
+class MergeCommittees(Command):
+    """`committee_id` ends; its committees and branches move to `into_committee_id`."""
+
+    committee_id: str
+    into_committee_id: str
+    cap_exceptions: tuple[CapException, ...] = ()
+
+
+@frozen(kw_only=True)
+class DissolveCommittee(Command):
+    committee_id: str
+
+
+@frozen(kw_only=True)
+class AppointLeader(Command):
+    """A person joins the committee's leadership (`ledger.liaison_coverage`)."""
+
+    committee_id: str
+    person_id: str
+    position: str = field(validator=non_blank)
+
+
+@frozen(kw_only=True)
+class EndLeadership(Command):
+    committee_id: str
+    person_id: str
+
+
+@frozen(kw_only=True)
+class CorrectRecord(Command):
+    """Correct a recorded fact of a branch by a new event that names the one it corrects.
+
+    `corrects` is the event's id as `apply` prints it ("branch:ID@VERSION"). Give only the
+    values the fact records: `tier` (a first assessment or an adjustment), `target`,
+    `problem`/`measure`/`deadline`/`owner_id` (a problem found), `person_id`/`position`
+    (a liaison).
+    """
+
+    branch_id: str
+    corrects: str = field(validator=non_blank)
+    tier: Tier | None = None
+    target: Tier | None = None
+    problem: str | None = None
+    measure: str | None = None
+    deadline: date | None = None
+    owner_id: str | None = None
+    person_id: str | None = None
+    position: str | None = None
+    cap_exceptions: tuple[CapException, ...] = ()
+
+
+@frozen(kw_only=True)
+class PublishPolicy(Command):
+    """Publish a complete policy version taking effect on `policy.effective_on`; fields not
+    given take the 2017 Tai'an values. Only the city Organization Department publishes."""
+
+    policy: Policy
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
     for cls in (
@@ -132,5 +264,18 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         RecordProblem,
         SignOffRectification,
         RecordCommonProblem,
+        RenameBranch,
+        MoveBranch,
+        MergeBranches,
+        SplitBranch,
+        DissolveBranch,
+        RenameCommittee,
+        MoveCommittee,
+        MergeCommittees,
+        DissolveCommittee,
+        AppointLeader,
+        EndLeadership,
+        CorrectRecord,
+        PublishPolicy,
     )
 }

@@ -36,6 +36,9 @@ class EventStore(Protocol):
     def get(self, aggregate_id: str) -> Any | None:
         """The aggregate rebuilt from its events, a private copy, or None."""
 
+    def event(self, aggregate_id: str, version: int) -> DomainEvent | None:
+        """One stored event of an aggregate, or None."""
+
     def save(
         self, events: Sequence[DomainEvent], personal_data: Sequence[PersonalData] = ()
     ) -> list[int]:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from attrs import evolve, frozen
 
 from guoying.application import commands as cmd
+from guoying.application import life
 from guoying.application.errors import AlreadyExists, Conflict, NotAuthorized, NotFound, Refused
 from guoying.application.ports import ConcurrencyConflict, EventStore, PersonalData, Refusal
 from guoying.domain import branch as branch_rules
@@ -28,6 +29,7 @@ from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
 from guoying.domain.organization import TREE_ID, OrgTree, Unit, unit_aggregate_id
 from guoying.domain.person import Person, person_aggregate_id
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
+from guoying.domain.policy_registry import REGISTRY_ID, PolicyRegistry, publish_policy
 from guoying.domain.values import Authority, CommitteeLevel, Decision
 
 Clock = Callable[[], datetime]
@@ -45,6 +47,19 @@ _RULES: dict[type[cmd.Command], tuple[str, ...]] = {
     cmd.RecordProblem: ("ledger.rectification", "org.jurisdiction"),
     cmd.SignOffRectification: ("ledger.rectification", "org.jurisdiction"),
     cmd.RecordCommonProblem: ("ledger.row", "org.jurisdiction"),
+    cmd.RenameBranch: ("ledger.row", "org.jurisdiction"),
+    cmd.MoveBranch: ("org.hierarchy", "org.jurisdiction", "ledger.advanced_cap"),
+    cmd.MergeBranches: ("org.hierarchy", "ledger.rectification", "org.jurisdiction"),
+    cmd.SplitBranch: ("org.hierarchy", "ledger.tiers", "org.jurisdiction", "ledger.advanced_cap"),
+    cmd.DissolveBranch: ("org.hierarchy", "org.jurisdiction"),
+    cmd.RenameCommittee: ("org.hierarchy", "org.jurisdiction"),
+    cmd.MoveCommittee: ("org.hierarchy", "org.jurisdiction", "ledger.advanced_cap"),
+    cmd.MergeCommittees: ("org.hierarchy", "org.jurisdiction", "ledger.advanced_cap"),
+    cmd.DissolveCommittee: ("org.hierarchy", "org.jurisdiction"),
+    cmd.AppointLeader: ("ledger.liaison_coverage", "org.jurisdiction"),
+    cmd.EndLeadership: ("ledger.liaison_coverage", "org.jurisdiction"),
+    cmd.CorrectRecord: ("ledger.row", "org.jurisdiction", "ledger.advanced_cap"),
+    cmd.PublishPolicy: ("policy.versions", "org.jurisdiction"),
 }
 
 
@@ -88,6 +103,11 @@ class UnitOfWork:
         if aggregate_id not in self.ledgers_before:
             self.ledgers_before[aggregate_id] = ledger.counts() if ledger else YearCounts()
         return ledger
+
+    def record_on_ledger(self, event: DomainEvent, decision: Decision) -> None:
+        """Record a ledger's event and judge that ledger's caps when the unit ends."""
+        self.record(event)
+        self.ledger_decisions.setdefault(event.originator_id, []).append(decision)
 
     def record(self, event: DomainEvent) -> None:
         current = self._loaded.get(event.originator_id)
@@ -139,15 +159,20 @@ class Handler:
         error = NotAuthorized if isinstance(violation, JurisdictionViolation) else Refused
         return error(violation.rule_id, violation.message, violation.details)
 
-    def _decision(self, command: cmd.Command) -> tuple[Decision, Policy]:
+    def book(self, uow: UnitOfWork) -> PolicyBook:
+        """The default versions and those published in the store."""
+        registry = uow.get(REGISTRY_ID, PolicyRegistry)
+        return registry.book(self.policies) if registry else self.policies
+
+    def _decision(self, uow: UnitOfWork, command: cmd.Command) -> tuple[Decision, Policy]:
         effective_on = command.effective_on or self.clock().astimezone(CHINA).date()
-        policy = self.policies.in_effect(effective_on)
+        policy = self.book(uow).in_effect(effective_on)
         exceptions = getattr(command, "cap_exceptions", ())
         authority = Authority(_RULES[type(command)], policy.version, exceptions)
         return Decision(command.actor, command.reason, effective_on, authority), policy
 
     def _decide(self, uow: UnitOfWork, command: cmd.Command) -> None:
-        decision, policy = self._decision(command)
+        decision, policy = self._decision(uow, command)
         tree = uow.get(TREE_ID, OrgTree)
         match command:
             case cmd.RegisterCommittee():
@@ -194,7 +219,9 @@ class Handler:
             case cmd.RecordCommonProblem():
                 tree = _require_tree(tree)
                 _require_committee(tree, command.committee_id, "committee_id")
-                tree.require_jurisdiction(command.actor.committee_id, command.committee_id)
+                tree.at(decision.effective_on).require_jurisdiction(
+                    command.actor.committee_id, command.committee_id
+                )
                 uow.record(
                     ledger_rules.record_common_problem(
                         uow.ledger(command.committee_id),
@@ -207,8 +234,21 @@ class Handler:
                         measure=command.measure,
                     )
                 )
+            case cmd.PublishPolicy():
+                tree = _require_tree(tree)
+                uow.record(
+                    publish_policy(
+                        uow.get(REGISTRY_ID, PolicyRegistry),
+                        self.policies,
+                        tree.at(decision.effective_on),
+                        decision,
+                        command.policy,
+                    )
+                )
             case _:
-                self._decide_on_branch(uow, _require_tree(tree), command, decision, policy)
+                tree = _require_tree(tree)
+                if not life.decide(uow, tree, self.store, command, decision, policy):
+                    self._decide_on_branch(uow, tree, command, decision, policy)
 
     def _register_branch(
         self,
@@ -219,7 +259,8 @@ class Handler:
         policy: Policy,
     ) -> None:
         base = _require_committee(tree, command.base_committee_id, "base_committee_id")
-        tree.require_jurisdiction(command.actor.committee_id, base.committee_id)
+        view = tree.at(decision.effective_on)
+        view.require_jurisdiction(command.actor.committee_id, base.committee_id)
         if base.level is not CommitteeLevel.BASE:
             raise RuleViolation(
                 "org.hierarchy",
@@ -231,22 +272,19 @@ class Handler:
         for index, unit_id in enumerate(command.unit_ids):
             if uow.get(unit_aggregate_id(unit_id), Unit) is None:
                 raise NotFound(f"unit_ids[{index}]", unit_id)
-        uow.record(
-            branch_rules.register_branch(
-                decision,
-                policy,
-                branch_id=command.branch_id,
-                name=command.name,
-                sector=command.sector,
-                base_committee_id=command.base_committee_id,
-                unit_ids=command.unit_ids,
-                is_financial_institution=command.is_financial_institution,
-                year=command.year,
-                tier=command.tier,
-            )
-        )
-        self._tally(
-            uow, tree, decision, base.committee_id, command.branch_id, command.year, command.tier
+        life.register(
+            uow,
+            tree,
+            decision,
+            policy,
+            branch_id=command.branch_id,
+            name=command.name,
+            sector=command.sector,
+            base_committee_id=command.base_committee_id,
+            unit_ids=command.unit_ids,
+            is_financial_institution=command.is_financial_institution,
+            year=command.year,
+            tier=command.tier,
         )
 
     def _decide_on_branch(
@@ -261,7 +299,9 @@ class Handler:
         branch = uow.get(branch_aggregate_id(branch_id), Branch)
         if branch is None:
             raise NotFound("branch_id", branch_id)
-        tree.require_jurisdiction(command.actor.committee_id, branch.base_committee_id)
+        tree.at(decision.effective_on).require_jurisdiction(
+            command.actor.committee_id, branch.base_on(decision.effective_on)
+        )
         match command:
             case cmd.AdjustTier():
                 uow.record(
@@ -269,15 +309,7 @@ class Handler:
                         branch, decision, policy, year=command.year, tier=command.tier
                     )
                 )
-                self._tally(
-                    uow,
-                    tree,
-                    decision,
-                    branch.base_committee_id,
-                    branch_id,
-                    command.year,
-                    command.tier,
-                )
+                life.tally_branch(uow, tree, decision, branch, command.year, command.tier)
             case cmd.SetCreationTarget():
                 uow.record(
                     branch_rules.set_creation_target(
@@ -315,32 +347,6 @@ class Handler:
             case _:
                 raise TypeError(f"no handler for {type(command).__name__}")
 
-    def _tally(
-        self,
-        uow: UnitOfWork,
-        tree: OrgTree,
-        decision: Decision,
-        base_committee_id: str,
-        branch_id: str,
-        year: int,
-        tier: Any,
-    ) -> None:
-        for committee in tree.capped_chain(base_committee_id):
-            ledger = uow.ledger(committee.committee_id)
-            uow.record(
-                ledger_rules.tally(
-                    ledger,
-                    decision,
-                    committee_id=committee.committee_id,
-                    branch_id=branch_id,
-                    year=year,
-                    tier=tier,
-                )
-            )
-            uow.ledger_decisions.setdefault(ledger_aggregate_id(committee.committee_id), []).append(
-                decision
-            )
-
     def _judge_caps(self, uow: UnitOfWork) -> None:
         tree = uow.get(TREE_ID, OrgTree)
         for aggregate_id, decisions in uow.ledger_decisions.items():
@@ -351,7 +357,7 @@ class Handler:
             last = decisions[-1]
             exceptions = tuple(e for d in decisions for e in d.authority.cap_exceptions)
             decision = evolve(last, authority=evolve(last.authority, cap_exceptions=exceptions))
-            policy = self.policies.by_version(decision.authority.policy_version)
+            policy = self.book(uow).by_version(decision.authority.policy_version)
             granted = ledger_rules.judge_advanced_cap(
                 tree, ledger, uow.ledgers_before[aggregate_id], decision, policy
             )

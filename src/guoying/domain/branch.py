@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import insort
 from datetime import date
 
-from attrs import define, field, frozen
+from attrs import define, evolve, field, fields, frozen
 
 from guoying.domain.events import DomainEvent, stamp
 from guoying.domain.exceptions import RuleViolation
@@ -58,7 +58,36 @@ class Branch:
     targets: dict[int, Tier] = field(factory=dict)
     results: dict[int, Tier] = field(factory=dict)
     liaison: Liaison | None = None
+    liaison_version: int | None = None
     cases: dict[str, RectificationCase] = field(factory=dict)
+    # Which base committee led it from which business date (moves follow each other).
+    memberships: list[tuple[date, str]] = field(factory=list)
+    ended_on: date | None = None
+    merged_into: str | None = None
+    absorbed: list[str] = field(factory=list)
+    split_from: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.ended_on is None
+
+    def base_on(self, on: date) -> str:
+        """The base committee that led the branch on a date (its first one before that)."""
+        found = self.memberships[0][1] if self.memberships else self.base_committee_id
+        for since, base in self.memberships:
+            if since > on:
+                break
+            found = base
+        return found
+
+    def require_active(self, rule_id: str = "org.hierarchy") -> None:
+        if self.ended_on is not None:
+            how = f"merged into {self.merged_into!r}" if self.merged_into else "dissolved"
+            raise RuleViolation(
+                rule_id,
+                f"branch {self.branch_id!r} was {how} on {self.ended_on}",
+                {"branch_id": self.branch_id, "ended_on": self.ended_on.isoformat()},
+            )
 
     @property
     def current_tier(self) -> Tier:
@@ -90,6 +119,7 @@ class BranchRegistered(DomainEvent):
     is_financial_institution: bool
     year: int
     tier: Tier
+    split_from: str | None = None
 
     def mutate(self, _: Branch | None) -> Branch:
         return Branch(
@@ -103,6 +133,8 @@ class BranchRegistered(DomainEvent):
             is_financial_institution=self.is_financial_institution,
             registered_year=self.year,
             tiers=[(self.year, self.tier)],
+            memberships=[(self.effective_on, self.base_committee_id)],
+            split_from=self.split_from,
         )
 
 
@@ -146,6 +178,7 @@ class LiaisonAssigned(DomainEvent):
     def mutate(self, branch: Branch | None) -> Branch:
         assert branch is not None
         branch.liaison = Liaison(self.person_id, self.position)
+        branch.liaison_version = self.originator_version
         branch.version = self.originator_version
         return branch
 
@@ -197,6 +230,150 @@ class RectificationSignedOff(DomainEvent):
         return branch
 
 
+@frozen(kw_only=True)
+class BranchRenamed(DomainEvent):
+    previous_name: str
+    name: str
+
+    def mutate(self, branch: Branch | None) -> Branch:
+        assert branch is not None
+        branch.name = self.name
+        branch.version = self.originator_version
+        return branch
+
+
+@frozen(kw_only=True)
+class BranchMoved(DomainEvent):
+    """Another base committee leads the branch from `effective_on`; its history goes with it
+    and past years stay counted where they were."""
+
+    from_committee_id: str
+    to_committee_id: str
+
+    def mutate(self, branch: Branch | None) -> Branch:
+        assert branch is not None
+        branch.memberships.append((self.effective_on, self.to_committee_id))
+        branch.memberships.sort(key=lambda m: m[0])
+        branch.base_committee_id = branch.memberships[-1][1]
+        branch.version = self.originator_version
+        return branch
+
+
+@frozen(kw_only=True)
+class BranchDissolved(DomainEvent):
+    """The branch ends; merged branches name the branch that took them in."""
+
+    merged_into: str | None = None
+
+    def mutate(self, branch: Branch | None) -> Branch:
+        assert branch is not None
+        branch.ended_on = self.effective_on
+        branch.merged_into = self.merged_into
+        branch.version = self.originator_version
+        return branch
+
+
+@frozen(kw_only=True)
+class BranchAbsorbed(DomainEvent):
+    """Another branch merged into this one: its history is linked here and its open
+    rectification cases continue here (`ledger.rectification`)."""
+
+    absorbed_branch_id: str
+    cases: tuple[RectificationCase, ...]
+
+    def mutate(self, branch: Branch | None) -> Branch:
+        assert branch is not None
+        branch.absorbed.append(self.absorbed_branch_id)
+        for case in self.cases:
+            branch.cases[case.case_id] = case
+        branch.version = self.originator_version
+        return branch
+
+
+@frozen(kw_only=True)
+class BranchSplit(DomainEvent):
+    """New branches were founded out of this one."""
+
+    new_branch_ids: tuple[str, ...]
+
+    def mutate(self, branch: Branch | None) -> Branch:
+        assert branch is not None
+        branch.version = self.originator_version
+        return branch
+
+
+def rename_branch(branch: Branch, decision: Decision, *, name: str) -> BranchRenamed:
+    branch.require_active()
+    if not name.strip():
+        raise RuleViolation("ledger.row", "a branch needs a name")
+    if name.strip() == branch.name:
+        raise RuleViolation("ledger.row", f"branch {branch.branch_id!r} is already named {name!r}")
+    return BranchRenamed(
+        **stamp(decision, branch.id, branch.version + 1),
+        previous_name=branch.name,
+        name=name.strip(),
+    )
+
+
+def move_branch(branch: Branch, decision: Decision, *, to_committee_id: str) -> BranchMoved:
+    branch.require_active()
+    current = branch.base_on(decision.effective_on)
+    if to_committee_id == current:
+        raise RuleViolation(
+            "org.hierarchy", f"branch {branch.branch_id!r} is already led by {to_committee_id!r}"
+        )
+    if branch.memberships and decision.effective_on < branch.memberships[-1][0]:
+        raise RuleViolation(
+            "org.hierarchy",
+            f"branch {branch.branch_id!r} already moved on {branch.memberships[-1][0]}; a move "
+            "cannot be dated before it",
+        )
+    return BranchMoved(
+        **stamp(decision, branch.id, branch.version + 1),
+        from_committee_id=current,
+        to_committee_id=to_committee_id,
+    )
+
+
+def dissolve_branch(
+    branch: Branch, decision: Decision, *, merged_into: str | None = None
+) -> BranchDissolved:
+    branch.require_active()
+    if merged_into == branch.branch_id:
+        raise RuleViolation("org.hierarchy", "a branch cannot merge into itself")
+    return BranchDissolved(
+        **stamp(decision, branch.id, branch.version + 1), merged_into=merged_into
+    )
+
+
+def absorb_branch(survivor: Branch, absorbed: Branch, decision: Decision) -> BranchAbsorbed:
+    """The survivor takes the absorbed branch's open cases, renamed `absorbed/case`."""
+    survivor.require_active()
+    open_cases = tuple(
+        evolve(case, case_id=f"{absorbed.branch_id}/{case.case_id}")
+        for case in absorbed.cases.values()
+        if case.closed_on is None
+    )
+    return BranchAbsorbed(
+        **stamp(decision, survivor.id, survivor.version + 1),
+        absorbed_branch_id=absorbed.branch_id,
+        cases=open_cases,
+    )
+
+
+def split_branch(
+    branch: Branch, decision: Decision, *, new_branch_ids: tuple[str, ...]
+) -> BranchSplit:
+    branch.require_active()
+    if not new_branch_ids or len(set(new_branch_ids)) != len(new_branch_ids):
+        raise RuleViolation("org.hierarchy", "a split founds at least one new branch, each once")
+    if branch.branch_id in new_branch_ids:
+        raise RuleViolation("org.hierarchy", "a branch cannot be split into itself")
+    return BranchSplit(
+        **stamp(decision, branch.id, branch.version + 1), new_branch_ids=new_branch_ids
+    )
+
+
 def _require_year(policy: Policy, year: int, rule_id: str) -> None:
     if not policy.covers_year(year):
         raise RuleViolation(
@@ -219,6 +396,7 @@ def register_branch(
     is_financial_institution: bool,
     year: int,
     tier: Tier,
+    split_from: str | None = None,
 ) -> BranchRegistered:
     _require_year(policy, year, "ledger.tiers")
     if decision.actor.committee_id != base_committee_id:
@@ -243,12 +421,14 @@ def register_branch(
         is_financial_institution=is_financial_institution,
         year=year,
         tier=tier,
+        split_from=split_from,
     )
 
 
 def adjust_tier(
     branch: Branch, decision: Decision, policy: Policy, *, year: int, tier: Tier
 ) -> TierAdjusted:
+    branch.require_active()
     _require_year(policy, year, "ledger.annual_adjustment")
     if year < branch.last_tier_year:
         raise RuleViolation(
@@ -270,6 +450,7 @@ def adjust_tier(
 def set_creation_target(
     branch: Branch, decision: Decision, policy: Policy, *, year: int, target: Tier
 ) -> CreationTargetSet:
+    branch.require_active()
     _require_year(policy, year, "ledger.row")
     if year < branch.registered_year:
         raise RuleViolation(
@@ -284,6 +465,7 @@ def set_creation_target(
 def assign_liaison(
     branch: Branch, decision: Decision, *, person_id: str, position: str
 ) -> LiaisonAssigned:
+    branch.require_active()
     if not position.strip():
         raise RuleViolation("ledger.liaison_coverage", "a liaison's position is required")
     previous = branch.liaison.person_id if branch.liaison else None
@@ -305,6 +487,7 @@ def record_problem(
     owner_id: str,
     deadline: date,
 ) -> ProblemFound:
+    branch.require_active()
     if case_id in branch.cases:
         raise RuleViolation(
             "ledger.rectification", f"case {case_id!r} is already open on this branch"
@@ -328,6 +511,7 @@ def record_problem(
 def sign_off_rectification(
     branch: Branch, decision: Decision, *, case_id: str, outcome: str
 ) -> RectificationSignedOff:
+    branch.require_active()
     case = branch.cases.get(case_id)
     if case is None:
         raise RuleViolation("ledger.rectification", f"branch has no case {case_id!r}")
@@ -337,4 +521,121 @@ def sign_off_rectification(
         raise RuleViolation("ledger.rectification", "a case cannot close before it was found")
     return RectificationSignedOff(
         **stamp(decision, branch.id, branch.version + 1), case_id=case_id, outcome=outcome
+    )
+
+
+@frozen(kw_only=True)
+class RecordCorrected(DomainEvent):
+    """A recorded fact was wrong: this names the event it corrects and the corrected values.
+    Nothing is rewritten; views show the corrected value and history shows both."""
+
+    corrects_version: int
+    corrected_event: str
+    year: int | None = None
+    tier: Tier | None = None
+    target: Tier | None = None
+    case_id: str | None = None
+    problem: str | None = None
+    measure: str | None = None
+    deadline: date | None = None
+    owner_id: str | None = None
+    person_id: str | None = None
+    position: str | None = None
+
+    def mutate(self, branch: Branch | None) -> Branch:
+        assert branch is not None
+        if self.tier is not None and self.year is not None:
+            branch.tiers = [(y, t) for y, t in branch.tiers if y != self.year]
+            insort(branch.tiers, (self.year, self.tier))
+            if self.year in branch.results:
+                branch.results[self.year] = self.tier
+        if self.target is not None and self.year is not None:
+            branch.targets[self.year] = self.target
+        if self.case_id is not None and self.case_id in branch.cases:
+            case = branch.cases[self.case_id]
+            branch.cases[self.case_id] = evolve(
+                case,
+                problem=self.problem or case.problem,
+                measure=self.measure or case.measure,
+                deadline=self.deadline or case.deadline,
+                owner_id=self.owner_id or case.owner_id,
+            )
+        if self.person_id is not None and branch.liaison_version == self.corrects_version:
+            branch.liaison = Liaison(self.person_id, self.position or "")
+        branch.version = self.originator_version
+        return branch
+
+
+@frozen
+class Correction:
+    """The values a correction gives; only those that apply to the corrected fact."""
+
+    tier: Tier | None = None
+    target: Tier | None = None
+    problem: str | None = None
+    measure: str | None = None
+    deadline: date | None = None
+    owner_id: str | None = None
+    person_id: str | None = None
+    position: str | None = None
+
+
+# Which values each kind of recorded fact can be corrected in, and the rule it falls under.
+_CORRECTABLE: dict[type[DomainEvent], tuple[tuple[str, ...], str]] = {
+    BranchRegistered: (("tier",), "ledger.tiers"),
+    TierAdjusted: (("tier",), "ledger.annual_adjustment"),
+    CreationTargetSet: (("target",), "ledger.row"),
+    ProblemFound: (("problem", "measure", "deadline", "owner_id"), "ledger.rectification"),
+    LiaisonAssigned: (("person_id", "position"), "ledger.liaison_coverage"),
+}
+
+
+def correct_record(
+    branch: Branch, corrected: DomainEvent, decision: Decision, correction: Correction
+) -> RecordCorrected:
+    """Correct one recorded fact of this branch by a new event that names it."""
+    branch.require_active()
+    if corrected.originator_id != branch.id:
+        raise RuleViolation(
+            "ledger.row",
+            f"event {corrected.originator_id}@{corrected.originator_version} is not one of "
+            f"branch {branch.branch_id!r}'s records",
+        )
+    kind = type(corrected)
+    if kind not in _CORRECTABLE:
+        raise RuleViolation(
+            "ledger.row",
+            f"a {kind.__name__} is not a recorded fact that can be corrected; correctable: "
+            + ", ".join(k.__name__ for k in _CORRECTABLE),
+        )
+    allowed, rule_id = _CORRECTABLE[kind]
+    given = {f.name for f in fields(Correction) if getattr(correction, f.name) is not None}
+    if not given:
+        raise RuleViolation(
+            rule_id, f"a correction of a {kind.__name__} gives {', '.join(allowed)}"
+        )
+    if not given <= set(allowed):
+        raise RuleViolation(
+            rule_id,
+            f"a {kind.__name__} records {', '.join(allowed)}, "
+            f"not {', '.join(sorted(given - set(allowed)))}",
+        )
+    year = getattr(corrected, "year", None)
+    case_id = getattr(corrected, "case_id", None)
+    if correction.person_id is not None and correction.position is None:
+        correction = evolve(correction, position=getattr(corrected, "position", ""))
+    return RecordCorrected(
+        **stamp(decision, branch.id, branch.version + 1),
+        corrects_version=corrected.originator_version,
+        corrected_event=kind.__name__,
+        year=year,
+        tier=correction.tier,
+        target=correction.target,
+        case_id=case_id,
+        problem=correction.problem,
+        measure=correction.measure,
+        deadline=correction.deadline,
+        owner_id=correction.owner_id,
+        person_id=correction.person_id,
+        position=correction.position,
     )

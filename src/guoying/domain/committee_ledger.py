@@ -10,6 +10,7 @@ It also holds the committee's common problems and their measures (`ledger.row`).
 from __future__ import annotations
 
 from bisect import insort
+from datetime import date
 
 from attrs import define, field, frozen
 
@@ -49,6 +50,16 @@ class CommonProblem:
 
 
 @frozen
+class Tenure:
+    """A seat on the committee's leadership, from one date to another (open: serving)."""
+
+    person_id: str
+    position: str
+    since: date
+    until: date | None = None
+
+
+@frozen
 class GrantedException:
     years: tuple[int, ...]
     exception: CapException
@@ -60,11 +71,17 @@ class CommitteeLedger:
     version: int
     committee_id: str
     timelines: dict[str, list[tuple[int, Tier]]] = field(factory=dict)
+    # The years each branch counts under this committee: [from, to) intervals, to open-ended.
+    memberships: dict[str, list[tuple[int, int | None]]] = field(factory=dict)
+    # The branches this committee leads directly and their names, for unique names.
+    names: dict[str, str] = field(factory=dict)
     first: int | None = None
     advanced: list[int] = field(factory=list)
     active: list[int] = field(factory=list)
     exceptions: list[GrantedException] = field(factory=list)
     common_problems: dict[str, CommonProblem] = field(factory=dict)
+    # The committee's leadership over time (guoying.domain.roster).
+    roster: list[Tenure] = field(factory=list)
 
     @property
     def horizon(self) -> int | None:
@@ -98,23 +115,51 @@ class CommitteeLedger:
             self.advanced.append(self.advanced[-1])
             self.active.append(self.active[-1])
 
+    def is_member(self, branch_id: str, year: int) -> bool:
+        return any(
+            start <= year and (end is None or year < end)
+            for start, end in self.memberships.get(branch_id, ())
+        )
+
+    def members(self, year: int) -> list[str]:
+        return [b for b in self.memberships if self.is_member(b, year)]
+
     def _tally(self, branch_id: str, year: int, tier: Tier) -> None:
         self._extend_to(year)
         assert self.first is not None
+        if branch_id not in self.memberships:
+            # A branch's first tally is its registration: it counts from that year on.
+            self.timelines[branch_id] = [(year, tier)]
+            self._set_membership(branch_id, year, member=True)
+            return
         end = self.first + len(self.active)
-        timeline = self.timelines.get(branch_id)
-        if timeline is None:
-            timeline = self.timelines[branch_id] = []
-            for y in range(year, end):
-                self.active[y - self.first] += 1
+        timeline = self.timelines.setdefault(branch_id, [])
         later = [y for y, _ in timeline if y > year]
         until = later[0] if later else end
         for y in range(year, until):
-            old = _tier_at(timeline, y)
-            delta = (tier is Tier.ADVANCED) - (old is Tier.ADVANCED)
-            self.advanced[y - self.first] += delta
+            if self.is_member(branch_id, y):
+                old = _tier_at(timeline, y)
+                delta = (tier is Tier.ADVANCED) - (old is Tier.ADVANCED)
+                self.advanced[y - self.first] += delta
         timeline[:] = [(y, t) for y, t in timeline if y != year]
         insort(timeline, (year, tier))
+
+    def _set_membership(self, branch_id: str, year: int, *, member: bool) -> None:
+        """From `year` on, the branch counts under this committee, or no longer does."""
+        self._extend_to(year)
+        assert self.first is not None
+        timeline = self.timelines.get(branch_id, [])
+        for y in range(year, self.first + len(self.active)):
+            delta = member - self.is_member(branch_id, y)
+            self.active[y - self.first] += delta
+            if _tier_at(timeline, y) is Tier.ADVANCED:
+                self.advanced[y - self.first] += delta
+        kept: list[tuple[int, int | None]] = [
+            (start, year if end is None or end > year else end)
+            for start, end in self.memberships.get(branch_id, [])
+            if start < year
+        ]
+        self.memberships[branch_id] = [*kept, (year, None)] if member else kept
 
 
 def _tier_at(timeline: list[tuple[int, Tier]], year: int) -> Tier | None:
@@ -142,10 +187,68 @@ class BranchTallied(DomainEvent):
     branch_id: str
     year: int
     tier: Tier
+    # Set on the base committee's tally of a registration: the new row's name.
+    name: str | None = None
 
     def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
         ledger = _ledger(ledger, self, self.committee_id)
         ledger._tally(self.branch_id, self.year, self.tier)
+        if self.name is not None:
+            ledger.names[self.branch_id] = self.name
+        return ledger
+
+
+@frozen(kw_only=True)
+class BranchJoined(DomainEvent):
+    """A branch moved into this committee's subtree counts here from `year` on, with the
+    tiers it carries (its whole timeline, so later years follow its own decisions)."""
+
+    committee_id: str
+    branch_id: str
+    year: int
+    timeline: tuple[tuple[int, Tier], ...]
+    name: str | None = None
+
+    def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
+        ledger = _ledger(ledger, self, self.committee_id)
+        ledger._extend_to(min([self.year, *(y for y, _ in self.timeline)]))
+        # Years it counted elsewhere keep their own counts; only membership from `year` on
+        # changes, so the timeline is taken as the branch's record and counted from there.
+        ledger._set_membership(self.branch_id, self.year, member=False)
+        ledger.timelines[self.branch_id] = sorted(self.timeline)
+        ledger._set_membership(self.branch_id, self.year, member=True)
+        if self.name is not None:
+            ledger.names[self.branch_id] = self.name
+        return ledger
+
+
+@frozen(kw_only=True)
+class BranchLeft(DomainEvent):
+    """A branch no longer counts under this committee from `year` on (moved, merged or
+    dissolved); the years before keep it."""
+
+    committee_id: str
+    branch_id: str
+    year: int
+
+    def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
+        ledger = _ledger(ledger, self, self.committee_id)
+        ledger._set_membership(self.branch_id, self.year, member=False)
+        ledger.names.pop(self.branch_id, None)
+        return ledger
+
+
+@frozen(kw_only=True)
+class BranchNamed(DomainEvent):
+    """The name a branch led directly by this committee goes by (registered or renamed)."""
+
+    committee_id: str
+    branch_id: str
+    name: str
+
+    def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
+        ledger = _ledger(ledger, self, self.committee_id)
+        ledger.names[self.branch_id] = self.name
         return ledger
 
 
@@ -193,13 +296,108 @@ def tally(
     branch_id: str,
     year: int,
     tier: Tier,
+    name: str | None = None,
 ) -> BranchTallied:
+    if name is not None:
+        _require_free_name(ledger, committee_id, branch_id, name)
     return BranchTallied(
         **stamp(decision, ledger_aggregate_id(committee_id), _next_version(ledger)),
         committee_id=committee_id,
         branch_id=branch_id,
         year=year,
         tier=tier,
+        name=name,
+    )
+
+
+def _require_free_name(
+    ledger: CommitteeLedger | None, committee_id: str, branch_id: str, name: str
+) -> None:
+    """`ledger.row`: a name identifies a row, so two active branches of one base committee
+    never share it."""
+    taken = next(
+        (
+            other
+            for other, known in (ledger.names if ledger else {}).items()
+            if known == name and other != branch_id
+        ),
+        None,
+    )
+    if taken is not None:
+        raise RuleViolation(
+            "ledger.row",
+            f"branch {taken!r} of committee {committee_id!r} is already named {name!r}",
+            {"branch_id": taken, "name": name},
+        )
+
+
+def join(
+    ledger: CommitteeLedger | None,
+    decision: Decision,
+    *,
+    committee_id: str,
+    branch_id: str,
+    year: int,
+    timeline: tuple[tuple[int, Tier], ...],
+    name: str | None,
+) -> BranchJoined:
+    if name is not None:
+        _require_free_name(ledger, committee_id, branch_id, name)
+    return BranchJoined(
+        **stamp(decision, ledger_aggregate_id(committee_id), _next_version(ledger)),
+        committee_id=committee_id,
+        branch_id=branch_id,
+        year=year,
+        timeline=timeline,
+        name=name,
+    )
+
+
+def leave(
+    ledger: CommitteeLedger | None,
+    decision: Decision,
+    *,
+    committee_id: str,
+    branch_id: str,
+    year: int,
+) -> BranchLeft:
+    return BranchLeft(
+        **stamp(decision, ledger_aggregate_id(committee_id), _next_version(ledger)),
+        committee_id=committee_id,
+        branch_id=branch_id,
+        year=year,
+    )
+
+
+def name_branch(
+    ledger: CommitteeLedger | None,
+    decision: Decision,
+    *,
+    committee_id: str,
+    branch_id: str,
+    name: str,
+) -> BranchNamed:
+    """Record a directly led branch's name; refused when another active branch of the same
+    base committee already has it (`ledger.row`: a name identifies a row)."""
+    taken = next(
+        (
+            other
+            for other, known in (ledger.names if ledger else {}).items()
+            if known == name and other != branch_id
+        ),
+        None,
+    )
+    if taken is not None:
+        raise RuleViolation(
+            "ledger.row",
+            f"branch {taken!r} of committee {committee_id!r} is already named {name!r}",
+            {"branch_id": taken, "name": name},
+        )
+    return BranchNamed(
+        **stamp(decision, ledger_aggregate_id(committee_id), _next_version(ledger)),
+        committee_id=committee_id,
+        branch_id=branch_id,
+        name=name,
     )
 
 

@@ -7,8 +7,9 @@ decision about them needs the whole shape (parents, depth, the two fixed ends).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
-from attrs import define, field, frozen
+from attrs import define, evolve, field, frozen
 
 from guoying.domain.events import DomainEvent, stamp
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
@@ -34,16 +35,23 @@ class Committee:
     level: CommitteeLevel
     parent_id: str | None
     county_level: bool = False
+    active: bool = True
 
 
 @define
-class OrgTree:
-    id: str
-    version: int
+class CommitteeMap:
+    """The tree as it stood on one date: every committee founded by then, dissolved ones
+    kept (inactive) so that past decisions can still name them."""
+
     committees: dict[str, Committee] = field(factory=dict)
+    on: date | None = None
 
     def get(self, committee_id: str) -> Committee | None:
         return self.committees.get(committee_id)
+
+    def get_active(self, committee_id: str) -> Committee | None:
+        found = self.committees.get(committee_id)
+        return found if found is not None and found.active else None
 
     def lineage(self, committee_id: str) -> Iterator[Committee]:
         """The committee itself, then its parent, up to the city committee."""
@@ -58,18 +66,30 @@ class OrgTree:
         The city Organization Department acts for the city committee, so city-wide.
         """
         actor = self.committees.get(actor_committee_id)
-        if actor is None:
+        if actor is None or not actor.active:
             return False
         if actor.level is CommitteeLevel.ORGANIZATION_DEPARTMENT:
             return committee_id in self.committees
         return any(c.committee_id == actor_committee_id for c in self.lineage(committee_id))
 
     def require_jurisdiction(self, actor_committee_id: str, committee_id: str) -> None:
-        if not self.may_act_on(actor_committee_id, committee_id):
-            raise JurisdictionViolation(
-                f"committee {actor_committee_id!r} has no jurisdiction over {committee_id!r}",
-                {"actor_committee_id": actor_committee_id, "committee_id": committee_id},
-            )
+        if self.may_act_on(actor_committee_id, committee_id):
+            return
+        details = {"actor_committee_id": actor_committee_id, "committee_id": committee_id}
+        when = f" on {self.on}" if self.on else ""
+        for name in (actor_committee_id, committee_id):
+            if self.get_active(name) is None:
+                state = "was dissolved" if self.get(name) else "did not exist"
+                raise JurisdictionViolation(
+                    f"committee {name!r} {state}{when}, so {actor_committee_id!r} has no "
+                    f"jurisdiction over {committee_id!r} (the tree as it stood on the "
+                    "decision's effective_on)",
+                    details,
+                )
+        raise JurisdictionViolation(
+            f"committee {actor_committee_id!r} has no jurisdiction over {committee_id!r}{when}",
+            details,
+        )
 
     def capped_chain(self, base_committee_id: str) -> list[Committee]:
         """The committees whose `ledger.advanced_cap` a branch counts towards: its base
@@ -89,7 +109,7 @@ class OrgTree:
 
     def organization_department(self) -> Committee | None:
         for committee in self.committees.values():
-            if committee.level is CommitteeLevel.ORGANIZATION_DEPARTMENT:
+            if committee.level is CommitteeLevel.ORGANIZATION_DEPARTMENT and committee.active:
                 return committee
         return None
 
@@ -117,6 +137,43 @@ class OrgTree:
             stack.extend(children.get(current.committee_id, []))
         return found
 
+    def active_children(self, committee_id: str) -> list[Committee]:
+        return [c for c in self.committees.values() if c.parent_id == committee_id and c.active]
+
+
+@frozen
+class CommitteeChange:
+    """One committee's state from a business date on, in the order it was recorded."""
+
+    effective_on: date
+    sequence: int
+    state: Committee
+
+
+@define
+class OrgTree(CommitteeMap):
+    """The committee tree over time: each decision is judged on the tree as it stood on its
+    `effective_on`; `committees` is the latest state."""
+
+    id: str = ""
+    version: int = 0
+    changes: list[CommitteeChange] = field(factory=list)
+
+    def at(self, on: date) -> CommitteeMap:
+        """The tree as it stood on a date."""
+        states: dict[str, Committee] = {}
+        for change in self.changes:
+            if change.effective_on <= on:
+                states[change.state.committee_id] = change.state
+        return CommitteeMap(states, on)
+
+    def _record(self, event: DomainEvent, state: Committee) -> OrgTree:
+        self.changes.append(CommitteeChange(event.effective_on, len(self.changes), state))
+        self.changes.sort(key=lambda c: (c.effective_on, c.sequence))
+        self.committees = {c.state.committee_id: c.state for c in self.changes}
+        self.version = event.originator_version
+        return self
+
 
 @frozen(kw_only=True)
 class CommitteeRegistered(DomainEvent):
@@ -128,11 +185,10 @@ class CommitteeRegistered(DomainEvent):
 
     def mutate(self, tree: OrgTree | None) -> OrgTree:
         tree = tree or OrgTree(id=self.originator_id, version=0)
-        tree.committees[self.committee_id] = Committee(
+        state = Committee(
             self.committee_id, self.name, self.level, self.parent_id, self.county_level
         )
-        tree.version = self.originator_version
-        return tree
+        return tree._record(self, state)
 
 
 def register_committee(
@@ -187,6 +243,158 @@ def register_committee(
         parent_id=parent_id,
         county_level=county_level,
     )
+
+
+@frozen(kw_only=True)
+class CommitteeRenamed(DomainEvent):
+    committee_id: str
+    name: str
+
+    def mutate(self, tree: OrgTree | None) -> OrgTree:
+        assert tree is not None
+        return tree._record(
+            self, evolve(tree.at(self.effective_on).committees[self.committee_id], name=self.name)
+        )
+
+
+@frozen(kw_only=True)
+class CommitteeMoved(DomainEvent):
+    """A committee now sits under another parent; its subtree moves with it."""
+
+    committee_id: str
+    previous_parent_id: str
+    parent_id: str
+
+    def mutate(self, tree: OrgTree | None) -> OrgTree:
+        assert tree is not None
+        state = tree.at(self.effective_on).committees[self.committee_id]
+        return tree._record(self, evolve(state, parent_id=self.parent_id))
+
+
+@frozen(kw_only=True)
+class CommitteeDissolved(DomainEvent):
+    """A committee ends; merged committees name the committee that took over their work."""
+
+    committee_id: str
+    merged_into: str | None = None
+
+    def mutate(self, tree: OrgTree | None) -> OrgTree:
+        assert tree is not None
+        state = tree.at(self.effective_on).committees[self.committee_id]
+        return tree._record(self, evolve(state, active=False))
+
+
+def _next_version(tree: OrgTree) -> int:
+    return tree.version + 1
+
+
+def _require_active(view: CommitteeMap, committee_id: str, role: str) -> Committee:
+    committee = view.get_active(committee_id)
+    if committee is None:
+        state = "was dissolved" if view.get(committee_id) else "does not exist"
+        raise RuleViolation("org.hierarchy", f"{role} {committee_id!r} {state} on that date")
+    return committee
+
+
+def rename_committee(
+    tree: OrgTree, decision: Decision, *, committee_id: str, name: str
+) -> CommitteeRenamed:
+    view = tree.at(decision.effective_on)
+    _require_active(view, committee_id, "committee")
+    view.require_jurisdiction(decision.actor.committee_id, committee_id)
+    if not name.strip():
+        raise RuleViolation("org.hierarchy", "a committee needs a name")
+    return CommitteeRenamed(
+        **stamp(decision, TREE_ID, _next_version(tree)),
+        committee_id=committee_id,
+        name=name.strip(),
+    )
+
+
+def move_committee(
+    tree: OrgTree, decision: Decision, *, committee_id: str, parent_id: str
+) -> CommitteeMoved:
+    """`org.hierarchy`: the moved committee keeps its level, under a parent its level allows,
+    never inside its own subtree; decided by a committee over both old and new parents."""
+    view = tree.at(decision.effective_on)
+    committee = _require_active(view, committee_id, "committee")
+    parent = _require_active(view, parent_id, "new parent committee")
+    if committee.parent_id is None or committee.level in (
+        CommitteeLevel.CITY,
+        CommitteeLevel.ORGANIZATION_DEPARTMENT,
+        CommitteeLevel.CITY_MANAGED,
+    ):
+        raise RuleViolation(
+            "org.hierarchy", "only committees below a city-managed committee move in the tree"
+        )
+    if parent.level not in _ALLOWED_PARENTS[committee.level]:
+        raise RuleViolation(
+            "org.hierarchy",
+            f"a {committee.level.value} committee cannot sit under a {parent.level.value} "
+            "committee",
+        )
+    if any(c.committee_id == parent_id for c in view.subtree(committee_id)):
+        raise RuleViolation("org.hierarchy", "a committee cannot move into its own subtree")
+    if parent_id == committee.parent_id:
+        raise RuleViolation("org.hierarchy", f"{committee_id!r} already sits under {parent_id!r}")
+    view.require_jurisdiction(decision.actor.committee_id, committee.parent_id)
+    view.require_jurisdiction(decision.actor.committee_id, parent_id)
+    return CommitteeMoved(
+        **stamp(decision, TREE_ID, _next_version(tree)),
+        committee_id=committee_id,
+        previous_parent_id=committee.parent_id,
+        parent_id=parent_id,
+    )
+
+
+def dissolve_committee(
+    tree: OrgTree,
+    decision: Decision,
+    *,
+    committee_id: str,
+    active_branches: int,
+    merged_into: str | None = None,
+) -> CommitteeDissolved:
+    """`org.hierarchy`: a committee with committees or branches still under it cannot end;
+    move them first (a merger does so in the same write)."""
+    view = tree.at(decision.effective_on)
+    committee = _require_active(view, committee_id, "committee")
+    if committee.level in (CommitteeLevel.CITY, CommitteeLevel.ORGANIZATION_DEPARTMENT):
+        raise RuleViolation("org.hierarchy", "the two fixed ends of the tree cannot be dissolved")
+    if view.active_children(committee_id):
+        raise RuleViolation(
+            "org.hierarchy", f"{committee_id!r} still has committees under it; move them first"
+        )
+    if active_branches:
+        raise RuleViolation(
+            "org.hierarchy",
+            f"{committee_id!r} still leads {active_branches} branches; move them first",
+        )
+    if committee.parent_id is None:
+        raise RuleViolation("org.hierarchy", "the city committee cannot be dissolved")
+    view.require_jurisdiction(decision.actor.committee_id, committee.parent_id)
+    return CommitteeDissolved(
+        **stamp(decision, TREE_ID, _next_version(tree)),
+        committee_id=committee_id,
+        merged_into=merged_into,
+    )
+
+
+def check_merger(
+    tree: OrgTree, decision: Decision, *, committee_id: str, into_id: str
+) -> tuple[Committee, Committee]:
+    """`org.hierarchy`: two committees of one level merge; not a committee into itself."""
+    if committee_id == into_id:
+        raise RuleViolation("org.hierarchy", "a committee cannot merge into itself")
+    view = tree.at(decision.effective_on)
+    absorbed = _require_active(view, committee_id, "committee")
+    survivor = _require_active(view, into_id, "surviving committee")
+    if absorbed.level is not survivor.level:
+        raise RuleViolation(
+            "org.hierarchy",
+            f"a {absorbed.level.value} committee cannot merge into a {survivor.level.value} one",
+        )
+    return absorbed, survivor
 
 
 def unit_aggregate_id(unit_id: str) -> str:

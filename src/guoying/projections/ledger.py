@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from attrs import frozen
@@ -29,6 +28,23 @@ class CommitteeRow:
     level: CommitteeLevel
     parent_id: str | None
     county_level: bool
+    active: bool = True
+
+
+@frozen
+class BranchRow:
+    """A branch as it stood on a date."""
+
+    branch_id: str
+    name: str
+    base_committee_id: str
+    sector: Sector
+    unit_ids: tuple[str, ...]
+    is_financial_institution: bool
+    registered_year: int
+    active: bool
+    split_from: str | None
+    merged_into: str | None
 
 
 @frozen
@@ -109,19 +125,62 @@ class Ledger:
         return tuple(row for row in self.rows if row.liaison_id is None)
 
 
-def load_committees(conn: Connection) -> dict[str, CommitteeRow]:
+def _fold(
+    conn: Connection, table: sa.Table, key: str, on: date | None
+) -> dict[str, dict[str, str | None]]:
+    """Each entity's attributes as they stood on a date (or as they stand now)."""
+    query = sa.select(table).order_by(table.c.valid_from, table.c.position, table.c.seq)
+    if on is not None:
+        query = query.where(table.c.valid_from <= on)
+    states: dict[str, dict[str, str | None]] = defaultdict(dict)
+    for row in conn.execute(query):
+        states[getattr(row, key)][row.attribute] = row.value
+    return states
+
+
+def load_committees(conn: Connection, on: date | None = None) -> dict[str, CommitteeRow]:
+    """Every committee founded by a date (by now without one), dissolved ones inactive."""
+    states = _fold(conn, v.committee_changes, "committee_id", on)
     return {
         r.committee_id: CommitteeRow(
-            r.committee_id, r.name, CommitteeLevel(r.level), r.parent_id, bool(r.county_level)
+            r.committee_id,
+            str(states[r.committee_id]["name"]),
+            CommitteeLevel(r.level),
+            states[r.committee_id]["parent_id"],
+            bool(r.county_level),
+            states[r.committee_id]["active"] is not None,
         )
         for r in conn.execute(sa.select(v.committees))
+        if r.committee_id in states
+    }
+
+
+def load_branches(conn: Connection, on: date | None = None) -> dict[str, BranchRow]:
+    """Every branch registered by a date (by now without one), ended ones inactive."""
+    states = _fold(conn, v.branch_changes, "branch_id", on)
+    return {
+        r.branch_id: BranchRow(
+            r.branch_id,
+            str(states[r.branch_id]["name"]),
+            str(states[r.branch_id]["base_committee_id"]),
+            Sector(r.sector),
+            tuple(str(r.unit_ids).split(",")),
+            bool(r.is_financial_institution),
+            int(r.registered_year),
+            states[r.branch_id]["active"] is not None,
+            r.split_from,
+            r.merged_into,
+        )
+        for r in conn.execute(sa.select(v.branches))
+        if r.branch_id in states
     }
 
 
 def subtree_ids(committees: dict[str, CommitteeRow], committee_id: str) -> list[str]:
     children: dict[str | None, list[str]] = defaultdict(list)
     for committee in committees.values():
-        children[committee.parent_id].append(committee.committee_id)
+        if committee.active:
+            children[committee.parent_id].append(committee.committee_id)
     found, stack = [], [committee_id]
     while stack:
         current = stack.pop()
@@ -141,17 +200,18 @@ def _tier_in(timeline: list[tuple[int, Tier, bool]], year: int) -> Tier | None:
 
 def _timelines(
     conn: Connection, base_ids: Iterable[str], year: int
-) -> tuple[Sequence[sa.Row[Any]], dict[str, list[tuple[int, Tier, bool]]]]:
-    rows = conn.execute(
-        sa.select(v.branches)
-        .where(v.branches.c.base_committee_id.in_(list(base_ids)))
-        .where(v.branches.c.registered_year <= year)
-    ).all()
+) -> tuple[list[BranchRow], dict[str, list[tuple[int, Tier, bool]]]]:
+    """The active branches under the base committees at the end of a year, and their tiers."""
+    bases = set(base_ids)
+    rows = [
+        branch
+        for branch in load_branches(conn, year_end(year)).values()
+        if branch.active and branch.base_committee_id in bases and branch.registered_year <= year
+    ]
     timelines: dict[str, list[tuple[int, Tier, bool]]] = defaultdict(list)
     query = (
         sa.select(v.tiers)
-        .join(v.branches, v.branches.c.branch_id == v.tiers.c.branch_id)
-        .where(v.branches.c.base_committee_id.in_(list(base_ids)))
+        .where(v.tiers.c.branch_id.in_([r.branch_id for r in rows]))
         .order_by(v.tiers.c.branch_id, v.tiers.c.year)
     )
     for t in conn.execute(query):
@@ -173,7 +233,7 @@ def figures(
 def _figures_of(
     committee_id: str,
     year: int,
-    branch_rows: Sequence[sa.Row[Any]],
+    branch_rows: Sequence[BranchRow],
     timelines: dict[str, list[tuple[int, Tier, bool]]],
     policy: Policy,
 ) -> TierFigures:
@@ -192,9 +252,9 @@ def _figures_of(
 def read_ledger(
     conn: Connection, committee_id: str, year: int, policy: Policy, today: date
 ) -> Ledger | None:
-    committees = load_committees(conn)
+    committees = load_committees(conn, year_end(year))
     committee = committees.get(committee_id)
-    if committee is None:
+    if committee is None or not committee.active:
         return None
     ids = subtree_ids(committees, committee_id)
     window = tuple(policy.plan_window(year))

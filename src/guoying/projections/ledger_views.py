@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy import Boolean, Column, Date, Integer, Table, Text
 from sqlalchemy.engine import Connection
@@ -11,18 +13,30 @@ from guoying.adapters.store import StoredRecord
 from guoying.domain import branch as b
 from guoying.domain import committee_ledger as cl
 from guoying.domain import organization as org
+from guoying.domain import roster
 from guoying.domain.events import DomainEvent
+from guoying.domain.values import year_end
 
 metadata = sa.MetaData()
 
+# What never changes about a committee; its name, parent and whether it is active change
+# over time and are kept as dated changes, so that any year's tree can be drawn.
 committees = Table(
     "view_committees",
     metadata,
     Column("committee_id", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("level", Text, nullable=False),
-    Column("parent_id", Text),
     Column("county_level", Boolean, nullable=False),
+)
+committee_changes = Table(
+    "view_committee_changes",
+    metadata,
+    Column("position", Position, primary_key=True, autoincrement=False),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("committee_id", Text, nullable=False, index=True),
+    Column("valid_from", Date, nullable=False),
+    Column("attribute", Text, nullable=False),
+    Column("value", Text),
 )
 units = Table(
     "view_units",
@@ -36,12 +50,23 @@ branches = Table(
     "view_branches",
     metadata,
     Column("branch_id", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("sector", Text, nullable=False),
-    Column("base_committee_id", Text, nullable=False, index=True),
     Column("unit_ids", Text, nullable=False),
     Column("is_financial_institution", Boolean, nullable=False),
     Column("registered_year", Integer, nullable=False),
+    Column("split_from", Text),
+    Column("merged_into", Text),
+)
+# A branch's name, base committee and whether it is active, as dated changes.
+branch_changes = Table(
+    "view_branch_changes",
+    metadata,
+    Column("position", Position, primary_key=True, autoincrement=False),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("branch_id", Text, nullable=False, index=True),
+    Column("valid_from", Date, nullable=False),
+    Column("attribute", Text, nullable=False),
+    Column("value", Text),
 )
 # The tier a branch was given for a year (first assessment or adjustment); later years
 # carry it over until the next row.
@@ -65,6 +90,7 @@ liaisons = Table(
     metadata,
     Column("branch_id", Text, primary_key=True),
     Column("position", Position, primary_key=True),
+    Column("version", Integer, nullable=False),
     Column("effective_on", Date, nullable=False),
     Column("person_id", Text, nullable=False),
     Column("title", Text, nullable=False),
@@ -92,6 +118,15 @@ common_problems = Table(
     Column("measure", Text, nullable=False),
 )
 
+leaders = Table(
+    "view_leaders",
+    metadata,
+    Column("committee_id", Text, primary_key=True),
+    Column("person_id", Text, primary_key=True),
+    Column("since", Date, primary_key=True),
+    Column("position", Text, nullable=False),
+    Column("until", Date),
+)
 cap_exceptions = Table(
     "view_cap_exceptions",
     metadata,
@@ -105,13 +140,78 @@ cap_exceptions = Table(
 )
 
 
+def _changes(
+    conn: Connection,
+    table: Table,
+    key: str,
+    entity_id: str,
+    record: StoredRecord,
+    valid_from: date,
+    **values: str | None,
+) -> None:
+    conn.execute(
+        table.insert(),
+        [
+            {
+                "position": record.position,
+                "seq": seq,
+                key: entity_id,
+                "valid_from": valid_from,
+                "attribute": attribute,
+                "value": value,
+            }
+            for seq, (attribute, value) in enumerate(values.items())
+        ],
+    )
+
+
+def _correct(conn: Connection, branch_id: str, event: b.RecordCorrected) -> None:
+    """Views show the corrected value; the history keeps both."""
+    if event.tier is not None and event.year is not None:
+        conn.execute(
+            tiers.update()
+            .where((tiers.c.branch_id == branch_id) & (tiers.c.year == event.year))
+            .values(tier=event.tier.value)
+        )
+    if event.target is not None and event.year is not None:
+        conn.execute(
+            targets.update()
+            .where((targets.c.branch_id == branch_id) & (targets.c.year == event.year))
+            .values(target=event.target.value)
+        )
+    if event.case_id is not None:
+        changes = {
+            name: value
+            for name, value in (
+                ("problem", event.problem),
+                ("measure", event.measure),
+                ("deadline", event.deadline),
+                ("owner_id", event.owner_id),
+            )
+            if value is not None
+        }
+        conn.execute(
+            cases.update()
+            .where((cases.c.branch_id == branch_id) & (cases.c.case_id == event.case_id))
+            .values(**changes)
+        )
+    if event.person_id is not None:
+        conn.execute(
+            liaisons.update()
+            .where(
+                (liaisons.c.branch_id == branch_id) & (liaisons.c.version == event.corrects_version)
+            )
+            .values(person_id=event.person_id, title=event.position or "")
+        )
+
+
 def _branch_id(event: DomainEvent) -> str:
     return event.originator_id.removeprefix("branch:")
 
 
 class LedgerProjection:
     name = "ledger"
-    version = 1
+    version = 3
     metadata = metadata
 
     def handle(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
@@ -120,11 +220,50 @@ class LedgerProjection:
                 conn.execute(
                     committees.insert().values(
                         committee_id=event.committee_id,
-                        name=event.name,
                         level=event.level.value,
-                        parent_id=event.parent_id,
                         county_level=event.county_level,
                     )
+                )
+                _changes(
+                    conn,
+                    committee_changes,
+                    "committee_id",
+                    event.committee_id,
+                    record,
+                    event.effective_on,
+                    name=event.name,
+                    parent_id=event.parent_id,
+                    active="1",
+                )
+            case org.CommitteeRenamed():
+                _changes(
+                    conn,
+                    committee_changes,
+                    "committee_id",
+                    event.committee_id,
+                    record,
+                    event.effective_on,
+                    name=event.name,
+                )
+            case org.CommitteeMoved():
+                _changes(
+                    conn,
+                    committee_changes,
+                    "committee_id",
+                    event.committee_id,
+                    record,
+                    event.effective_on,
+                    parent_id=event.parent_id,
+                )
+            case org.CommitteeDissolved():
+                _changes(
+                    conn,
+                    committee_changes,
+                    "committee_id",
+                    event.committee_id,
+                    record,
+                    event.effective_on,
+                    active=None,
                 )
             case org.UnitRegistered():
                 conn.execute(
@@ -135,17 +274,35 @@ class LedgerProjection:
                         committee_id=event.committee_id,
                     )
                 )
+            case _:
+                self._branch(conn, record, event)
+
+    def _branch(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
+        match event:
             case b.BranchRegistered():
                 conn.execute(
                     branches.insert().values(
                         branch_id=event.branch_id,
-                        name=event.name,
                         sector=event.sector.value,
-                        base_committee_id=event.base_committee_id,
                         unit_ids=",".join(event.unit_ids),
                         is_financial_institution=event.is_financial_institution,
                         registered_year=event.year,
+                        split_from=event.split_from,
                     )
+                )
+                # A first assessment for a year counts the branch in that year's ledger even
+                # when it is recorded after the year ends.
+                since = min(event.effective_on, year_end(event.year))
+                _changes(
+                    conn,
+                    branch_changes,
+                    "branch_id",
+                    event.branch_id,
+                    record,
+                    since,
+                    name=event.name,
+                    base_committee_id=event.base_committee_id,
+                    active="1",
                 )
                 conn.execute(
                     tiers.insert().values(
@@ -166,6 +323,59 @@ class LedgerProjection:
                         is_evaluation=True,
                     )
                 )
+            case b.BranchRenamed():
+                _changes(
+                    conn,
+                    branch_changes,
+                    "branch_id",
+                    _branch_id(event),
+                    record,
+                    event.effective_on,
+                    name=event.name,
+                )
+            case b.BranchMoved():
+                _changes(
+                    conn,
+                    branch_changes,
+                    "branch_id",
+                    _branch_id(event),
+                    record,
+                    event.effective_on,
+                    base_committee_id=event.to_committee_id,
+                )
+            case b.BranchDissolved():
+                _changes(
+                    conn,
+                    branch_changes,
+                    "branch_id",
+                    _branch_id(event),
+                    record,
+                    event.effective_on,
+                    active=None,
+                )
+                conn.execute(
+                    branches.update()
+                    .where(branches.c.branch_id == _branch_id(event))
+                    .values(merged_into=event.merged_into)
+                )
+            case b.BranchAbsorbed():
+                for case in event.cases:
+                    conn.execute(
+                        cases.insert().values(
+                            branch_id=_branch_id(event),
+                            case_id=case.case_id,
+                            problem=case.problem,
+                            measure=case.measure,
+                            owner_id=case.owner_id,
+                            deadline=case.deadline,
+                            found_on=case.found_on,
+                        )
+                    )
+            case _:
+                self._records(conn, record, event)
+
+    def _records(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
+        match event:
             case b.CreationTargetSet():
                 key = (targets.c.branch_id == _branch_id(event)) & (targets.c.year == event.year)
                 conn.execute(targets.delete().where(key))
@@ -179,6 +389,7 @@ class LedgerProjection:
                     liaisons.insert().values(
                         branch_id=_branch_id(event),
                         position=record.position,
+                        version=event.originator_version,
                         effective_on=event.effective_on,
                         person_id=event.person_id,
                         title=event.position,
@@ -204,6 +415,27 @@ class LedgerProjection:
                         & (cases.c.case_id == event.case_id)
                     )
                     .values(closed_on=event.effective_on, outcome=event.outcome)
+                )
+            case b.RecordCorrected():
+                _correct(conn, _branch_id(event), event)
+            case roster.LeaderAppointed():
+                conn.execute(
+                    leaders.insert().values(
+                        committee_id=event.committee_id,
+                        person_id=event.person_id,
+                        since=event.effective_on,
+                        position=event.position,
+                    )
+                )
+            case roster.LeadershipEnded():
+                conn.execute(
+                    leaders.update()
+                    .where(
+                        (leaders.c.committee_id == event.committee_id)
+                        & (leaders.c.person_id == event.person_id)
+                        & leaders.c.until.is_(None)
+                    )
+                    .values(until=event.effective_on)
                 )
             case cl.CommonProblemRecorded():
                 conn.execute(

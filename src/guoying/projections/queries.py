@@ -11,6 +11,7 @@ from attrs import frozen
 from sqlalchemy.engine import Connection
 
 from guoying.adapters import schema
+from guoying.projections import ledger_views as v
 from guoying.projections.history import history
 from guoying.projections.ledger import load_committees, subtree_ids
 
@@ -21,7 +22,11 @@ def recorded_time(microseconds: int) -> datetime:
 
 @frozen
 class HistoryEntry:
+    """One decision on a branch; `branch_id` differs from the branch asked for when the
+    entry comes from a branch merged into it (its history goes with it)."""
+
     position: int
+    branch_id: str
     version: int
     event: str
     year: int | None
@@ -49,13 +54,32 @@ class RefusalEntry:
     payload: dict[str, Any]
 
 
+def _with_merged(conn: Connection, branch_id: str) -> list[str]:
+    merged: dict[str, list[str]] = {}
+    for row in conn.execute(
+        sa.select(v.branches.c.branch_id, v.branches.c.merged_into).where(
+            v.branches.c.merged_into.is_not(None)
+        )
+    ):
+        merged.setdefault(row.merged_into, []).append(row.branch_id)
+    found, stack = [], [branch_id]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(merged.get(current, []))
+    return found
+
+
 def read_history(conn: Connection, branch_id: str) -> list[HistoryEntry]:
     rows = conn.execute(
-        sa.select(history).where(history.c.branch_id == branch_id).order_by(history.c.position)
+        sa.select(history)
+        .where(history.c.branch_id.in_(_with_merged(conn, branch_id)))
+        .order_by(history.c.position)
     )
     return [
         HistoryEntry(
             r.position,
+            r.branch_id,
             r.version,
             r.event,
             r.year,

@@ -412,9 +412,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self._steps = 0
         self._last_rebuild = 0
         # What the invariants re-check after the next step (all of it every few steps).
-        self._figures_stale: set[tuple[str, int]] = {
-            (c, y) for c in self.city.capped_ids for y in self.model.years
-        }
+        self._figures_stale: set[tuple[str, int]] = set()
         self._unreplayed: set[str] = set()
         for command in self.city.setup_commands(date(self.policy.first_year, 1, 1)):
             self.app.execute(command)
