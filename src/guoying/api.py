@@ -57,8 +57,11 @@ class Guoying:
         policies: PolicyBook = DEFAULT_POLICY_BOOK,
         clock: Clock = china_now,
         store_clock: StoreClock = wall_clock_us,
+        create: bool = True,
     ) -> None:
-        self.store = SqlStore(url or default_store_url(), clock=store_clock)
+        """Open a store by URL; with `create=False` it must exist and nothing is written
+        on opening (what auditors' read-only commands use)."""
+        self.store = SqlStore(url or default_store_url(), clock=store_clock, create=create)
         self.policies = policies
         self.clock = clock
         self.handler = Handler(self.store, policies=policies, clock=clock)

@@ -19,10 +19,13 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from guoying import demo_city
 from guoying.adapters.serialization import CONVERTER, command_from_json
+from guoying.adapters.verification import Checkpoint, CheckpointMismatch, take_checkpoint
+from guoying.adapters.verification import verify as run_verify
 from guoying.api import Guoying, default_store_url
 from guoying.application.commands import Command
 from guoying.application.errors import GuoyingError, InvalidCommand
@@ -73,9 +76,9 @@ def _fail(error: GuoyingError) -> NoReturn:
 
 
 @contextmanager
-def _opened(store: str | None) -> Iterator[Guoying]:
+def _opened(store: str | None, *, create: bool = True) -> Iterator[Guoying]:
     try:
-        guoying = Guoying(store or default_store_url())
+        guoying = Guoying(store or default_store_url(), create=create)
     except GuoyingError as error:
         _fail(error)
     try:
@@ -604,6 +607,45 @@ def policy_show(
         _console().print(
             "versions: " + ", ".join(f"{v.version} (from {v.effective_on})" for v in versions)
         )
+
+
+@app.command()
+def checkpoint(store: StoreOption = None) -> None:
+    """Print the store's chain head (store id, count, root hash, time) to keep elsewhere."""
+    with _opened(store, create=False) as guoying:
+        typer.echo(take_checkpoint(guoying.store).to_json())
+
+
+@app.command()
+def verify(
+    checkpoint_file: Annotated[
+        Path | None,
+        typer.Option("--checkpoint", help="a checkpoint kept outside the database"),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Check that no stored event or refusal was altered, removed, inserted or reordered;
+    exit 1 naming the first bad position. Writes nothing."""
+    kept = None
+    if checkpoint_file is not None:
+        try:
+            kept = Checkpoint.from_json(checkpoint_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError) as error:
+            typer.echo(f"error: --checkpoint {checkpoint_file}: {error}", err=True)
+            raise typer.Exit(2) from error
+    with _opened(store, create=False) as guoying:
+        try:
+            with Progress(transient=True, console=Console(stderr=True)) as bar:
+                task = bar.add_task("verifying", total=None)
+                verdict = run_verify(guoying.store, kept, lambda n: bar.advance(task, n))
+        except CheckpointMismatch as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+    if not verdict.ok:
+        typer.echo(f"FAILED at position {verdict.position}: {verdict.problem}")
+        raise typer.Exit(1)
+    against = f" and the checkpoint of {kept.count} entries" if kept else ""
+    typer.echo(f"verified {verdict.count} entries{against}; root {verdict.root}")
 
 
 def main() -> None:

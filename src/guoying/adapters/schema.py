@@ -17,6 +17,7 @@ from sqlalchemy import (
 Position = BigInteger().with_variant(Integer(), "sqlite")
 
 store_metadata = MetaData()
+GENESIS = "0" * 64
 
 events = Table(
     "guoying_events",
@@ -64,6 +65,21 @@ head = Table(
     Column("key", Text, primary_key=True),
     Column("store_id", Text, nullable=False),
     Column("last_recorded_at", BigInteger, nullable=False),
+    # The hash chain's head: how many entries it binds and the hash of the last one.
+    Column("chain_count", BigInteger, nullable=False, server_default="0"),
+    Column("chain_hash", Text, nullable=False, server_default=GENESIS),
+)
+
+# The hash chain: every stored event and refusal-log entry, in the order the store
+# committed them, on a dense position of its own; each hash binds the one before it.
+chain = Table(
+    "guoying_chain",
+    store_metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", Text, nullable=False),
+    Column("ref", BigInteger, nullable=False),
+    Column("hash", Text, nullable=False),
+    UniqueConstraint("kind", "ref", name="guoying_chain_entry"),
 )
 
 tracking = Table(

@@ -30,13 +30,16 @@ from eventsourcing.persistence import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
-from guoying.adapters import schema
+from guoying.adapters import chain, schema
 from guoying.adapters.serialization import CattrsMapper, command_to_json
 from guoying.application.errors import StoreUnavailable
 from guoying.application.ports import ConcurrencyConflict, PersonalData, Refusal
 from guoying.domain.events import DomainEvent
 
 DEFAULT_URL = "sqlite:///guoying.db"
+# Command fields that carry personal data (rules.md 9a), kept out of the refusal log.
+PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {"RegisterPerson": ("name", "phone")}
+NOT_LOGGED = "(personal data, not logged)"
 StoreClock = Callable[[], int]
 
 
@@ -56,7 +59,7 @@ class StoredRecord:
     recorded_at: int
 
 
-def create_store_engine(url: str) -> Engine:
+def create_store_engine(url: str, *, must_exist: bool = False) -> Engine:
     """An engine for a store URL, or StoreUnavailable naming what is wrong with it."""
     try:
         if url == "memory://":
@@ -82,9 +85,11 @@ def create_store_engine(url: str) -> Engine:
     if parsed.drivername == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
-            folder = Path(database).expanduser().resolve().parent
-            if not folder.is_dir():
-                raise StoreUnavailable(f"store URL {url!r}: folder {folder} does not exist")
+            path = Path(database).expanduser().resolve()
+            if not path.parent.is_dir():
+                raise StoreUnavailable(f"store URL {url!r}: folder {path.parent} does not exist")
+            if must_exist and not path.is_file():
+                raise StoreUnavailable(f"store URL {url!r}: there is no store at {path}")
         engine = sa.create_engine(parsed, connect_args={"timeout": 30})
         _configure_sqlite(engine, wal=bool(database) and database != ":memory:")
         return engine
@@ -128,10 +133,25 @@ def _inserted_position(result: sa.CursorResult[Any]) -> int:
 class SqlRecorder(ApplicationRecorder):
     """eventsourcing's ApplicationRecorder over SQLAlchemy Core, with the recorded time."""
 
-    def __init__(self, engine: Engine, clock: StoreClock = wall_clock_us) -> None:
+    def __init__(
+        self, engine: Engine, clock: StoreClock = wall_clock_us, *, create: bool = True
+    ) -> None:
         self.engine = engine
         self.clock = clock
-        self.store_id = self._create_schema()
+        self.store_id = self._create_schema() if create else self._existing_store_id()
+
+    def _existing_store_id(self) -> str:
+        """Open without writing anything: the store must already be there."""
+        where = self.engine.url.render_as_string(hide_password=True)
+        try:
+            with self.engine.connect() as conn:
+                if not sa.inspect(conn).has_table(schema.head.name):
+                    raise StoreUnavailable(f"{where} holds no guoying store")
+                return str(conn.execute(sa.select(schema.head.c.store_id)).scalar_one())
+        except sa.exc.SQLAlchemyError as error:
+            raise StoreUnavailable(
+                f"store {where} cannot be read: {str(error).splitlines()[0]}"
+            ) from error
 
     def _create_schema(self) -> str:
         try:
@@ -182,20 +202,25 @@ class SqlRecorder(ApplicationRecorder):
         try:
             with self.writing() as conn:
                 recorded_at = self.take_recorded_time(conn)
-                positions = [
-                    _inserted_position(
-                        conn.execute(
-                            schema.events.insert().values(
-                                originator_id=str(e.originator_id),
-                                originator_version=e.originator_version,
-                                topic=e.topic,
-                                state=e.state,
-                                recorded_at=recorded_at,
-                            )
-                        )
-                    )
+                rows = [
+                    {
+                        "originator_id": str(e.originator_id),
+                        "originator_version": e.originator_version,
+                        "topic": e.topic,
+                        "state": e.state,
+                        "recorded_at": recorded_at,
+                    }
                     for e in stored_events
                 ]
+                positions = [
+                    _inserted_position(conn.execute(schema.events.insert().values(**row)))
+                    for row in rows
+                ]
+                chain.extend(
+                    conn,
+                    chain.EVENT,
+                    ({**row, "id": p} for row, p in zip(rows, positions, strict=True)),
+                )
                 for person in personal_data:
                     conn.execute(
                         schema.people.delete().where(schema.people.c.person_id == person.person_id)
@@ -299,10 +324,12 @@ class SqlRecorder(ApplicationRecorder):
 class SqlStore:
     """The application's EventStore port over one database."""
 
-    def __init__(self, url: str = DEFAULT_URL, *, clock: StoreClock = wall_clock_us) -> None:
+    def __init__(
+        self, url: str = DEFAULT_URL, *, clock: StoreClock = wall_clock_us, create: bool = True
+    ) -> None:
         self.url = url
-        self.engine = create_store_engine(url)
-        self.recorder = SqlRecorder(self.engine, clock)
+        self.engine = create_store_engine(url, must_exist=not create)
+        self.recorder = SqlRecorder(self.engine, clock, create=create)
         self.mapper = CattrsMapper()
         self.event_store: EventStore[str] = EventStore(self.mapper, self.recorder)
         self.repository: Repository[str] = Repository(self.event_store, cache_maxsize=4096)
@@ -331,22 +358,25 @@ class SqlStore:
 
     def append_refusal(self, refusal: Refusal) -> int:
         command = refusal.command
+        payload = command_to_json(command)
+        for personal in PERSONAL_FIELDS.get(type(command).__name__, ()):
+            # The log is chained for good; personal data must stay erasable, so it stays out.
+            payload[personal] = NOT_LOGGED
         with self.recorder.writing() as conn:
-            recorded_at = self.recorder.take_recorded_time(conn)
-            result = conn.execute(
-                schema.refusals.insert().values(
-                    recorded_at=recorded_at,
-                    command=type(command).__name__,
-                    actor_person_id=command.actor.person_id,
-                    actor_committee_id=command.actor.committee_id,
-                    subject_committee_id=refusal.subject_committee_id,
-                    rule_id=refusal.rule_id,
-                    message=refusal.message,
-                    reason=command.reason,
-                    payload=json.dumps(command_to_json(command), ensure_ascii=False),
-                )
-            )
-            return _inserted_position(result)
+            row = {
+                "recorded_at": self.recorder.take_recorded_time(conn),
+                "command": type(command).__name__,
+                "actor_person_id": command.actor.person_id,
+                "actor_committee_id": command.actor.committee_id,
+                "subject_committee_id": refusal.subject_committee_id,
+                "rule_id": refusal.rule_id,
+                "message": refusal.message,
+                "reason": command.reason,
+                "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+            }
+            position = _inserted_position(conn.execute(schema.refusals.insert().values(**row)))
+            chain.extend(conn, chain.REFUSAL, [{**row, "id": position}])
+            return position
 
     def personal_data(self, person_ids: Sequence[str]) -> dict[str, PersonalData]:
         t = schema.people
