@@ -9,18 +9,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from types import TracebackType
+
+from attrs import evolve
 
 from guoying.adapters.store import DEFAULT_URL, SqlStore, StoreClock, wall_clock_us
 from guoying.application.commands import Command
 from guoying.application.errors import NotFound, OutOfRange
 from guoying.application.service import Clock, Handler, Outcome, china_now, today_in_china
+from guoying.domain.organization import TREE_ID, OrgTree
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
 from guoying.domain.policy_registry import REGISTRY_ID, PolicyRegistry
 from guoying.domain.values import Sector, Tier, year_end
 from guoying.projections import runner
+from guoying.projections.audit import AuditEntry, AuditFilter, read_audit
 from guoying.projections.history import HistoryProjection
 from guoying.projections.ledger import (
     CommitteeRow,
@@ -199,6 +203,22 @@ class Guoying:
             if committee_id not in load_committees(conn, year_end(year)):
                 raise NotFound("committee_id", committee_id)
             return liaison_coverage(conn, committee_id, year)
+
+    def audit(
+        self, wanted: AuditFilter | None = None, *, committee_id: str | None = None
+    ) -> Iterator[AuditEntry]:
+        """The audit trail, streaming: every decision and refusal the filter accepts, in
+        store order; `committee_id` selects that committee's subtree. Writes nothing."""
+        wanted = wanted or AuditFilter()
+        if committee_id is not None:
+            tree = self.store.get(TREE_ID)
+            if not isinstance(tree, OrgTree) or tree.get(committee_id) is None:
+                raise NotFound("committee_id", committee_id)
+            wanted = evolve(
+                wanted, committees=frozenset(c.committee_id for c in tree.subtree(committee_id))
+            )
+        with self.store.engine.connect() as conn:
+            yield from read_audit(conn, wanted)
 
     def today(self) -> date:
         return today_in_china(self.clock)

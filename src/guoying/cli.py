@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -38,6 +38,7 @@ from guoying.domain.labels import (
     cases_label,
 )
 from guoying.domain.values import Sector, Tier
+from guoying.projections.audit import AuditEntry, AuditFilter
 from guoying.projections.ledger import Ledger
 from guoying.projections.queries import HistoryEntry, RefusalEntry
 
@@ -646,6 +647,97 @@ def verify(
         raise typer.Exit(1)
     against = f" and the checkpoint of {kept.count} entries" if kept else ""
     typer.echo(f"verified {verdict.count} entries{against}; root {verdict.root}")
+
+
+def _date_option(name: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        typer.echo(f"error: {name}: expected a date YYYY-MM-DD, not {value!r}", err=True)
+        raise typer.Exit(2) from error
+
+
+def _time_option(name: str, value: str | None) -> datetime | None:
+    """Timestamps given at the CLI must carry a UTC offset (rules.md 9a)."""
+    if value is None:
+        return None
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError as error:
+        typer.echo(
+            f"error: {name}: expected a timestamp such as 2019-07-01T09:00:00+08:00, not {value!r}",
+            err=True,
+        )
+        raise typer.Exit(2) from error
+    if found.tzinfo is None:
+        typer.echo(f"error: {name}: {value!r} has no UTC offset (add e.g. +08:00)", err=True)
+        raise typer.Exit(2)
+    return found
+
+
+def _audit_row(e: AuditEntry) -> list[object]:
+    return [
+        e.position,
+        e.recorded_at.isoformat(),
+        e.effective_on or "",
+        e.what,
+        e.subject,
+        e.committee_id or "",
+        e.actor_person_id,
+        e.actor_committee_id,
+        e.reason,
+        " ".join(e.rule_ids),
+        e.policy_version or "",
+    ]
+
+
+@app.command()
+def audit(
+    branch: Annotated[str | None, typer.Option("--branch", help="branch id")] = None,
+    committee: Annotated[str | None, typer.Option("--committee", help="its subtree")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="actor's person id")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="a rule id")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="effective on or after")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="effective on or before")] = None,
+    recorded_from: Annotated[str | None, typer.Option("--recorded-from")] = None,
+    recorded_to: Annotated[str | None, typer.Option("--recorded-to")] = None,
+    fmt: FormatOption = Format.TABLE,
+    store: StoreOption = None,
+) -> None:
+    """Every decision and refusal that matches, in order: who, why, under which rules and
+    policy, from when. --from/--to filter effective_on, --recorded-* the recorded time."""
+    wanted = AuditFilter(
+        branch_id=branch,
+        actor_person_id=actor,
+        rule_id=rule,
+        effective_from=_date_option("--from", date_from),
+        effective_to=_date_option("--to", date_to),
+        recorded_from=_time_option("--recorded-from", recorded_from),
+        recorded_to=_time_option("--recorded-to", recorded_to),
+    )
+    with _opened(store, create=False) as guoying:
+        entries = list(guoying.audit(wanted, committee_id=committee))
+    _print_entries(
+        entries,
+        fmt,
+        "Audit trail",
+        _audit_row,
+        [
+            "position",
+            "recorded_at",
+            "effective_on",
+            "what",
+            "subject",
+            "committee",
+            "actor",
+            "actor committee",
+            "reason",
+            "rules",
+            "policy",
+        ],
+    )
 
 
 def main() -> None:

@@ -145,8 +145,18 @@ class SqlRecorder(ApplicationRecorder):
         where = self.engine.url.render_as_string(hide_password=True)
         try:
             with self.engine.connect() as conn:
-                if not sa.inspect(conn).has_table(schema.head.name):
+                inspector = sa.inspect(conn)
+                if not inspector.has_table(schema.head.name):
                     raise StoreUnavailable(f"{where} holds no guoying store")
+                missing = [
+                    t.name
+                    for t in schema.store_metadata.sorted_tables
+                    if not inspector.has_table(t.name)
+                ]
+                if missing:
+                    raise StoreUnavailable(
+                        f"{where} was made by an older guoying (no {', '.join(missing)})"
+                    )
                 return str(conn.execute(sa.select(schema.head.c.store_id)).scalar_one())
         except sa.exc.SQLAlchemyError as error:
             raise StoreUnavailable(

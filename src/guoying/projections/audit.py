@@ -1,0 +1,168 @@
+"""The audit trail: every decision and every refusal, in the order the store committed them,
+with who decided, on whose authority (rule ids, policy version), why and from when.
+
+It is read by streaming the hash chain, so that it is complete by construction and writes
+nothing; the committee of each entry is the one it was about when it was decided.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from attrs import frozen
+from sqlalchemy.engine import Connection
+
+from guoying.adapters import chain, schema
+from guoying.adapters.serialization import CONVERTER, decode_event
+from guoying.domain import branch as b
+from guoying.domain.events import DomainEvent
+from guoying.projections.queries import recorded_time
+
+BATCH = 2000
+_META = {"originator_id", "originator_version", "actor", "authority", "reason", "effective_on"}
+
+
+@frozen
+class AuditEntry:
+    position: int
+    kind: str
+    recorded_at: datetime
+    effective_on: date | None
+    what: str
+    subject: str
+    branch_id: str | None
+    committee_id: str | None
+    actor_person_id: str
+    actor_committee_id: str
+    actor_role: str
+    reason: str
+    rule_ids: tuple[str, ...]
+    policy_version: str | None
+    detail: dict[str, Any]
+
+
+@frozen
+class AuditFilter:
+    branch_id: str | None = None
+    committees: frozenset[str] | None = None
+    actor_person_id: str | None = None
+    rule_id: str | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    recorded_from: datetime | None = None
+    recorded_to: datetime | None = None
+
+    def accepts(self, entry: AuditEntry) -> bool:
+        checks = (
+            self.branch_id is None or entry.branch_id == self.branch_id,
+            self.committees is None or entry.committee_id in self.committees,
+            self.actor_person_id is None or entry.actor_person_id == self.actor_person_id,
+            self.rule_id is None or self.rule_id in entry.rule_ids,
+            self.effective_from is None
+            or (entry.effective_on is not None and entry.effective_on >= self.effective_from),
+            self.effective_to is None
+            or (entry.effective_on is not None and entry.effective_on <= self.effective_to),
+            self.recorded_from is None or entry.recorded_at >= self.recorded_from,
+            self.recorded_to is None or entry.recorded_at <= self.recorded_to,
+        )
+        return all(checks)
+
+
+def _committee_of(event: DomainEvent, bases: dict[str, str]) -> tuple[str | None, str | None]:
+    """The branch and the committee an event is about, following moves as they happen."""
+    if event.originator_id.startswith("branch:"):
+        branch_id = event.originator_id.removeprefix("branch:")
+        if isinstance(event, b.BranchRegistered):
+            bases[branch_id] = event.base_committee_id
+        elif isinstance(event, b.BranchMoved):
+            bases[branch_id] = event.to_committee_id
+        return branch_id, bases.get(branch_id)
+    committee = getattr(event, "committee_id", None)
+    branch = getattr(event, "branch_id", None)
+    return branch, committee if isinstance(committee, str) else event.actor.committee_id
+
+
+def _event_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry:
+    event = decode_event(row.topic, bytes(row.state), row.originator_id, row.originator_version)
+    branch_id, committee_id = _committee_of(event, bases)
+    detail = {k: v for k, v in CONVERTER.unstructure(event).items() if k not in _META}
+    return AuditEntry(
+        position,
+        chain.EVENT,
+        recorded_time(row.recorded_at),
+        event.effective_on,
+        type(event).__name__,
+        f"{event.originator_id}@{event.originator_version}",
+        branch_id,
+        committee_id,
+        event.actor.person_id,
+        event.actor.committee_id,
+        event.actor.role,
+        event.reason,
+        event.authority.rule_ids,
+        event.authority.policy_version,
+        detail,
+    )
+
+
+def _refusal_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry:
+    payload: dict[str, Any] = json.loads(row.payload)
+    branch_id = payload.get("branch_id")
+    effective = payload.get("effective_on")
+    return AuditEntry(
+        position,
+        chain.REFUSAL,
+        recorded_time(row.recorded_at),
+        date.fromisoformat(effective) if isinstance(effective, str) else None,
+        f"Refused {row.command}",
+        f"refusal:{row.id}",
+        branch_id if isinstance(branch_id, str) else None,
+        row.subject_committee_id or (bases.get(branch_id) if isinstance(branch_id, str) else None),
+        row.actor_person_id,
+        row.actor_committee_id,
+        str(payload.get("actor", {}).get("role", "")),
+        row.reason,
+        (row.rule_id,),
+        None,
+        {"message": row.message, "command": payload},
+    )
+
+
+def read_audit(conn: Connection, wanted: AuditFilter) -> Iterator[AuditEntry]:
+    """Every entry of the chain that the filter accepts, streaming, in store order."""
+    bases: dict[str, str] = {}
+    position = 0
+    while True:
+        entries = conn.execute(
+            sa.select(schema.chain)
+            .where(schema.chain.c.position > position)
+            .order_by(schema.chain.c.position)
+            .limit(BATCH)
+        ).all()
+        if not entries:
+            return
+        tables = {chain.EVENT: schema.events, chain.REFUSAL: schema.refusals}
+        rows = {
+            kind: {
+                int(r.id): r
+                for r in conn.execute(
+                    sa.select(table).where(
+                        table.c.id.in_([e.ref for e in entries if e.kind == kind])
+                    )
+                )
+            }
+            for kind, table in tables.items()
+        }
+        for entry in entries:
+            row = rows[entry.kind].get(int(entry.ref))
+            if row is None:
+                continue  # verify names what is missing; the trail shows what is there
+            build = _event_entry if entry.kind == chain.EVENT else _refusal_entry
+            found = build(int(entry.position), row, bases)
+            if wanted.accepts(found):
+                yield found
+        position = int(entries[-1].position)
