@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from types import TracebackType
 
 from attrs import evolve
@@ -29,13 +29,20 @@ from guoying.projections.history import HistoryProjection
 from guoying.projections.ledger import (
     CommitteeRow,
     Ledger,
+    Reading,
     TierFigures,
     figures,
     load_committees,
     read_ledger,
 )
 from guoying.projections.ledger_views import LedgerProjection
-from guoying.projections.queries import HistoryEntry, RefusalEntry, read_history, read_refusals
+from guoying.projections.queries import (
+    HistoryEntry,
+    RefusalEntry,
+    read_history,
+    read_refusals,
+    store_position_at,
+)
 from guoying.projections.search import (
     BranchFound,
     LiaisonCoverage,
@@ -129,12 +136,33 @@ class Guoying:
             )
         return policy
 
-    def ledger(self, committee_id: str, year: int) -> Ledger:
-        """Annex 1 for a committee and year; a committee above base level gets the rollup."""
+    def reading(self, as_known_at: datetime | None = None, as_of: date | None = None) -> Reading:
+        """What the store held at a recorded time, in effect on a business date."""
+        if as_known_at is None:
+            return Reading(None, as_of)
+        if as_known_at.tzinfo is None:
+            raise OutOfRange("as_known_at", "a recorded time must carry a UTC offset")
+        with self.store.engine.connect() as conn:
+            return Reading(store_position_at(conn, as_known_at), as_of)
+
+    def ledger(
+        self,
+        committee_id: str,
+        year: int,
+        *,
+        as_known_at: datetime | None = None,
+        as_of: date | None = None,
+    ) -> Ledger:
+        """Annex 1 for a committee and year; a committee above base level gets the rollup.
+
+        `as_known_at`: what the store held at that recorded time; `as_of`: what was in
+        effect on that business date (by default the end of the year), as known now.
+        """
         policy = self.policy_for_year(year)
         self.catch_up()
+        reading = self.reading(as_known_at, as_of)
         with self.store.engine.connect() as conn:
-            found = read_ledger(conn, committee_id, year, policy, self.today())
+            found = read_ledger(conn, committee_id, year, policy, self.today(), reading)
         if found is None:
             raise NotFound("committee_id", committee_id)
         return found
@@ -148,13 +176,20 @@ class Guoying:
                 raise NotFound("committee_id", committee_id)
             return figures(conn, committees, committee_id, year, policy)
 
-    def history(self, branch_id: str) -> list[HistoryEntry]:
+    def history(
+        self,
+        branch_id: str,
+        *,
+        as_known_at: datetime | None = None,
+        as_of: date | None = None,
+    ) -> list[HistoryEntry]:
+        """Every decision on a branch (and on branches merged into it), in store order."""
         self.catch_up()
+        reading = self.reading(as_known_at, as_of)
         with self.store.engine.connect() as conn:
-            entries = read_history(conn, branch_id)
-        if not entries:
-            raise NotFound("branch_id", branch_id)
-        return entries
+            if not read_history(conn, branch_id):
+                raise NotFound("branch_id", branch_id)
+            return read_history(conn, branch_id, reading)
 
     def refusals(self, committee_id: str | None = None) -> list[RefusalEntry]:
         self.catch_up()

@@ -65,6 +65,18 @@ StoreOption = Annotated[
     ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json or csv")]
+AsKnownAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-known-at",
+        help="what the store held at this recorded time, e.g. "
+        "2020-03-01T09:00:00+08:00 (a UTC offset is required)",
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="what was in effect on this business date, YYYY-MM-DD"),
+]
 
 
 def _console() -> Console:
@@ -223,12 +235,16 @@ def _ledger_json(ledger: Ledger) -> dict[str, Any]:
 def ledger(
     committee: Annotated[str, typer.Option("--committee", help="committee id")],
     year: Annotated[int, typer.Option("--year", help="the ledger's year")],
+    as_known_at: AsKnownAtOption = None,
+    as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
     store: StoreOption = None,
 ) -> None:
     """Print a committee's ledger (Annex 1) for a year; above base level, the rollup."""
+    known = _time_option("--as-known-at", as_known_at)
+    effective = _date_option("--as-of", as_of)
     with _opened(store) as guoying:
-        found = guoying.ledger(committee, year)
+        found = guoying.ledger(committee, year, as_known_at=known, as_of=effective)
         if fmt is Format.JSON:
             _print_json(_ledger_json(found))
         elif fmt is Format.CSV:
@@ -274,12 +290,16 @@ def ledger(
 @app.command()
 def history(
     branch_id: Annotated[str, typer.Argument(help="the branch's id")],
+    as_known_at: AsKnownAtOption = None,
+    as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
     store: StoreOption = None,
 ) -> None:
     """Print every decision on a branch: what, for which year, who, why, when."""
+    known = _time_option("--as-known-at", as_known_at)
+    effective = _date_option("--as-of", as_of)
     with _opened(store) as guoying:
-        entries = guoying.history(branch_id)
+        entries = guoying.history(branch_id, as_known_at=known, as_of=effective)
         _print_entries(
             entries,
             fmt,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -30,6 +31,7 @@ events = Table(
     # Microseconds since the epoch, UTC, taken by the store under its write lock.
     Column("recorded_at", BigInteger, nullable=False),
     UniqueConstraint("originator_id", "originator_version", name="guoying_events_version"),
+    Index("guoying_events_recorded_at", "recorded_at"),
 )
 
 refusals = Table(

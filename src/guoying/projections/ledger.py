@@ -7,6 +7,7 @@ end of that year and the targets and results of the plan window that contains it
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -125,22 +126,38 @@ class Ledger:
         return tuple(row for row in self.rows if row.liaison_id is None)
 
 
+@frozen
+class Reading:
+    """Which state to read: as known at a store position (`cut`, now without one) and in
+    effect on a business date (`as_of`, the end of the ledger's year without one)."""
+
+    cut: int | None = None
+    as_of: date | None = None
+
+
+NOW = Reading()
+
+
 def _fold(
-    conn: Connection, table: sa.Table, key: str, on: date | None
+    conn: Connection, table: sa.Table, key: str, on: date | None, cut: int | None = None
 ) -> dict[str, dict[str, str | None]]:
     """Each entity's attributes as they stood on a date (or as they stand now)."""
     query = sa.select(table).order_by(table.c.valid_from, table.c.position, table.c.seq)
     if on is not None:
         query = query.where(table.c.valid_from <= on)
+    if cut is not None:
+        query = query.where(table.c.position <= cut)
     states: dict[str, dict[str, str | None]] = defaultdict(dict)
     for row in conn.execute(query):
         states[getattr(row, key)][row.attribute] = row.value
     return states
 
 
-def load_committees(conn: Connection, on: date | None = None) -> dict[str, CommitteeRow]:
+def load_committees(
+    conn: Connection, on: date | None = None, cut: int | None = None
+) -> dict[str, CommitteeRow]:
     """Every committee founded by a date (by now without one), dissolved ones inactive."""
-    states = _fold(conn, v.committee_changes, "committee_id", on)
+    states = _fold(conn, v.committee_changes, "committee_id", on, cut)
     return {
         r.committee_id: CommitteeRow(
             r.committee_id,
@@ -155,9 +172,11 @@ def load_committees(conn: Connection, on: date | None = None) -> dict[str, Commi
     }
 
 
-def load_branches(conn: Connection, on: date | None = None) -> dict[str, BranchRow]:
+def load_branches(
+    conn: Connection, on: date | None = None, cut: int | None = None
+) -> dict[str, BranchRow]:
     """Every branch registered by a date (by now without one), ended ones inactive."""
-    states = _fold(conn, v.branch_changes, "branch_id", on)
+    states = _fold(conn, v.branch_changes, "branch_id", on, cut)
     return {
         r.branch_id: BranchRow(
             r.branch_id,
@@ -198,22 +217,30 @@ def _tier_in(timeline: list[tuple[int, Tier, bool]], year: int) -> Tier | None:
     return found
 
 
+def business_date(year: int, reading: Reading) -> date:
+    end = year_end(year)
+    return min(end, reading.as_of) if reading.as_of else end
+
+
 def _timelines(
-    conn: Connection, base_ids: Iterable[str], year: int
+    conn: Connection, base_ids: Iterable[str], year: int, reading: Reading = NOW
 ) -> tuple[list[BranchRow], dict[str, list[tuple[int, Tier, bool]]]]:
     """The active branches under the base committees at the end of a year, and their tiers."""
     bases = set(base_ids)
     rows = [
         branch
-        for branch in load_branches(conn, year_end(year)).values()
+        for branch in load_branches(conn, business_date(year, reading), reading.cut).values()
         if branch.active and branch.base_committee_id in bases and branch.registered_year <= year
     ]
     timelines: dict[str, list[tuple[int, Tier, bool]]] = defaultdict(list)
     query = (
         sa.select(v.tiers)
         .where(v.tiers.c.branch_id.in_([r.branch_id for r in rows]))
+        .where(v.visible(v.tiers, reading.cut))
         .order_by(v.tiers.c.branch_id, v.tiers.c.year)
     )
+    if reading.as_of is not None:
+        query = query.where(v.tiers.c.effective_on <= reading.as_of)
     for t in conn.execute(query):
         timelines[t.branch_id].append((t.year, Tier(t.tier), bool(t.is_evaluation)))
     return rows, timelines
@@ -225,8 +252,9 @@ def figures(
     committee_id: str,
     year: int,
     policy: Policy,
+    reading: Reading = NOW,
 ) -> TierFigures:
-    branch_rows, timelines = _timelines(conn, subtree_ids(committees, committee_id), year)
+    branch_rows, timelines = _timelines(conn, subtree_ids(committees, committee_id), year, reading)
     return _figures_of(committee_id, year, branch_rows, timelines, policy)
 
 
@@ -250,21 +278,32 @@ def _figures_of(
 
 
 def read_ledger(
-    conn: Connection, committee_id: str, year: int, policy: Policy, today: date
+    conn: Connection,
+    committee_id: str,
+    year: int,
+    policy: Policy,
+    today: date,
+    reading: Reading = NOW,
 ) -> Ledger | None:
-    committees = load_committees(conn, year_end(year))
+    committees = load_committees(conn, business_date(year, reading), reading.cut)
     committee = committees.get(committee_id)
     if committee is None or not committee.active:
         return None
     ids = subtree_ids(committees, committee_id)
     window = tuple(policy.plan_window(year))
-    end = year_end(year)
+    end = business_date(year, reading)
     as_of = min(end, today)
-    branch_rows, timelines = _timelines(conn, ids, year)
+    branch_rows, timelines = _timelines(conn, ids, year, reading)
     branch_ids = [str(r.branch_id) for r in branch_rows]
 
     targets: dict[str, dict[int, Tier]] = defaultdict(dict)
-    for t in conn.execute(sa.select(v.targets).where(v.targets.c.branch_id.in_(branch_ids))):
+    query = (
+        sa.select(v.targets)
+        .where(v.targets.c.branch_id.in_(branch_ids))
+        .where(v.visible(v.targets, reading.cut))
+        .where(v.targets.c.effective_on <= (reading.as_of or date.max))
+    )
+    for t in conn.execute(query):
         targets[t.branch_id][t.year] = Tier(t.target)
 
     liaison_of: dict[str, tuple[str, str]] = {}
@@ -272,6 +311,7 @@ def read_ledger(
         sa.select(v.liaisons)
         .where(v.liaisons.c.branch_id.in_(branch_ids))
         .where(v.liaisons.c.effective_on <= end)
+        .where(v.visible(v.liaisons, reading.cut))
         .order_by(v.liaisons.c.effective_on, v.liaisons.c.position)
     )
     for row in conn.execute(query):
@@ -290,6 +330,7 @@ def read_ledger(
         sa.select(v.cases)
         .where(v.cases.c.branch_id.in_(branch_ids))
         .where(v.cases.c.found_on <= end)
+        .where(v.visible(v.cases, reading.cut))
         .order_by(v.cases.c.found_on, v.cases.c.case_id)
     )
     for row in conn.execute(query):
@@ -342,6 +383,7 @@ def read_ledger(
             sa.select(v.common_problems)
             .where(v.common_problems.c.committee_id.in_(ids))
             .where(v.common_problems.c.year <= year)
+            .where(v.common_problems.c.known_from <= (reading.cut or sys.maxsize))
             .order_by(
                 v.common_problems.c.year,
                 v.common_problems.c.committee_id,
@@ -356,13 +398,20 @@ def read_ledger(
         tuple(rows),
         common,
         _figures_of(committee_id, year, branch_rows, timelines, policy),
-        _cap_exceptions(conn, ids, year),
+        _cap_exceptions(conn, ids, year, reading.cut),
     )
 
 
-def _cap_exceptions(conn: Connection, ids: list[str], year: int) -> tuple[CapExceptionRow, ...]:
+def _cap_exceptions(
+    conn: Connection, ids: list[str], year: int, cut: int | None
+) -> tuple[CapExceptionRow, ...]:
     t = v.cap_exceptions
-    rows = conn.execute(sa.select(t).where(t.c.committee_id.in_(ids)).order_by(t.c.position)).all()
+    rows = conn.execute(
+        sa.select(t)
+        .where(t.c.committee_id.in_(ids))
+        .where(t.c.position <= (cut or sys.maxsize))
+        .order_by(t.c.position)
+    ).all()
     found = []
     for r in rows:
         years = tuple(int(y) for y in str(r.years).split(","))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import Boolean, Column, Date, Integer, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Date, Integer, Table, Text
 from sqlalchemy.engine import Connection
 
 from guoying.adapters.schema import Position
@@ -68,6 +68,17 @@ branch_changes = Table(
     Column("attribute", Text, nullable=False),
     Column("value", Text),
 )
+
+
+def _known() -> tuple[Column[int], Column[int]]:
+    """Bitemporal rows: a row is what the store knew from the event at `known_from` until
+    the event at `known_to` superseded it, so any past store position can be read back."""
+    return (
+        Column("known_from", BigInteger, primary_key=True, autoincrement=False),
+        Column("known_to", BigInteger, index=True),
+    )
+
+
 # The tier a branch was given for a year (first assessment or adjustment); later years
 # carry it over until the next row.
 tiers = Table(
@@ -77,6 +88,8 @@ tiers = Table(
     Column("year", Integer, primary_key=True),
     Column("tier", Text, nullable=False),
     Column("is_evaluation", Boolean, nullable=False),
+    Column("effective_on", Date, nullable=False),
+    *_known(),
 )
 targets = Table(
     "view_targets",
@@ -84,16 +97,19 @@ targets = Table(
     Column("branch_id", Text, primary_key=True),
     Column("year", Integer, primary_key=True),
     Column("target", Text, nullable=False),
+    Column("effective_on", Date, nullable=False),
+    *_known(),
 )
 liaisons = Table(
     "view_liaisons",
     metadata,
     Column("branch_id", Text, primary_key=True),
-    Column("position", Position, primary_key=True),
+    Column("position", Position, primary_key=True, autoincrement=False),
     Column("version", Integer, nullable=False),
     Column("effective_on", Date, nullable=False),
     Column("person_id", Text, nullable=False),
     Column("title", Text, nullable=False),
+    *_known(),
 )
 cases = Table(
     "view_cases",
@@ -107,6 +123,7 @@ cases = Table(
     Column("found_on", Date, nullable=False),
     Column("closed_on", Date),
     Column("outcome", Text),
+    *_known(),
 )
 common_problems = Table(
     "view_common_problems",
@@ -116,6 +133,7 @@ common_problems = Table(
     Column("year", Integer, nullable=False),
     Column("problem", Text, nullable=False),
     Column("measure", Text, nullable=False),
+    *_known(),
 )
 
 leaders = Table(
@@ -126,6 +144,7 @@ leaders = Table(
     Column("since", Date, primary_key=True),
     Column("position", Text, nullable=False),
     Column("until", Date),
+    *_known(),
 )
 cap_exceptions = Table(
     "view_cap_exceptions",
@@ -165,19 +184,55 @@ def _changes(
     )
 
 
-def _correct(conn: Connection, branch_id: str, event: b.RecordCorrected) -> None:
+def visible(table: Table, cut: int | None) -> sa.ColumnElement[bool]:
+    """The rows of a bitemporal table the store knew at position `cut` (now without one)."""
+    if cut is None:
+        return table.c.known_to.is_(None)
+    return (table.c.known_from <= cut) & (table.c.known_to.is_(None) | (table.c.known_to > cut))
+
+
+def _current(table: Table, **key: object) -> sa.ColumnElement[bool]:
+    return sa.and_(*(table.c[name] == value for name, value in key.items()), _now(table))
+
+
+def _now(table: Table) -> sa.ColumnElement[bool]:
+    return table.c.known_to.is_(None)
+
+
+def _retire(conn: Connection, table: Table, position: int, **key: object) -> None:
+    conn.execute(table.update().where(_current(table, **key)).values(known_to=position))
+
+
+def _supersede(
+    conn: Connection, table: Table, position: int, key: dict[str, object], **changes: object
+) -> None:
+    """Replace the current row by a changed copy known from `position` on."""
+    row = conn.execute(sa.select(table).where(_current(table, **key))).first()
+    if row is None:
+        return
+    _retire(conn, table, position, **key)
+    conn.execute(
+        table.insert().values({**row._mapping, **changes, "known_from": position, "known_to": None})
+    )
+
+
+def _correct(conn: Connection, branch_id: str, position: int, event: b.RecordCorrected) -> None:
     """Views show the corrected value; the history keeps both."""
     if event.tier is not None and event.year is not None:
-        conn.execute(
-            tiers.update()
-            .where((tiers.c.branch_id == branch_id) & (tiers.c.year == event.year))
-            .values(tier=event.tier.value)
+        _supersede(
+            conn,
+            tiers,
+            position,
+            {"branch_id": branch_id, "year": event.year},
+            tier=event.tier.value,
         )
     if event.target is not None and event.year is not None:
-        conn.execute(
-            targets.update()
-            .where((targets.c.branch_id == branch_id) & (targets.c.year == event.year))
-            .values(target=event.target.value)
+        _supersede(
+            conn,
+            targets,
+            position,
+            {"branch_id": branch_id, "year": event.year},
+            target=event.target.value,
         )
     if event.case_id is not None:
         changes = {
@@ -190,19 +245,26 @@ def _correct(conn: Connection, branch_id: str, event: b.RecordCorrected) -> None
             )
             if value is not None
         }
-        conn.execute(
-            cases.update()
-            .where((cases.c.branch_id == branch_id) & (cases.c.case_id == event.case_id))
-            .values(**changes)
+        _supersede(
+            conn, cases, position, {"branch_id": branch_id, "case_id": event.case_id}, **changes
         )
     if event.person_id is not None:
-        conn.execute(
-            liaisons.update()
-            .where(
-                (liaisons.c.branch_id == branch_id) & (liaisons.c.version == event.corrects_version)
+        row = conn.execute(
+            sa.select(liaisons.c.position).where(
+                (liaisons.c.branch_id == branch_id)
+                & (liaisons.c.version == event.corrects_version)
+                & _now(liaisons)
             )
-            .values(person_id=event.person_id, title=event.position or "")
-        )
+        ).first()
+        if row is not None:
+            _supersede(
+                conn,
+                liaisons,
+                position,
+                {"branch_id": branch_id, "position": row.position},
+                person_id=event.person_id,
+                title=event.position or "",
+            )
 
 
 def _branch_id(event: DomainEvent) -> str:
@@ -211,7 +273,7 @@ def _branch_id(event: DomainEvent) -> str:
 
 class LedgerProjection:
     name = "ledger"
-    version = 3
+    version = 4
     metadata = metadata
 
     def handle(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
@@ -310,17 +372,20 @@ class LedgerProjection:
                         year=event.year,
                         tier=event.tier.value,
                         is_evaluation=False,
+                        effective_on=event.effective_on,
+                        known_from=record.position,
                     )
                 )
             case b.TierAdjusted():
-                key = (tiers.c.branch_id == _branch_id(event)) & (tiers.c.year == event.year)
-                conn.execute(tiers.delete().where(key))
+                _retire(conn, tiers, record.position, branch_id=_branch_id(event), year=event.year)
                 conn.execute(
                     tiers.insert().values(
                         branch_id=_branch_id(event),
                         year=event.year,
                         tier=event.new_tier.value,
                         is_evaluation=True,
+                        effective_on=event.effective_on,
+                        known_from=record.position,
                     )
                 )
             case b.BranchRenamed():
@@ -369,6 +434,7 @@ class LedgerProjection:
                             owner_id=case.owner_id,
                             deadline=case.deadline,
                             found_on=case.found_on,
+                            known_from=record.position,
                         )
                     )
             case _:
@@ -377,11 +443,16 @@ class LedgerProjection:
     def _records(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
         match event:
             case b.CreationTargetSet():
-                key = (targets.c.branch_id == _branch_id(event)) & (targets.c.year == event.year)
-                conn.execute(targets.delete().where(key))
+                _retire(
+                    conn, targets, record.position, branch_id=_branch_id(event), year=event.year
+                )
                 conn.execute(
                     targets.insert().values(
-                        branch_id=_branch_id(event), year=event.year, target=event.target.value
+                        branch_id=_branch_id(event),
+                        year=event.year,
+                        target=event.target.value,
+                        effective_on=event.effective_on,
+                        known_from=record.position,
                     )
                 )
             case b.LiaisonAssigned():
@@ -393,6 +464,7 @@ class LedgerProjection:
                         effective_on=event.effective_on,
                         person_id=event.person_id,
                         title=event.position,
+                        known_from=record.position,
                     )
                 )
             case b.ProblemFound():
@@ -405,19 +477,20 @@ class LedgerProjection:
                         owner_id=event.owner_id,
                         deadline=event.deadline,
                         found_on=event.effective_on,
+                        known_from=record.position,
                     )
                 )
             case b.RectificationSignedOff():
-                conn.execute(
-                    cases.update()
-                    .where(
-                        (cases.c.branch_id == _branch_id(event))
-                        & (cases.c.case_id == event.case_id)
-                    )
-                    .values(closed_on=event.effective_on, outcome=event.outcome)
+                _supersede(
+                    conn,
+                    cases,
+                    record.position,
+                    {"branch_id": _branch_id(event), "case_id": event.case_id},
+                    closed_on=event.effective_on,
+                    outcome=event.outcome,
                 )
             case b.RecordCorrected():
-                _correct(conn, _branch_id(event), event)
+                _correct(conn, _branch_id(event), record.position, event)
             case roster.LeaderAppointed():
                 conn.execute(
                     leaders.insert().values(
@@ -425,18 +498,30 @@ class LedgerProjection:
                         person_id=event.person_id,
                         since=event.effective_on,
                         position=event.position,
+                        known_from=record.position,
                     )
                 )
             case roster.LeadershipEnded():
-                conn.execute(
-                    leaders.update()
-                    .where(
-                        (leaders.c.committee_id == event.committee_id)
-                        & (leaders.c.person_id == event.person_id)
+                serving = conn.execute(
+                    sa.select(leaders.c.since).where(
+                        _current(
+                            leaders, committee_id=event.committee_id, person_id=event.person_id
+                        )
                         & leaders.c.until.is_(None)
                     )
-                    .values(until=event.effective_on)
-                )
+                ).first()
+                if serving is not None:
+                    _supersede(
+                        conn,
+                        leaders,
+                        record.position,
+                        {
+                            "committee_id": event.committee_id,
+                            "person_id": event.person_id,
+                            "since": serving.since,
+                        },
+                        until=event.effective_on,
+                    )
             case cl.CommonProblemRecorded():
                 conn.execute(
                     common_problems.insert().values(
@@ -445,6 +530,7 @@ class LedgerProjection:
                         year=event.year,
                         problem=event.problem,
                         measure=event.measure,
+                        known_from=record.position,
                     )
                 )
             case cl.AdvancedCapExceptionRecorded():

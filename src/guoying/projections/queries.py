@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from guoying.adapters import schema
 from guoying.projections import ledger_views as v
 from guoying.projections.history import history
-from guoying.projections.ledger import load_committees, subtree_ids
+from guoying.projections.ledger import NOW, Reading, load_committees, subtree_ids
 
 
 def recorded_time(microseconds: int) -> datetime:
@@ -70,12 +70,17 @@ def _with_merged(conn: Connection, branch_id: str) -> list[str]:
     return found
 
 
-def read_history(conn: Connection, branch_id: str) -> list[HistoryEntry]:
-    rows = conn.execute(
+def read_history(conn: Connection, branch_id: str, reading: Reading = NOW) -> list[HistoryEntry]:
+    query = (
         sa.select(history)
         .where(history.c.branch_id.in_(_with_merged(conn, branch_id)))
         .order_by(history.c.position)
     )
+    if reading.cut is not None:
+        query = query.where(history.c.position <= reading.cut)
+    if reading.as_of is not None:
+        query = query.where(history.c.effective_on <= reading.as_of)
+    rows = conn.execute(query)
     return [
         HistoryEntry(
             r.position,
@@ -117,3 +122,17 @@ def read_refusals(conn: Connection, committee_id: str | None = None) -> list[Ref
         )
         for r in conn.execute(query)
     ]
+
+
+def store_position_at(conn: Connection, moment: datetime) -> int:
+    """The last store position recorded at or before a moment (0 before the first).
+
+    Recorded time never decreases along the store's order, so this is one index lookup.
+    """
+    microseconds = int(moment.timestamp() * 1_000_000)
+    found = conn.execute(
+        sa.select(sa.func.max(schema.events.c.id)).where(
+            schema.events.c.recorded_at <= microseconds
+        )
+    ).scalar()
+    return int(found or 0)
