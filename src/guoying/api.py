@@ -43,6 +43,7 @@ from guoying.projections.queries import (
     read_refusals,
     store_position_at,
 )
+from guoying.projections.replay import Difference, replay_check
 from guoying.projections.search import (
     BranchFound,
     LiaisonCoverage,
@@ -110,6 +111,11 @@ class Guoying:
     def rebuild_views(self, progress: runner.Progress | None = None) -> int:
         """Rebuild every view from the events; readers see the old views until it commits."""
         return runner.rebuild(self.store, self.projections, progress)
+
+    def replay_check(self, progress: runner.Progress | None = None) -> list[Difference]:
+        """Replay every event into fresh tables elsewhere and list every difference from
+        the views kept incrementally (none is the healthy answer). Writes nothing."""
+        return replay_check(self.store, self.projections, progress)
 
     # Reading
 

@@ -760,5 +760,47 @@ def audit(
     )
 
 
+def _progress_bar(label: str) -> tuple[Progress, Callable[[int], None]]:
+    bar = Progress(transient=True, console=Console(stderr=True))
+    task = bar.add_task(label, total=None)
+    return bar, lambda n: bar.advance(task, n)
+
+
+@app.command()
+def rebuild(store: StoreOption = None) -> None:
+    """Rebuild every projection from the events; readers see the old views until done."""
+    with _opened(store, create=False) as guoying:
+        bar, advance = _progress_bar("rebuilding")
+        with bar:
+            applied = guoying.rebuild_views(advance)
+    typer.echo(f"rebuilt every view from {applied} events")
+
+
+@app.command()
+def replay(
+    check: Annotated[
+        bool, typer.Option("--check", help="compare a fresh replay with the views")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """With --check: replay every event into fresh tables and list every difference from
+    the views kept incrementally; exit 1 if there is any. Writes nothing to the store."""
+    if not check:
+        typer.echo("error: replay only checks: use `guoying replay --check`", err=True)
+        raise typer.Exit(2)
+    with _opened(store, create=False) as guoying:
+        bar, advance = _progress_bar("replaying")
+        with bar:
+            differences = guoying.replay_check(advance)
+    for difference in differences:
+        typer.echo(json.dumps(CONVERTER.unstructure(difference), ensure_ascii=False))
+    if differences:
+        typer.echo(
+            f"{len(differences)} difference(s) between the kept views and a replay", err=True
+        )
+        raise typer.Exit(1)
+    typer.echo("the kept views equal a fresh replay of every event")
+
+
 def main() -> None:
     app()
