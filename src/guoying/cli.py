@@ -27,7 +27,7 @@ from guoying.adapters.serialization import CONVERTER, command_from_json
 from guoying.adapters.verification import Checkpoint, CheckpointMismatch, take_checkpoint
 from guoying.adapters.verification import verify as run_verify
 from guoying.api import Guoying, default_store_url
-from guoying.application.commands import Command
+from guoying.application.commands import Command, ErasePerson
 from guoying.application.errors import GuoyingError, InvalidCommand
 from guoying.domain.labels import (
     LEDGER_HEADERS,
@@ -37,7 +37,7 @@ from guoying.domain.labels import (
     TIER_LABELS,
     cases_label,
 )
-from guoying.domain.values import Sector, Tier
+from guoying.domain.values import Actor, Sector, Tier
 from guoying.projections.audit import AuditEntry, AuditFilter
 from guoying.projections.ledger import Ledger
 from guoying.projections.queries import HistoryEntry, RefusalEntry
@@ -800,6 +800,26 @@ def replay(
         )
         raise typer.Exit(1)
     typer.echo("the kept views equal a fresh replay of every event")
+
+
+@app.command("erase-person")
+def erase_person(
+    person_id: Annotated[str, typer.Argument(help="the person's id")],
+    reason: Annotated[str, typer.Option("--reason", help="why the data is erased")],
+    actor: Annotated[str, typer.Option("--actor", help="the deciding person's id")],
+    committee: Annotated[str, typer.Option("--committee", help="the committee the actor acts for")],
+    store: StoreOption = None,
+) -> None:
+    """Erase one person's name and telephone number, recording the erasure as an event;
+    every event keeps naming the person by id, so verify still passes."""
+    if not reason.strip():
+        typer.echo("error: --reason must not be blank", err=True)
+        raise typer.Exit(2)
+    with _opened(store, create=False) as guoying:
+        outcome = guoying.execute(
+            ErasePerson(actor=Actor(actor, committee), reason=reason, person_id=person_id)
+        )
+    typer.echo(json.dumps({"status": "applied", "events": outcome.event_ids}))
 
 
 def main() -> None:

@@ -251,6 +251,14 @@ class PublishPolicy(Command):
     policy: Policy
 
 
+@frozen(kw_only=True)
+class ErasePerson(Command):
+    """Erase one person's name and telephone number; only the city Organization
+    Department, as the keeper of the personal data, erases."""
+
+    person_id: str
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
     for cls in (
@@ -277,5 +285,6 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         EndLeadership,
         CorrectRecord,
         PublishPolicy,
+        ErasePerson,
     )
 }

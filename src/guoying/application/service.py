@@ -26,6 +26,7 @@ from guoying.domain.branch import Branch, branch_aggregate_id
 from guoying.domain.committee_ledger import CommitteeLedger, YearCounts, ledger_aggregate_id
 from guoying.domain.events import DomainEvent
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
+from guoying.domain.labels import ERASED
 from guoying.domain.organization import TREE_ID, OrgTree, Unit, unit_aggregate_id
 from guoying.domain.person import Person, person_aggregate_id
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
@@ -60,6 +61,7 @@ _RULES: dict[type[cmd.Command], tuple[str, ...]] = {
     cmd.EndLeadership: ("ledger.liaison_coverage", "org.jurisdiction"),
     cmd.CorrectRecord: ("ledger.row", "org.jurisdiction", "ledger.advanced_cap"),
     cmd.PublishPolicy: ("policy.versions", "org.jurisdiction"),
+    cmd.ErasePerson: ("people.erasure", "org.jurisdiction"),
 }
 
 
@@ -234,6 +236,8 @@ class Handler:
                         measure=command.measure,
                     )
                 )
+            case cmd.ErasePerson():
+                self._erase(uow, _require_tree(tree), command, decision)
             case cmd.PublishPolicy():
                 tree = _require_tree(tree)
                 uow.record(
@@ -249,6 +253,21 @@ class Handler:
                 tree = _require_tree(tree)
                 if not life.decide(uow, tree, self.store, command, decision, policy):
                     self._decide_on_branch(uow, tree, command, decision, policy)
+
+    def _erase(
+        self, uow: UnitOfWork, tree: OrgTree, command: cmd.ErasePerson, decision: Decision
+    ) -> None:
+        acting = tree.at(decision.effective_on).get_active(command.actor.committee_id)
+        if acting is None or acting.level is not CommitteeLevel.ORGANIZATION_DEPARTMENT:
+            raise JurisdictionViolation(
+                "only the city Organization Department erases personal data, not "
+                f"{command.actor.committee_id!r}"
+            )
+        person = uow.get(person_aggregate_id(command.person_id), Person)
+        if person is None:
+            raise NotFound("person_id", command.person_id)
+        uow.record(person_rules.erase_personal_data(person, decision))
+        uow.personal_data.append(PersonalData(command.person_id, ERASED, ERASED))
 
     def _register_branch(
         self,

@@ -32,7 +32,7 @@ from guoying.domain.organization import (
     CommitteeRenamed,
     UnitRegistered,
 )
-from guoying.domain.person import PersonRegistered
+from guoying.domain.person import PersonalDataErased, PersonRegistered
 from guoying.domain.policy_registry import PolicyPublished
 from guoying.domain.roster import LeaderAppointed, LeadershipEnded
 
@@ -66,5 +66,6 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         LeadershipEnded,
         RecordCorrected,
         PolicyPublished,
+        PersonalDataErased,
     )
 }
