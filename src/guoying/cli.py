@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.exc import DatabaseError
 
 from guoying import demo_city
 from guoying.adapters.serialization import CONVERTER, command_from_json
@@ -28,7 +29,7 @@ from guoying.adapters.verification import Checkpoint, CheckpointMismatch, take_c
 from guoying.adapters.verification import verify as run_verify
 from guoying.api import Guoying, default_store_url
 from guoying.application.commands import Command, ErasePerson
-from guoying.application.errors import GuoyingError, InvalidCommand
+from guoying.application.errors import GuoyingError, InvalidCommand, StoreUnavailable
 from guoying.domain.labels import (
     LEDGER_HEADERS,
     LEDGER_TITLE,
@@ -98,6 +99,9 @@ def _opened(store: str | None, *, create: bool = True) -> Iterator[Guoying]:
         yield guoying
     except GuoyingError as error:
         _fail(error)
+    except DatabaseError as error:
+        # A damaged database (a truncated file, a corrupt page) is an unusable store.
+        _fail(StoreUnavailable(f"the store cannot be read: {str(error).splitlines()[0]}"))
     finally:
         guoying.close()
 
