@@ -660,14 +660,15 @@ def verify(
             raise typer.Exit(2) from error
     with _opened(store, create=False) as guoying:
         try:
-            with Progress(transient=True, console=Console(stderr=True)) as bar:
+            with _progress() as bar:
                 task = bar.add_task("verifying", total=None)
                 verdict = run_verify(guoying.store, kept, lambda n: bar.advance(task, n))
         except CheckpointMismatch as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from error
     if not verdict.ok:
-        typer.echo(f"FAILED at position {verdict.position}: {verdict.problem}")
+        where = f" at position {verdict.position}" if verdict.position is not None else ""
+        typer.echo(f"FAILED{where}: {verdict.problem}")
         raise typer.Exit(1)
     against = f" and the checkpoint of {kept.count} entries" if kept else ""
     typer.echo(f"verified {verdict.count} entries{against}; root {verdict.root}")
@@ -764,8 +765,13 @@ def audit(
     )
 
 
+def _progress() -> Progress:
+    """A progress bar on stderr when a person watches it; silent in pipes and logs."""
+    return Progress(transient=True, console=Console(stderr=True), disable=not sys.stderr.isatty())
+
+
 def _progress_bar(label: str) -> tuple[Progress, Callable[[int], None]]:
-    bar = Progress(transient=True, console=Console(stderr=True))
+    bar = _progress()
     task = bar.add_task(label, total=None)
     return bar, lambda n: bar.advance(task, n)
 

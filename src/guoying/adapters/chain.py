@@ -37,15 +37,17 @@ def _bytes(value: object) -> bytes:
 
 
 def event_digest(row: Mapping[str, Any]) -> str:
+    # Values are hashed as read, uncoerced: a tampered value of the wrong type must make a
+    # different digest, not crash the check.
     return _digest(
         EVENT,
         (
-            int(row["id"]),
-            str(row["originator_id"]),
-            int(row["originator_version"]),
-            str(row["topic"]),
+            row["id"],
+            row["originator_id"],
+            row["originator_version"],
+            row["topic"],
             _bytes(row["state"]).hex(),
-            int(row["recorded_at"]),
+            row["recorded_at"],
         ),
     )
 

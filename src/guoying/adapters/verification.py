@@ -43,8 +43,9 @@ class Checkpoint:
         data = json.loads(text)
         if not isinstance(data, dict) or set(data) != {"store_id", "count", "root", "taken_at"}:
             raise ValueError("a checkpoint has store_id, count, root and taken_at")
-        if not isinstance(data["count"], int) or not isinstance(data["root"], str):
-            raise TypeError("a checkpoint's count is a number and its root a hash")
+        count = data["count"]
+        if type(count) is not int or count < 0 or not isinstance(data["root"], str):
+            raise TypeError("a checkpoint's count is a whole number and its root a hash")
         return cls(str(data["store_id"]), data["count"], data["root"], str(data["taken_at"]))
 
 
@@ -97,6 +98,9 @@ def verify(
             f"({store.store_id})"
         )
     with store.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # One snapshot for the head and the whole chain, whatever writers commit meanwhile.
+            conn.execution_options(isolation_level="REPEATABLE READ")
         head = chain.read_head(conn)
         position, current = 0, schema.GENESIS
         last_ref = {chain.EVENT: 0, chain.REFUSAL: 0}
@@ -124,6 +128,8 @@ def verify(
             }
             for entry in entries:
                 expected = position + 1
+                if type(entry.ref) is not int:
+                    return bad(f"position {expected} binds a malformed reference", expected)
                 if entry.position != expected:
                     return bad(f"chain position {expected} is missing", expected)
                 if entry.kind not in rows:
@@ -160,7 +166,10 @@ def verify(
         for kind, table in ((chain.EVENT, schema.events), (chain.REFUSAL, schema.refusals)):
             inserted = _unchained(conn, table, kind)
             if inserted is not None:
-                return bad(f"{kind} {inserted} is not bound into the chain (inserted)", None)
+                # An unbound row would sit after the chain's end: that is where it is named.
+                return bad(
+                    f"{kind} {inserted} is not bound into the chain (inserted)", position + 1
+                )
         if (head.count, head.hash) != (position, current):
             return bad(
                 f"the store's head says {head.count} entries, the chain holds {position} "
