@@ -267,6 +267,23 @@ def _correct(conn: Connection, branch_id: str, position: int, event: b.RecordCor
             )
 
 
+def _branch_change(
+    conn: Connection, record: StoredRecord, event: DomainEvent, **values: str | None
+) -> None:
+    _changes(
+        conn, branch_changes, "branch_id", _branch_id(event), record, event.effective_on, **values
+    )
+
+
+def _committee_change(
+    conn: Connection, record: StoredRecord, event: DomainEvent, **values: str | None
+) -> None:
+    committee_id = getattr(event, "committee_id")  # noqa: B009 - every committee event has it
+    _changes(
+        conn, committee_changes, "committee_id", committee_id, record, event.effective_on, **values
+    )
+
+
 def _branch_id(event: DomainEvent) -> str:
     return event.originator_id.removeprefix("branch:")
 
@@ -298,35 +315,11 @@ class LedgerProjection:
                     active="1",
                 )
             case org.CommitteeRenamed():
-                _changes(
-                    conn,
-                    committee_changes,
-                    "committee_id",
-                    event.committee_id,
-                    record,
-                    event.effective_on,
-                    name=event.name,
-                )
+                _committee_change(conn, record, event, name=event.name)
             case org.CommitteeMoved():
-                _changes(
-                    conn,
-                    committee_changes,
-                    "committee_id",
-                    event.committee_id,
-                    record,
-                    event.effective_on,
-                    parent_id=event.parent_id,
-                )
+                _committee_change(conn, record, event, parent_id=event.parent_id)
             case org.CommitteeDissolved():
-                _changes(
-                    conn,
-                    committee_changes,
-                    "committee_id",
-                    event.committee_id,
-                    record,
-                    event.effective_on,
-                    active=None,
-                )
+                _committee_change(conn, record, event, active=None)
             case org.UnitRegistered():
                 conn.execute(
                     units.insert().values(
@@ -389,35 +382,11 @@ class LedgerProjection:
                     )
                 )
             case b.BranchRenamed():
-                _changes(
-                    conn,
-                    branch_changes,
-                    "branch_id",
-                    _branch_id(event),
-                    record,
-                    event.effective_on,
-                    name=event.name,
-                )
+                _branch_change(conn, record, event, name=event.name)
             case b.BranchMoved():
-                _changes(
-                    conn,
-                    branch_changes,
-                    "branch_id",
-                    _branch_id(event),
-                    record,
-                    event.effective_on,
-                    base_committee_id=event.to_committee_id,
-                )
+                _branch_change(conn, record, event, base_committee_id=event.to_committee_id)
             case b.BranchDissolved():
-                _changes(
-                    conn,
-                    branch_changes,
-                    "branch_id",
-                    _branch_id(event),
-                    record,
-                    event.effective_on,
-                    active=None,
-                )
+                _branch_change(conn, record, event, active=None)
                 conn.execute(
                     branches.update()
                     .where(branches.c.branch_id == _branch_id(event))
