@@ -170,6 +170,14 @@ class Guoying:
         with self.store.engine.connect() as conn:
             found = read_ledger(conn, committee_id, year, policy, self.today(), reading)
         if found is None:
+            with self.store.engine.connect() as conn:
+                known = committee_id in load_committees(conn, cut=reading.cut)
+            if known:
+                raise OutOfRange(
+                    "committee_id",
+                    f"{committee_id!r} was not active at the end of {year} (dissolved, or not "
+                    "yet founded); use --as-of a date when it was",
+                )
             raise NotFound("committee_id", committee_id)
         return found
 

@@ -43,6 +43,7 @@ MZ_TIERS = ("MIDDLE",) * 7 + ("LAGGING", "WEAK", "ADVANCED")
 WEAK_BRANCH = "mz-09"
 ADVANCED_BRANCH = "mz-10"
 LIAISON = ("mz-p1", "王建国", "0538-8000001", "党委书记")
+FOUNDED = "2017-01-01"
 
 
 def command(
@@ -72,7 +73,10 @@ def committee(
         fields["parent_id"] = parent_id
     if county_level:
         fields["county_level"] = True
-    return command("RegisterCommittee", by, "建立组织体系", "2017-06-01", **fields)
+    # The tree is dated: a committee judges only decisions dated on or after its founding,
+    # so the city's committees are founded before every dated line that follows (even the
+    # evaluation of 2016, recorded on 2017-01-20, refused by the policy's years).
+    return command("RegisterCommittee", by, "建立组织体系", FOUNDED, **fields)
 
 
 def branch(

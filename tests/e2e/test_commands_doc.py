@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 import pytest
 
-from guoying.application.commands import COMMAND_TYPES, Command
+from guoying.application.commands import COMMAND_TYPES, Command, NewBranch
 from guoying.domain.values import Actor, CapException, CommitteeLevel, Sector, Tier, UnitKind
 from tests.e2e.runner import Run, guoying
 
@@ -101,17 +101,22 @@ def test_the_worked_example_uses_every_command() -> None:
     assert used == set(COMMAND_TYPES)
 
 
-def test_the_worked_example_refuses_exactly_the_documented_lines_by_advanced_cap_and_jurisdiction(
+def test_the_worked_example_refuses_exactly_the_documented_lines_by_cap_hierarchy_and_jurisdiction(
     runs: dict[str, Run],
 ) -> None:
     """`ledger.advanced_cap` refuses a second advanced branch among ten, `org.jurisdiction` a
-    township acting for its district; every other line of the worked example is applied."""
+    township acting for its district, `org.hierarchy` a move to a committee merged away;
+    every other line of the worked example is applied."""
     documented = {r["line"]: r.get("rule_id") for r in WORKED.stdout if r["status"] != "applied"}
     ran = {
         r["line"]: r.get("rule_id") for r in runs[WORKED.file].results() if r["status"] != "applied"
     }
 
-    assert sorted(documented.values()) == ["ledger.advanced_cap", "org.jurisdiction"]
+    assert sorted(documented.values()) == [
+        "ledger.advanced_cap",
+        "org.hierarchy",
+        "org.jurisdiction",
+    ]
     assert ran == documented
     assert WORKED.code == 1
 
@@ -157,8 +162,9 @@ def test_every_command_has_a_section_with_a_row_for_each_of_its_own_fields(name:
         (Command, "## Shared fields"),
         (Actor, "## Shared fields"),
         (CapException, "## Cap exceptions"),
+        (NewBranch, "### New branches of a split"),
     ],
-    ids=[*COMMAND_TYPES, "Command", "Actor", "CapException"],
+    ids=[*COMMAND_TYPES, "Command", "Actor", "CapException", "NewBranch"],
 )
 def test_a_field_is_documented_as_a_non_blank_string_exactly_when_blank_is_invalid(
     cls: type, heading: str
@@ -166,7 +172,7 @@ def test_a_field_is_documented_as_a_non_blank_string_exactly_when_blank_is_inval
     types = documented_types(section(doc_text(), heading))
     own = (
         attrs.fields(cls)
-        if cls in (Command, Actor, CapException)
+        if cls in (Command, Actor, CapException, NewBranch)
         else [f for f in attrs.fields(cls) if f.name not in field_names(Command)]
     )
 
@@ -186,6 +192,12 @@ def test_the_cap_exception_fields_are_documented() -> None:
     rows = documented_fields(section(doc_text(), "## Cap exceptions"))
 
     assert rows == field_names(CapException)
+
+
+def test_the_fields_of_the_new_branches_of_a_split_are_documented() -> None:
+    rows = documented_fields(section(doc_text(), "### New branches of a split"))
+
+    assert rows == field_names(NewBranch)
 
 
 @pytest.mark.parametrize("enum", [Tier, Sector, CommitteeLevel, UnitKind], ids=lambda e: e.__name__)

@@ -44,6 +44,9 @@ CHINA = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2018, 12, 20, 10, 0, tzinfo=CHINA)
 FIRST_YEAR = 2017
 YEAR = 2018
+# The tree is dated (`OrgTree.at`): committees are founded before the first decision that
+# uses them, or they would have no jurisdiction over a branch's 2017 first assessment.
+FOUNDED = date(2017, 1, 1)
 CITY = "city"
 ORG_DEPT = "org-dept"
 
@@ -63,7 +66,7 @@ def open_app(url: str, **options: Any) -> Guoying:
     return Guoying(url, **options)
 
 
-def found_city(app: Guoying) -> None:
+def found_city(app: Guoying, *, effective_on: date = FOUNDED) -> None:
     """The city committee and its Organization Department (`org.hierarchy`)."""
     app.execute(
         RegisterCommittee(
@@ -72,6 +75,7 @@ def found_city(app: Guoying) -> None:
             committee_id=CITY,
             name="中共泰安市委",
             level=CommitteeLevel.CITY,
+            effective_on=effective_on,
         )
     )
     app.execute(
@@ -82,11 +86,14 @@ def found_city(app: Guoying) -> None:
             name="市委组织部",
             level=CommitteeLevel.ORGANIZATION_DEPARTMENT,
             parent_id=CITY,
+            effective_on=effective_on,
         )
     )
 
 
-def add_county(app: Guoying, county_id: str, *, name: str | None = None) -> None:
+def add_county(
+    app: Guoying, county_id: str, *, name: str | None = None, effective_on: date = FOUNDED
+) -> None:
     """A county-level city-managed committee under the city committee."""
     app.execute(
         RegisterCommittee(
@@ -97,11 +104,19 @@ def add_county(app: Guoying, county_id: str, *, name: str | None = None) -> None
             level=CommitteeLevel.CITY_MANAGED,
             parent_id=CITY,
             county_level=True,
+            effective_on=effective_on,
         )
     )
 
 
-def add_base(app: Guoying, base_id: str, parent_id: str, *, name: str | None = None) -> None:
+def add_base(
+    app: Guoying,
+    base_id: str,
+    parent_id: str,
+    *,
+    name: str | None = None,
+    effective_on: date = FOUNDED,
+) -> None:
     """A base (grassroots) committee under a city-managed or intermediate committee."""
     app.execute(
         RegisterCommittee(
@@ -111,6 +126,7 @@ def add_base(app: Guoying, base_id: str, parent_id: str, *, name: str | None = N
             name=name or f"{base_id} township committee",
             level=CommitteeLevel.BASE,
             parent_id=parent_id,
+            effective_on=effective_on,
         )
     )
 
@@ -325,6 +341,12 @@ def second_advanced(city: SmallCity) -> AdjustTier:
     )
 
 
+def _row_key(row: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+    """Order rows whose columns mix values and NULLs (a case open in one row of its
+    history, closed in the next): NULL sorts first in its column."""
+    return tuple((value is not None, value) for value in row)
+
+
 def views_snapshot(app: Guoying) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every view table and the projections' tracking positions, sorted."""
     app.catch_up()
@@ -333,9 +355,9 @@ def views_snapshot(app: Guoying) -> dict[str, list[tuple[Any, ...]]]:
         for projection in app.projections:
             for table in projection.metadata.sorted_tables:
                 rows = conn.execute(sa.select(table)).all()
-                snapshot[table.name] = sorted(tuple(row) for row in rows)
+                snapshot[table.name] = sorted((tuple(row) for row in rows), key=_row_key)
         tracking = conn.execute(sa.select(schema.tracking)).all()
-    snapshot[schema.tracking.name] = sorted(tuple(row) for row in tracking)
+    snapshot[schema.tracking.name] = sorted((tuple(row) for row in tracking), key=_row_key)
     return snapshot
 
 

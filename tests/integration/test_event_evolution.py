@@ -58,7 +58,10 @@ def old_store(tmp_path: Path) -> tuple[str, str, str]:
 
 def test_an_old_shape_does_not_load_without_its_upcaster(old_store: tuple[str, str, str]) -> None:
     url, _, _ = old_store
-    with Guoying(url, clock=fixed_clock) as app, pytest.raises(Exception, match="While structuring BranchRenamed"):
+    with (
+        Guoying(url, clock=fixed_clock) as app,
+        pytest.raises(Exception, match="While structuring BranchRenamed"),
+    ):
         app.catch_up()
 
 

@@ -16,6 +16,7 @@ import pkgutil
 import types
 import typing
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -48,6 +49,7 @@ SCALARS: dict[type, st.SearchStrategy[Any]] = {
     bool: st.booleans(),
     int: st.integers(min_value=-(2**53), max_value=2**53),
     date: st.dates(),
+    Decimal: st.decimals(min_value=0, max_value=1, places=4, allow_nan=False),
 }
 
 

@@ -7,10 +7,19 @@ from datetime import date
 import pytest
 
 from guoying.application import commands as cmd
+from guoying.domain.policy import Policy
 from guoying.domain.values import Actor, Authority, CommitteeLevel, Decision, Sector, Tier, UnitKind
-from tests.unit.builders import BASE_A1, actor
+from tests.unit.builders import BASE_A1, BASE_B1, actor
 
 ACTOR = actor(BASE_A1)
+
+NEW_BRANCH: dict[str, object] = {
+    "branch_id": "n",
+    "name": "北店村第二党支部",
+    "sector": Sector.RURAL,
+    "unit_ids": ("u",),
+    "tier": Tier.MIDDLE,
+}
 
 VALID: dict[type[cmd.Command], dict[str, object]] = {
     cmd.RegisterCommittee: {"committee_id": "c", "name": "n", "level": CommitteeLevel.BASE},
@@ -44,6 +53,22 @@ VALID: dict[type[cmd.Command], dict[str, object]] = {
         "problem": "p",
         "measure": "m",
     },
+    # The life of an organisation
+    cmd.RenameBranch: {"branch_id": "b", "name": "北店村第一党支部"},
+    cmd.MoveBranch: {"branch_id": "b", "to_committee_id": "c"},
+    cmd.MergeBranches: {"branch_id": "b", "into_branch_id": "b2"},
+    cmd.SplitBranch: {"branch_id": "b", "new_branches": (cmd.NewBranch(**NEW_BRANCH),)},
+    cmd.DissolveBranch: {"branch_id": "b"},
+    cmd.RenameCommittee: {"committee_id": "c", "name": "中共岱岳区粥店街道工作委员会"},
+    cmd.MoveCommittee: {"committee_id": "c", "parent_id": "p"},
+    cmd.MergeCommittees: {"committee_id": "c", "into_committee_id": "c2"},
+    cmd.DissolveCommittee: {"committee_id": "c"},
+    # Rosters, corrections, policy versions and personal data
+    cmd.AppointLeader: {"committee_id": "c", "person_id": "p", "position": "党委书记"},
+    cmd.EndLeadership: {"committee_id": "c", "person_id": "p"},
+    cmd.CorrectRecord: {"branch_id": "b", "corrects": "branch:b@2", "tier": Tier.MIDDLE},
+    cmd.PublishPolicy: {"policy": Policy(version="v2", effective_on=date(2019, 1, 1))},
+    cmd.ErasePerson: {"person_id": "p"},
 }
 
 # Fields whose validator refuses a blank value, besides every command's `reason`.
@@ -56,6 +81,10 @@ NON_BLANK = [
     (cmd.RecordProblem, "case_id"),
     (cmd.SignOffRectification, "outcome"),
     (cmd.RecordCommonProblem, "problem_id"),
+    (cmd.RenameBranch, "name"),
+    (cmd.RenameCommittee, "name"),
+    (cmd.AppointLeader, "position"),
+    (cmd.CorrectRecord, "corrects"),
 ]
 
 
@@ -82,6 +111,24 @@ def test_a_command_with_a_blank_reason_is_refused(kind, reason):
 def test_a_command_with_a_blank_identifier_or_required_text_is_refused(kind, name):
     with pytest.raises(ValueError, match=f"{name} must not be blank"):
         kind(actor=ACTOR, reason="r", **{**VALID[kind], name: "  "})
+
+
+@pytest.mark.parametrize("name", ["branch_id", "name"])
+def test_a_new_branch_of_a_split_with_a_blank_id_or_name_is_refused(name):
+    with pytest.raises(ValueError, match=f"{name} must not be blank"):
+        cmd.NewBranch(**{**NEW_BRANCH, name: " "})
+
+
+def test_a_move_may_carry_the_receiving_committees_decision():
+    receiving = actor(BASE_B1)
+    command = cmd.MoveBranch(
+        actor=ACTOR, reason="r", **VALID[cmd.MoveBranch], receiving_decision_by=receiving
+    )
+    assert command.receiving_decision_by == receiving
+    assert (
+        cmd.MoveBranch(actor=ACTOR, reason="r", **VALID[cmd.MoveBranch]).receiving_decision_by
+        is None
+    )
 
 
 @pytest.mark.parametrize(("person_id", "committee_id"), [(" ", "c"), ("p", "")])

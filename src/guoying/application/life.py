@@ -141,7 +141,8 @@ def rename_branch(
     view = tree.at(decision.effective_on)
     view.require_jurisdiction(command.actor.committee_id, branch.base_on(decision.effective_on))
     uow.record(branch_rules.rename_branch(branch, decision, name=command.name))
-    base = branch.base_on(decision.effective_on)
+    # Names are unique among the branches a base committee leads now (`ledger.row`).
+    base = branch.base_committee_id
     uow.record(
         ledger_rules.name_branch(
             uow.ledger(base),
@@ -218,6 +219,9 @@ def split_branch(
     tree.at(decision.effective_on).require_jurisdiction(command.actor.committee_id, base)
     new_ids = tuple(new.branch_id for new in command.new_branches)
     uow.record(branch_rules.split_branch(branch, decision, new_branch_ids=new_ids))
+    if command.dissolve_original:
+        # The original ends first, so that a successor may carry on its name.
+        end_branch(uow, tree, _branch(uow, command.branch_id), decision, None)
     for index, new in enumerate(command.new_branches):
         if uow.get(branch_aggregate_id(new.branch_id), Branch) is not None:
             raise AlreadyExists(f"new_branches[{index}].branch_id", new.branch_id)
@@ -239,8 +243,6 @@ def split_branch(
             tier=new.tier,
             split_from=branch.branch_id,
         )
-    if command.dissolve_original:
-        end_branch(uow, tree, _branch(uow, command.branch_id), decision, None)
 
 
 def register(
@@ -388,13 +390,26 @@ def merge_committees(
     )
 
 
+def _leading(uow: UnitOfWork, view: CommitteeMap, committee_id: str, on: date) -> list[Branch]:
+    """The branches a committee's subtree leads on a date, whatever happens later."""
+    ledger = uow.ledger(committee_id)
+    subtree = {c.committee_id for c in view.subtree(committee_id)}
+    candidates = (
+        uow.get(branch_aggregate_id(b), Branch) for b in (ledger.memberships if ledger else {})
+    )
+    return [
+        b
+        for b in candidates
+        if b is not None and b.base_on(on) in subtree and (b.ended_on is None or b.ended_on > on)
+    ]
+
+
 def dissolve_committee(
     uow: UnitOfWork, tree: OrgTree, command: cmd.DissolveCommittee, decision: Decision
 ) -> None:
-    _committee(tree.at(decision.effective_on), tree, command.committee_id, "committee_id")
-    active = [
-        b for b in _members(uow, command.committee_id, decision.effective_on.year) if b.active
-    ]
+    view = tree.at(decision.effective_on)
+    _committee(view, tree, command.committee_id, "committee_id")
+    active = _leading(uow, view, command.committee_id, decision.effective_on)
     uow.record(
         org_rules.dissolve_committee(
             tree,

@@ -203,8 +203,10 @@ def register_committee(
 ) -> CommitteeRegistered:
     """Decide `org.hierarchy`: the city committee at the root, the Organization Department
     and city-managed committees under it, then any depth down to base committees."""
-    committees = tree.committees if tree else {}
-    if committee_id in committees:
+    # Founding is judged on the tree as it stood on the decision's date.
+    view = tree.at(decision.effective_on) if tree else CommitteeMap()
+    committees = view.committees
+    if tree is not None and tree.get(committee_id) is not None:
         raise RuleViolation("org.hierarchy", f"committee {committee_id!r} already exists")
     if not name.strip():
         raise RuleViolation("org.hierarchy", "a committee needs a name")
@@ -218,22 +220,25 @@ def register_committee(
         if decision.actor.committee_id != committee_id:
             raise JurisdictionViolation("only the city committee itself founds the tree")
     else:
-        parent = committees.get(parent_id) if parent_id else None
+        parent = view.get_active(parent_id) if parent_id else None
         if parent is None:
-            raise RuleViolation("org.hierarchy", f"parent committee {parent_id!r} does not exist")
+            raise RuleViolation(
+                "org.hierarchy",
+                f"parent committee {parent_id!r} did not exist or was dissolved on "
+                f"{decision.effective_on}",
+            )
         if parent.level not in _ALLOWED_PARENTS[level]:
             raise RuleViolation(
                 "org.hierarchy",
-                f"a {level.value} committee cannot sit under a {parent.level.value} committee",
+                f"a committee of level {level.value} cannot sit under one of level "
+                f"{parent.level.value}",
             )
         if (
             level is CommitteeLevel.ORGANIZATION_DEPARTMENT
-            and tree is not None
-            and tree.organization_department() is not None
+            and view.organization_department() is not None
         ):
             raise RuleViolation("org.hierarchy", "the Organization Department already exists")
-        assert tree is not None  # a parent was found, so the tree exists
-        tree.require_jurisdiction(decision.actor.committee_id, parent.committee_id)
+        view.require_jurisdiction(decision.actor.committee_id, parent.committee_id)
     version = (tree.version if tree else 0) + 1
     return CommitteeRegistered(
         **stamp(decision, TREE_ID, version),
@@ -330,8 +335,8 @@ def move_committee(
     if parent.level not in _ALLOWED_PARENTS[committee.level]:
         raise RuleViolation(
             "org.hierarchy",
-            f"a {committee.level.value} committee cannot sit under a {parent.level.value} "
-            "committee",
+            f"a committee of level {committee.level.value} cannot sit under one of level "
+            f"{parent.level.value}",
         )
     if any(c.committee_id == parent_id for c in view.subtree(committee_id)):
         raise RuleViolation("org.hierarchy", "a committee cannot move into its own subtree")
@@ -392,7 +397,8 @@ def check_merger(
     if absorbed.level is not survivor.level:
         raise RuleViolation(
             "org.hierarchy",
-            f"a {absorbed.level.value} committee cannot merge into a {survivor.level.value} one",
+            f"a committee of level {absorbed.level.value} cannot merge into one of level "
+            f"{survivor.level.value}",
         )
     return absorbed, survivor
 
@@ -442,12 +448,15 @@ def register_unit(
     """`org.unit`: a unit (village, community, organ...) served by branches."""
     if existing is not None:
         raise RuleViolation("org.unit", f"unit {unit_id!r} already exists")
-    committee = tree.get(committee_id)
+    view = tree.at(decision.effective_on)
+    committee = view.get_active(committee_id)
     if committee is None or committee.level is not CommitteeLevel.BASE:
-        raise RuleViolation("org.unit", f"{committee_id!r} is not a base committee")
+        raise RuleViolation(
+            "org.unit", f"{committee_id!r} is not a base committee on {decision.effective_on}"
+        )
     if not name.strip():
         raise RuleViolation("org.unit", "a unit needs a name")
-    tree.require_jurisdiction(decision.actor.committee_id, committee_id)
+    view.require_jurisdiction(decision.actor.committee_id, committee_id)
     return UnitRegistered(
         **stamp(decision, unit_aggregate_id(unit_id), 1),
         unit_id=unit_id,
