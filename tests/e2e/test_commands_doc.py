@@ -19,6 +19,7 @@ import attrs
 import pytest
 
 from guoying.application.commands import COMMAND_TYPES, Command, NewBranch
+from guoying.domain.policy import Policy
 from guoying.domain.values import Actor, CapException, CommitteeLevel, Sector, Tier, UnitKind
 from tests.e2e.runner import Run, guoying
 
@@ -105,8 +106,9 @@ def test_the_worked_example_refuses_exactly_the_documented_lines_by_cap_hierarch
     runs: dict[str, Run],
 ) -> None:
     """`ledger.advanced_cap` refuses a second advanced branch among ten, `org.jurisdiction` a
-    township acting for its district, `org.hierarchy` a move to a committee merged away;
-    every other line of the worked example is applied."""
+    township acting for its district, `org.hierarchy` a move to a committee merged away,
+    `policy.versions` a policy version dated before the latest; every other line of the
+    worked example is applied."""
     documented = {r["line"]: r.get("rule_id") for r in WORKED.stdout if r["status"] != "applied"}
     ran = {
         r["line"]: r.get("rule_id") for r in runs[WORKED.file].results() if r["status"] != "applied"
@@ -116,6 +118,7 @@ def test_the_worked_example_refuses_exactly_the_documented_lines_by_cap_hierarch
         "ledger.advanced_cap",
         "org.hierarchy",
         "org.jurisdiction",
+        "policy.versions",
     ]
     assert ran == documented
     assert WORKED.code == 1
@@ -163,8 +166,9 @@ def test_every_command_has_a_section_with_a_row_for_each_of_its_own_fields(name:
         (Actor, "## Shared fields"),
         (CapException, "## Cap exceptions"),
         (NewBranch, "### New branches of a split"),
+        (Policy, "### The `policy` object"),
     ],
-    ids=[*COMMAND_TYPES, "Command", "Actor", "CapException", "NewBranch"],
+    ids=[*COMMAND_TYPES, "Command", "Actor", "CapException", "NewBranch", "Policy"],
 )
 def test_a_field_is_documented_as_a_non_blank_string_exactly_when_blank_is_invalid(
     cls: type, heading: str
@@ -172,7 +176,7 @@ def test_a_field_is_documented_as_a_non_blank_string_exactly_when_blank_is_inval
     types = documented_types(section(doc_text(), heading))
     own = (
         attrs.fields(cls)
-        if cls in (Command, Actor, CapException, NewBranch)
+        if cls in (Command, Actor, CapException, NewBranch, Policy)
         else [f for f in attrs.fields(cls) if f.name not in field_names(Command)]
     )
 
@@ -198,6 +202,12 @@ def test_the_fields_of_the_new_branches_of_a_split_are_documented() -> None:
     rows = documented_fields(section(doc_text(), "### New branches of a split"))
 
     assert rows == field_names(NewBranch)
+
+
+def test_the_fields_of_a_policy_version_are_documented() -> None:
+    rows = documented_fields(section(doc_text(), "### The `policy` object"))
+
+    assert rows == field_names(Policy)
 
 
 @pytest.mark.parametrize("enum", [Tier, Sector, CommitteeLevel, UnitKind], ids=lambda e: e.__name__)

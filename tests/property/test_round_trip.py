@@ -81,16 +81,24 @@ def strategy_for_type(kind: Any, *, non_blank: bool = False) -> st.SearchStrateg
 def attrs_strategy(cls: type) -> st.SearchStrategy[Any]:
     """Instances of an attrs class: every field, optional ones included, from its type.
 
-    A field with a validator is one of the "must not be blank" strings of the domain.
+    A field with a validator is one of the "must not be blank" strings of the domain, but
+    for the event ids a correction names.
     """
     attrs.resolve_types(cls)
     return st.builds(
         cls,
         **{
-            field.name: strategy_for_type(field.type, non_blank=field.validator is not None)
+            field.name: FIELD_STRATEGIES.get(field.name)
+            or strategy_for_type(field.type, non_blank=field.validator is not None)
             for field in attrs.fields(cls)
         },
     )
+
+
+EVENT_IDS = st.builds(
+    "{}@{}".format, TEXT.filter(lambda t: t.strip()), st.integers(min_value=1, max_value=10**6)
+)
+FIELD_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {"corrects": EVENT_IDS}
 
 
 def field_types(cls: type) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from guoying.application.commands import COMMAND_TYPES, Command
 from guoying.application.errors import InvalidCommand
 from guoying.domain.catalogue import EVENT_TYPES
 from guoying.domain.events import DomainEvent
-from guoying.domain.values import BlankValue
+from guoying.domain.values import FieldValueError
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -186,8 +186,8 @@ def _describe(error: BaseException) -> list[str]:
 
 
 def _format(error: BaseException, kind: type | None) -> str:
-    if isinstance(error, BlankValue):
-        return f"{_FIELD_MARK}{error.field}{_FIELD_MARK}must not be blank"
+    if isinstance(error, FieldValueError):
+        return f"{_FIELD_MARK}{error.field}{_FIELD_MARK}{error.problem}"
     if isinstance(error, KeyError):
         return "required field missing"
     if isinstance(error, cattrs.ForbiddenExtraKeysError):

@@ -15,6 +15,7 @@ from guoying.domain.values import (
     Actor,
     CapException,
     CommitteeLevel,
+    FieldValueError,
     Sector,
     Tier,
     UnitKind,
@@ -146,6 +147,7 @@ class MergeBranches(Command):
 
     branch_id: str
     into_branch_id: str
+    cap_exceptions: tuple[CapException, ...] = ()
 
 
 @frozen(kw_only=True)
@@ -173,7 +175,11 @@ class SplitBranch(Command):
 
 @frozen(kw_only=True)
 class DissolveBranch(Command):
+    """The branch ends; the committees it counted under have one branch fewer, which may
+    take one above `ledger.advanced_cap` unless `cap_exceptions` approves it."""
+
     branch_id: str
+    cap_exceptions: tuple[CapException, ...] = ()
 
 
 @frozen(kw_only=True)
@@ -220,6 +226,15 @@ class EndLeadership(Command):
     person_id: str
 
 
+def _event_id(_: object, attribute: object, value: str) -> None:
+    aggregate, _, version = value.rpartition("@")
+    if not aggregate.strip() or not version.isdigit():
+        raise FieldValueError(
+            getattr(attribute, "name", "corrects"),
+            f'expects an event id such as "branch:ID@3", not {value!r}',
+        )
+
+
 @frozen(kw_only=True)
 class CorrectRecord(Command):
     """Correct a recorded fact of a branch by a new event that names the one it corrects.
@@ -231,7 +246,7 @@ class CorrectRecord(Command):
     """
 
     branch_id: str
-    corrects: str = field(validator=non_blank)
+    corrects: str = field(validator=_event_id)
     tier: Tier | None = None
     target: Tier | None = None
     problem: str | None = None

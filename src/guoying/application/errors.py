@@ -52,6 +52,7 @@ class NotFound(GuoyingError):
         # "unit_ids[1]" names a unit; "actor.committee_id" a committee.
         noun = re.sub(r"\[\d+\]$", "", field.rsplit(".", 1)[-1])
         noun = noun.removesuffix("_ids").removesuffix("_id")
+        noun = {"corrects": "event"}.get(noun, noun)
         super().__init__(f"{field}: no such {noun} {value!r}")
         self.field = field
         self.value = value

@@ -456,6 +456,7 @@ def change_roster(
 
 
 def _event_id(text: str) -> tuple[str, int]:
+    # The command's validator has checked the form; this guards Python callers who skip it.
     aggregate_id, _, version = text.rpartition("@")
     if not aggregate_id or not version.isdigit():
         raise InvalidCommand(

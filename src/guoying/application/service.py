@@ -50,7 +50,12 @@ _RULES: dict[type[cmd.Command], tuple[str, ...]] = {
     cmd.RecordCommonProblem: ("ledger.row", "org.jurisdiction"),
     cmd.RenameBranch: ("ledger.row", "org.hierarchy", "org.jurisdiction"),
     cmd.MoveBranch: ("org.hierarchy", "ledger.row", "org.jurisdiction", "ledger.advanced_cap"),
-    cmd.MergeBranches: ("org.hierarchy", "ledger.rectification", "org.jurisdiction"),
+    cmd.MergeBranches: (
+        "org.hierarchy",
+        "ledger.rectification",
+        "org.jurisdiction",
+        "ledger.advanced_cap",
+    ),
     cmd.SplitBranch: (
         "org.hierarchy",
         "ledger.tiers",
@@ -58,7 +63,7 @@ _RULES: dict[type[cmd.Command], tuple[str, ...]] = {
         "org.jurisdiction",
         "ledger.advanced_cap",
     ),
-    cmd.DissolveBranch: ("org.hierarchy", "org.jurisdiction"),
+    cmd.DissolveBranch: ("org.hierarchy", "org.jurisdiction", "ledger.advanced_cap"),
     cmd.RenameCommittee: ("org.hierarchy", "org.jurisdiction"),
     cmd.MoveCommittee: ("org.hierarchy", "org.jurisdiction", "ledger.advanced_cap"),
     cmd.MergeCommittees: ("org.hierarchy", "ledger.row", "org.jurisdiction", "ledger.advanced_cap"),

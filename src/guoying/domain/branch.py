@@ -80,6 +80,17 @@ class Branch:
             found = base
         return found
 
+    def require_registered_by(self, on: date) -> None:
+        """`org.hierarchy`: nothing happens to a branch before it was registered."""
+        registered = self.memberships[0][0] if self.memberships else None
+        if registered is not None and on < registered:
+            raise RuleViolation(
+                "org.hierarchy",
+                f"branch {self.branch_id!r} was registered on {registered}; a decision about "
+                f"it cannot be dated {on}",
+                {"branch_id": self.branch_id, "registered_on": registered.isoformat()},
+            )
+
     def require_active(self, rule_id: str = "org.hierarchy") -> None:
         if self.ended_on is not None:
             how = f"merged into {self.merged_into!r}" if self.merged_into else "dissolved"
@@ -304,6 +315,7 @@ class BranchSplit(DomainEvent):
 
 def rename_branch(branch: Branch, decision: Decision, *, name: str) -> BranchRenamed:
     branch.require_active()
+    branch.require_registered_by(decision.effective_on)
     if not name.strip():
         raise RuleViolation("ledger.row", "a branch needs a name")
     if name.strip() == branch.name:
@@ -339,6 +351,7 @@ def dissolve_branch(
     branch: Branch, decision: Decision, *, merged_into: str | None = None
 ) -> BranchDissolved:
     branch.require_active()
+    branch.require_registered_by(decision.effective_on)
     if merged_into == branch.branch_id:
         raise RuleViolation("org.hierarchy", "a branch cannot merge into itself")
     return BranchDissolved(
@@ -349,6 +362,8 @@ def dissolve_branch(
 def absorb_branch(survivor: Branch, absorbed: Branch, decision: Decision) -> BranchAbsorbed:
     """The survivor takes the absorbed branch's open cases, renamed `absorbed/case`."""
     survivor.require_active()
+    survivor.require_registered_by(decision.effective_on)
+    absorbed.require_registered_by(decision.effective_on)
     open_cases = tuple(
         evolve(case, case_id=f"{absorbed.branch_id}/{case.case_id}")
         for case in absorbed.cases.values()
@@ -365,6 +380,7 @@ def split_branch(
     branch: Branch, decision: Decision, *, new_branch_ids: tuple[str, ...]
 ) -> BranchSplit:
     branch.require_active()
+    branch.require_registered_by(decision.effective_on)
     if not new_branch_ids or len(set(new_branch_ids)) != len(new_branch_ids):
         raise RuleViolation("org.hierarchy", "a split founds at least one new branch, each once")
     if branch.branch_id in new_branch_ids:
@@ -595,6 +611,7 @@ def correct_record(
 ) -> RecordCorrected:
     """Correct one recorded fact of this branch by a new event that names it."""
     branch.require_active()
+    branch.require_registered_by(decision.effective_on)
     if corrected.originator_id != branch.id:
         raise RuleViolation(
             "ledger.row",

@@ -402,10 +402,10 @@ def name_branch(
 
 
 def cap_breaches(before: YearCounts, after: CommitteeLedger, policy: Policy) -> tuple[int, ...]:
-    """Years in which the advanced count went up and now stands above floor(share x n).
-
-    Only a rise is a breach: a committee already above its limit (an earlier exception)
-    may still lower or keep its count, and a batch is judged on its end state.
+    """Years a decision takes above floor(share x n): the committee now stands above its
+    limit and either was within it before (fewer branches lower the limit too) or its
+    advanced count went up. A committee already above its limit by an earlier exception may
+    keep or lower its count; a batch is judged on its end state.
     """
     counts = after.counts()
     if counts.first is None or counts.horizon is None:
@@ -413,7 +413,11 @@ def cap_breaches(before: YearCounts, after: CommitteeLedger, policy: Policy) -> 
     breached = []
     for year in range(counts.first, counts.horizon + 1):
         advanced, active = counts.at(year)
-        if advanced > policy.advanced_limit(active) and advanced > before.at(year)[0]:
+        if advanced <= policy.advanced_limit(active):
+            continue
+        advanced_before, active_before = before.at(year)
+        was_within = advanced_before <= policy.advanced_limit(active_before)
+        if was_within or advanced > advanced_before:
             breached.append(year)
     return tuple(breached)
 

@@ -52,6 +52,12 @@ def publish_policy(
             "only the city Organization Department publishes policy versions, not "
             f"{decision.actor.committee_id!r}"
         )
+    if not policy.version.strip():
+        raise RuleViolation("policy.versions", "a policy version needs a name")
+    for name in ("advanced_share", "weak_share"):
+        share = getattr(policy, name)
+        if share is not None and not share.is_finite():
+            raise RuleViolation("policy.versions", f"{name} must be a number, not {share}")
     book = registry.book(defaults) if registry else defaults
     if any(v.version == policy.version for v in book.versions):
         raise RuleViolation("policy.versions", f"policy version {policy.version!r} already exists")

@@ -57,12 +57,20 @@ class UnitKind(enum.StrEnum):
     OTHER = "OTHER"
 
 
-class BlankValue(ValueError):
-    """A text field that must say something was blank; `field` names it."""
+class FieldValueError(ValueError):
+    """A value a field's validator refused; `field` names the field, `problem` says why."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field} {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class BlankValue(FieldValueError):
+    """A text field that must say something was blank."""
 
     def __init__(self, field: str) -> None:
-        super().__init__(f"{field} must not be blank")
-        self.field = field
+        super().__init__(field, "must not be blank")
 
 
 def non_blank(_: object, attribute: object, value: str) -> None:

@@ -191,7 +191,8 @@ def load_branches(
             r.merged_into,
         )
         for r in conn.execute(sa.select(v.branches))
-        if r.branch_id in states
+        # A branch counts from its registration state on; later changes alone do not make one.
+        if "name" in states.get(r.branch_id, {})
     }
 
 

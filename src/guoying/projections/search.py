@@ -69,6 +69,7 @@ def _tiers_for(conn: Connection, branch_ids: list[str], year: int) -> dict[str, 
         sa.select(v.tiers)
         .where(v.tiers.c.branch_id.in_(branch_ids))
         .where(v.tiers.c.year <= year)
+        .where(v.visible(v.tiers, None))
         .order_by(v.tiers.c.year)
     )
     for row in conn.execute(query):
@@ -131,6 +132,7 @@ def liaison_coverage(conn: Connection, committee_id: str, year: int) -> LiaisonC
         sa.select(v.liaisons)
         .where(v.liaisons.c.branch_id.in_(list(branches)))
         .where(v.liaisons.c.effective_on <= end)
+        .where(v.visible(v.liaisons, None))
         .order_by(v.liaisons.c.effective_on, v.liaisons.c.position)
     )
     for row in conn.execute(query):
@@ -138,6 +140,7 @@ def liaison_coverage(conn: Connection, committee_id: str, year: int) -> LiaisonC
     leaders = conn.execute(
         sa.select(v.leaders)
         .where(v.leaders.c.committee_id == committee_id)
+        .where(v.visible(v.leaders, None))
         .where(v.leaders.c.since <= end)
         .where(v.leaders.c.until.is_(None) | (v.leaders.c.until >= sa.literal(date(year, 1, 1))))
     ).all()

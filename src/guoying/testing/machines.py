@@ -9,8 +9,9 @@ every step, what rules.md section 10 says no rule may break:
    approved exception is recorded on its `CommitteeLedger` (`ledger.advanced_cap`),
    checked on the aggregates and on `Guoying.figures`;
 5. every tier change has an actor, a recorded time and a reason in `Guoying.history`;
-6. every projection rebuilt from the events equals the one maintained incrementally
-   (checked by a rule, so not on every step).
+6. every projection rebuilt from the events equals the one maintained incrementally,
+   and `Guoying.replay_check` finds no difference (checked by a rule every
+   `rebuild_every` steps or more, not on every step, to keep it fast).
 
 Every command must either succeed or raise a `GuoyingError`; the machine predicts which
 from its own model of the rules (`org.jurisdiction`, `ledger.tiers`,
@@ -35,6 +36,9 @@ folder for each example (removed afterwards)::
 
 For a store that needs more set-up (a PostgreSQL schema per example), override
 `open_store_url` and `close_store`.
+
+A failing run prints the steps that fail, shrunk; each step drives a real store, so
+shrinking can take minutes (Hypothesis gives up after five and prints what it has).
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ from guoying.application.commands import (
     RecordCommonProblem,
     RecordProblem,
     RegisterBranch,
+    RenameBranch,
     SetCreationTarget,
     SignOffRectification,
 )
@@ -88,19 +93,22 @@ from guoying.testing.strategies import (
     cap_exception_sets,
     dates_in_policy,
     dates_in_year,
+    names,
     policy_years,
     reasons,
     record_problem_commands,
     register_branch_commands,
+    rename_branch_commands,
     set_creation_target_commands,
     texts,
-    tiers,
 )
 
 __all__ = ["BranchModel", "Expected", "LedgerMachine", "LedgerModel", "TierChange"]
 
 CHINA = ZoneInfo("Asia/Shanghai")
 TIER_EVENTS = ("BranchRegistered", "TierAdjusted")
+# The commands of a unit that counted towards each committee's cap, in order.
+_Touched = dict[str, list[RegisterBranch | AdjustTier]]
 
 
 # ---------------------------------------------------------------------------------------
@@ -129,6 +137,7 @@ class TierChange:
 class BranchModel:
     """The machine's belief about one branch."""
 
+    name: str
     base_committee_id: str
     registered_year: int
     tiers: dict[int, Tier]
@@ -146,6 +155,10 @@ class BranchModel:
     @property
     def last_tier_year(self) -> int:
         return max(self.tiers)
+
+    @property
+    def registered_on(self) -> date:
+        return self.changes[0].effective_on
 
 
 @frozen
@@ -202,7 +215,7 @@ class LedgerModel:
 
     def predict(self, commands: Sequence[Command]) -> tuple[Expected, LedgerModel]:
         after = copy.deepcopy(self)
-        touched: dict[str, RegisterBranch | AdjustTier] = {}
+        touched: _Touched = {}
         try:
             for command in commands:
                 after._apply(command, touched)
@@ -217,12 +230,22 @@ class LedgerModel:
         if not self.city.may_act_on(command.actor.committee_id, committee_id):
             raise _Predicted(Expected(NotAuthorized, "org.jurisdiction", command))
 
-    def _apply(self, command: Command, touched: dict[str, RegisterBranch | AdjustTier]) -> None:
+    def _apply(self, command: Command, touched: _Touched) -> None:
         match command:
             case RegisterBranch():
                 self._register(command, touched)
             case RecordCommonProblem():
                 self._common_problem(command)
+            case RenameBranch():
+                branch = self.branches.get(command.branch_id)
+                if branch is None:
+                    raise _Predicted(Expected(NotFound))
+                self._authorize(command, branch.base_committee_id)
+                name = command.name.strip()
+                if name == branch.name:
+                    raise _refused("ledger.row", command)
+                self._require_free_name(command, branch.base_committee_id, name)
+                branch.name = name
             case (
                 AdjustTier()
                 | SetCreationTarget()
@@ -239,7 +262,7 @@ class LedgerModel:
                 raise TypeError(f"the model does not know {type(command).__name__}")
 
     def _register(
-        self, command: RegisterBranch, touched: dict[str, RegisterBranch | AdjustTier]
+        self, command: RegisterBranch, touched: _Touched
     ) -> None:
         base = command.base_committee_id
         if not self.city.has_committee(base):
@@ -258,8 +281,10 @@ class LedgerModel:
             raise _refused("ledger.row", command)
         if not command.unit_ids or len(set(command.unit_ids)) != len(command.unit_ids):
             raise _refused("org.unit", command)
+        self._require_free_name(command, base, command.name.strip())
         on = self._on(command)
         self.branches[command.branch_id] = BranchModel(
+            command.name.strip(),
             base,
             command.year,
             {command.year: command.tier},
@@ -275,13 +300,13 @@ class LedgerModel:
             ],
         )
         for committee_id in self.city.capped_chain(base):
-            touched[committee_id] = command
+            touched.setdefault(committee_id, []).append(command)
 
     def _on_branch(
         self,
         command: Command,
         branch: BranchModel,
-        touched: dict[str, RegisterBranch | AdjustTier],
+        touched: _Touched,
     ) -> None:
         on = self._on(command)
         match command:
@@ -303,7 +328,7 @@ class LedgerModel:
                     )
                 )
                 for committee_id in self.city.capped_chain(branch.base_committee_id):
-                    touched[committee_id] = command
+                    touched.setdefault(committee_id, []).append(command)
             case SetCreationTarget():
                 if not self.policy.covers_year(command.year):
                     raise _refused("ledger.row", command)
@@ -334,6 +359,15 @@ class LedgerModel:
             case _:  # pragma: no cover - _apply routes only these here
                 raise TypeError(type(command).__name__)
 
+    def _require_free_name(self, command: Command, base: str, name: str) -> None:
+        """`ledger.row`: two branches of one base committee never share a name."""
+        if any(
+            b.base_committee_id == base and b.name == name
+            for branch_id, b in self.branches.items()
+            if branch_id != getattr(command, "branch_id", None)
+        ):
+            raise _refused("ledger.row", command)
+
     def _common_problem(self, command: RecordCommonProblem) -> None:
         if not self.city.has_committee(command.committee_id):
             raise _Predicted(Expected(NotFound))
@@ -354,12 +388,13 @@ class LedgerModel:
     def _judge_caps(
         self,
         before: LedgerModel,
-        touched: dict[str, RegisterBranch | AdjustTier],
+        touched: _Touched,
         last: Command,
     ) -> None:
         """A rise above floor(share x active) in any year needs an exception for that
-        committee approved by its approver; judged on the end state of the unit."""
-        for committee_id, command in touched.items():
+        committee approved by its approver; judged on the end state of the unit, with the
+        exceptions carried by any of its commands that counted towards that committee."""
+        for committee_id, counted in touched.items():
             breached = [
                 year
                 for year in self.years
@@ -369,7 +404,13 @@ class LedgerModel:
             if not breached:
                 continue
             exception = next(
-                (e for e in command.cap_exceptions if e.committee_id == committee_id), None
+                (
+                    e
+                    for command in counted
+                    for e in command.cap_exceptions
+                    if e.committee_id == committee_id
+                ),
+                None,
             )
             approver = self.city.approver_of(committee_id)
             if exception is None or exception.approved_by.committee_id != approver:
@@ -389,17 +430,15 @@ class LedgerMachine(RuleBasedStateMachine):
     - `city`: the committee tree, its units and people (`CityLayout`);
     - `policy`: the policy version every decision is judged by;
     - `now`: the fixed time the clock returns (decisions carry their own `effective_on`);
-    - `exception_years_carry_over`: whether an exception recorded for year Y also covers
-      later years (see `advanced_share_within_cap`).
+    - `rebuild_every`: how many steps at least between two rebuilds of the views.
     """
 
     store_url: ClassVar[str] = "memory://"
     city: ClassVar[CityLayout] = small_city()
     policy: ClassVar[Policy] = TAIAN_2017
     now: ClassVar[datetime] = datetime(2020, 1, 15, 9, 30, tzinfo=CHINA)
-    exception_years_carry_over: ClassVar[bool] = True
     outsider_committee_id: ClassVar[str] = "no-such-committee"
-    rebuild_every: ClassVar[int] = 10
+    rebuild_every: ClassVar[int] = 12
 
     branches: ClassVar[Bundle[str]] = Bundle("branches")
     cases: ClassVar[Bundle[tuple[str, str]]] = Bundle("cases")
@@ -748,22 +787,12 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(target=branches, members=st.lists(branches, min_size=1, max_size=4), data=st.data())
     def execute_a_unit(self, members: list[str], data: st.DataObject) -> MultipleResults[str]:
         """`ledger.advanced_cap` on a unit (an import): its commands are decided in order
-        and its caps judged on the end state, all or nothing. One year for the unit, so
+        and its caps judged on the end state, all or nothing, with the exceptions carried
+        by any of its rows; so its row order does not matter. One year for the unit, so
         that raising one branch and lowering another can keep a committee under its cap.
-
-        Every command of the unit carries the same exceptions: the library takes a
-        committee's exception only from the last command of the unit that touched it (a
-        known bug, see tests/property/test_state_machine.py), so this avoids it.
-        """
+        Each committee's exception (at most one) rides on one random row that counts
+        towards that committee; sometimes a new branch is registered in the unit too."""
         year = data.draw(policy_years(self.policy), label="year")
-        chains = {c for b in members for c in self.city.capped_chain(self._base_of(b))}
-        new_id = self._new_id("b")
-        new_base = data.draw(st.sampled_from(self.city.base_ids), label="new branch base")
-        if data.draw(st.booleans(), label="register a branch in the unit"):
-            chains.update(self.city.capped_chain(new_base))
-        else:
-            new_base = ""
-        exceptions = self._exceptions(data, sorted(chains))
         commands: list[Command] = []
         for branch in members:
             actors = st.sampled_from(self.city.with_jurisdiction(self._base_of(branch)))
@@ -774,7 +803,6 @@ class LedgerMachine(RuleBasedStateMachine):
                             branch_ids=[branch],
                             actors=actors.map(self.city.secretary),
                             years=st.just(year),
-                            cap_exceptions=st.just(exceptions),
                             policy=self.policy,
                         ),
                         set_creation_target_commands(
@@ -787,22 +815,69 @@ class LedgerMachine(RuleBasedStateMachine):
                     label="command",
                 )
             )
-        if new_base:
+        new_id = self._new_id("b")
+        new_base = data.draw(st.sampled_from(self.city.base_ids), label="new branch base")
+        registering = data.draw(st.booleans(), label="register a branch in the unit")
+        if registering:
             registration = data.draw(
                 register_branch_commands(
                     branch_ids=[new_id],
                     units_by_committee={new_base: self.city.units_of(new_base)},
                     years=st.just(year),
-                    tiers=tiers(),
-                    cap_exceptions=st.just(exceptions),
                     policy=self.policy,
                 ),
                 label="registration",
             )
             at = data.draw(st.integers(0, len(commands)), label="registration position")
             commands.insert(at, registration)
+        self._spread_exceptions(data, commands)
         applied = self.run(commands, as_unit=True)
-        return multiple(new_id) if applied and new_base else multiple()
+        return multiple(new_id) if applied and registering else multiple()
+
+    def _spread_exceptions(self, data: st.DataObject, commands: list[Command]) -> None:
+        """Give each committee's exception to one row of the unit that counts towards it."""
+
+        def chain(command: Command) -> tuple[str, ...]:
+            if isinstance(command, RegisterBranch):
+                return self.city.capped_chain(command.base_committee_id)
+            if isinstance(command, AdjustTier):
+                return self.city.capped_chain(self._base_of(command.branch_id))
+            return ()
+
+        committees = sorted({c for command in commands for c in chain(command)})
+        for exception in self._exceptions(data, committees):
+            rows = [i for i, c in enumerate(commands) if exception.committee_id in chain(c)]
+            row = data.draw(st.sampled_from(rows), label=f"row for {exception.committee_id}")
+            carrier = commands[row]
+            assert isinstance(carrier, RegisterBranch | AdjustTier)
+            commands[row] = evolve(
+                carrier, cap_exceptions=(*carrier.cap_exceptions, exception)
+            )
+
+    @rule(branch=branches, data=st.data())
+    def rename_branch(self, branch: str, data: st.DataObject) -> None:
+        """`ledger.row`: a branch takes a new name, never one another branch of its base
+        committee has (nor the one it has).
+
+        The renaming is dated on or after the branch's registration: one dated before it
+        is accepted and then breaks `Guoying.ledger` (a known bug, see
+        tests/property/test_state_machine.py), so this avoids it.
+        """
+        base = self._base_of(branch)
+        since = self.model.branches[branch].registered_on
+        taken = sorted({b.name for b in self.model.branches.values()})
+        actors = st.sampled_from(self.city.with_jurisdiction(base)).map(self.city.secretary)
+        command = data.draw(
+            rename_branch_commands(
+                branch_ids=[branch],
+                actors=actors,
+                names=st.one_of(names(), st.sampled_from(taken)),
+                policy=self.policy,
+            ),
+            label="command",
+        )
+        on = data.draw(st.dates(since, date(self.policy.last_year, 12, 31)), label="effective_on")
+        self.run([evolve(command, effective_on=on)])
 
     @precondition(lambda self: self._steps - self._last_rebuild >= self.rebuild_every)
     @rule()
@@ -814,6 +889,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.app.rebuild_views()
         after = self._views()
         assert before == after, "a rebuilt view differs from the incremental one"
+        assert self.app.replay_check() == [], "a replay into fresh tables differs"
         # Every few steps, the invariants re-check everything, not only what just changed.
         self._unreplayed.update(aggregate_id for aggregate_id, _ in self._live)
         self._unaudited.update(self.model.branches)
@@ -859,6 +935,7 @@ class LedgerMachine(RuleBasedStateMachine):
         believed = self.model.branches[branch.branch_id]
         assert branch.tiers == sorted(believed.tiers.items()), branch.branch_id
         assert branch.base_committee_id == believed.base_committee_id
+        assert branch.name == believed.name
         assert branch.registered_year == believed.registered_year
         assert branch.targets == believed.targets
         assert branch.results == believed.results
@@ -874,16 +951,14 @@ class LedgerMachine(RuleBasedStateMachine):
         approved exception covering that year is recorded on its CommitteeLedger; checked
         on the aggregates and on `Guoying.figures`, which must agree with the model.
 
-        With `exception_years_carry_over` (the default), an exception recorded for year Y
-        also covers the later years, into which the tier it allowed carries over: the
-        library records only the years up to the last year its ledger has counted (a
-        known bug, see tests/property/test_state_machine.py).
+        An exception recorded for year Y covers Y and the later years into which the tiers
+        it allowed carry over (`CommitteeLedger.covers`); a further rise needs its own.
         """
         stale, self._figures_stale = self._figures_stale, set()
         for committee_id in self.city.capped_ids:
             ledger = self.app.store.get(ledger_aggregate_id(committee_id))
             assert ledger is None or isinstance(ledger, CommitteeLedger)
-            excepted = ledger.excepted_years() if ledger else set()
+            granted = [min(g.years) for g in ledger.exceptions] if ledger else []
             counts = ledger.counts() if ledger else None
             for year in self.model.years:
                 advanced, active = self.model.counts(committee_id, year)
@@ -893,19 +968,17 @@ class LedgerMachine(RuleBasedStateMachine):
                     assert (advanced, active) == (0, 0), (committee_id, year)
                 if (committee_id, year) in stale:
                     figures = self.app.figures(committee_id, year)
-                    assert (figures.counts[Tier.ADVANCED], figures.active) == (advanced, active), (
-                        committee_id,
-                        year,
-                        figures,
-                    )
+                    assert (figures.counts[Tier.ADVANCED], figures.active) == (
+                        advanced,
+                        active,
+                    ), (committee_id, year, figures)
                     assert figures.advanced_limit == self.policy.advanced_limit(active)
+                covered = any(first <= year for first in granted)
+                assert ledger is None or ledger.covers(year) == covered, (committee_id, year)
                 if advanced > self.policy.advanced_limit(active):
-                    covered = year in excepted or (
-                        self.exception_years_carry_over and any(y < year for y in excepted)
-                    )
                     assert covered, (
                         f"ledger.advanced_cap: {committee_id} has {advanced} advanced of "
-                        f"{active} in {year} with exceptions for {sorted(excepted)}"
+                        f"{active} in {year}, and no exception recorded from {year} or before"
                     )
 
     @invariant()
