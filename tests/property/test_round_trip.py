@@ -88,8 +88,9 @@ def attrs_strategy(cls: type) -> st.SearchStrategy[Any]:
     return st.builds(
         cls,
         **{
-            field.name: FIELD_STRATEGIES.get(field.name)
-            or strategy_for_type(field.type, non_blank=field.validator is not None)
+            field.name: FIELD_STRATEGIES[field.name]
+            if field.name in FIELD_STRATEGIES
+            else strategy_for_type(field.type, non_blank=field.validator is not None)
             for field in attrs.fields(cls)
         },
     )

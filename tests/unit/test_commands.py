@@ -109,8 +109,22 @@ def test_a_command_with_a_blank_reason_is_refused(kind, reason):
 
 @pytest.mark.parametrize(("kind", "name"), NON_BLANK, ids=lambda x: getattr(x, "__name__", x))
 def test_a_command_with_a_blank_identifier_or_required_text_is_refused(kind, name):
-    with pytest.raises(ValueError, match=f"{name} must not be blank"):
+    expected = EXPECTED_BLANK.get(name, "must not be blank")
+    with pytest.raises(ValueError, match=f"{name} {expected}"):
         kind(actor=ACTOR, reason="r", **{**VALID[kind], name: "  "})
+
+
+# A correction names an event id, so a blank one is refused as not being one.
+EXPECTED_BLANK = {"corrects": "expects an event id"}
+
+
+@pytest.mark.parametrize("corrects", ["branch:b1", "branch:b1@", "@3", "branch:b1@three"])
+def test_a_correction_naming_something_other_than_an_event_id_is_refused(corrects):
+    """`ledger.row`: a correction names the event it corrects as `branch:ID@VERSION`."""
+    with pytest.raises(ValueError, match="corrects expects an event id"):
+        cmd.CorrectRecord(
+            actor=ACTOR, reason="r", **{**VALID[cmd.CorrectRecord], "corrects": corrects}
+        )
 
 
 @pytest.mark.parametrize("name", ["branch_id", "name"])

@@ -278,14 +278,15 @@ def test_org_hierarchy_a_move_keeps_the_past_years_counts_and_counts_the_branch_
     store, handler
 ):
     """The year before the move stays counted under base-a1 and cm-a; from the move's year
-    the branch counts under base-b1 and cm-b instead, and later years carry that over."""
-    handler.execute_unit(middle_branches(BASE_A1, 9))
+    the branch counts under base-b1 and cm-b instead, and later years carry that over.
+    (Eleven branches, so that ten left keep the one advanced within `ledger.advanced_cap`.)"""
+    handler.execute_unit(middle_branches(BASE_A1, 10))
     handler.execute(register_branch("adv", tier=ADVANCED))
 
     outcome = handler.execute(move("base-a1-m0", BASE_B1))
 
-    assert by_year(store, BASE_A1) == [(1, 10), (1, 9), (1, 9)]
-    assert by_year(store, CM_A) == [(1, 10), (1, 9), (1, 9)]
+    assert by_year(store, BASE_A1) == [(1, 11), (1, 10), (1, 10)]
+    assert by_year(store, CM_A) == [(1, 11), (1, 10), (1, 10)]
     assert by_year(store, BASE_B1) == [(0, 0), (0, 1), (0, 1)]
     assert by_year(store, CM_B) == [(0, 0), (0, 1), (0, 1)]
     moved = branch(store, "base-a1-m0")
