@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint check-types check-imports unit
+.PHONY: demo test lint check-types check-imports unit bench bench-large
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -27,3 +27,16 @@ check-imports: $(STAMP)
 
 test: lint check-types check-imports
 	$(BIN)/python -m pytest -n 2 -q
+
+# Benchmarks (bench/): the raw PostgreSQL recorder they compare against needs psycopg_pool.
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check 'psycopg-pool>=3.2,<4'
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench
+
+bench-large: $(BENCH_STAMP)
+	$(BIN)/python -m bench --large

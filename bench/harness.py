@@ -1,0 +1,366 @@
+"""One benchmark run: data sets, then every figure for each database, then the targets."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import os
+import platform
+import sqlite3
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from bench import concurrency, measures, writes
+from bench.config import BenchConfig
+from bench.datasets import (
+    Family,
+    backup,
+    cache_path,
+    copy_to_postgres,
+    count_events,
+    ensure_all,
+    freshen,
+    log,
+    pg_conninfo,
+    pg_schema,
+    pg_schema_url,
+    postgres_answers,
+    sqlite_url,
+)
+from bench.measures import NotMeasured
+from guoying.synthetic import GENERATOR_VERSION, CityPlan, CitySpec, plan_city
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASES = ("sqlite", "postgresql")
+
+# The issue's targets: (key, what, bound, "min" means the figure must be at least the bound)
+TARGETS = (
+    ("writes", "library write path ÷ eventsourcing recorder", 0.5, "min"),
+    ("rebuild", "rebuild ÷ reading and decoding alone", 0.5, "min"),
+    ("queries", "query latency at the largest history ÷ the smallest", 1.5, "max"),
+    ("memory", "rebuild peak memory at the larger history ÷ the smaller", 1.2, "max"),
+)
+
+
+class Workspace:
+    """Fresh copies of cached stores for one database, removed afterwards."""
+
+    def __init__(self, database: str, admin_url: str | None, stack: contextlib.ExitStack):
+        self.database = database
+        self.admin_url = admin_url
+        self.stack = stack
+        self.folder = Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="guoying-bench-"))
+        )
+
+    def copy(self, source: Path) -> str:
+        if self.database == "sqlite":
+            target = self.folder / source.name
+            backup(source, target)
+            return sqlite_url(target)
+        assert self.admin_url is not None
+        schema = self.stack.enter_context(pg_schema(self.admin_url))
+        copy_to_postgres(source, self.admin_url, schema)
+        return pg_schema_url(self.admin_url, schema)
+
+
+def _families(config: BenchConfig) -> list[Family]:
+    return [Family(config.county, config.history_years), Family(config.city, (config.city_years,))]
+
+
+def _dataset(spec: CitySpec, years: int, cache: Path) -> dict[str, Any]:
+    events = count_events(cache_path(cache, spec, years))
+    return {
+        "key": spec.key,
+        "seed": spec.seed,
+        "branches": spec.branches,
+        "years": years,
+        "events": events,
+        "events_per_branch": events / spec.branches,
+    }
+
+
+def measure_database(
+    database: str, config: BenchConfig, cache: Path, admin_url: str | None
+) -> dict[str, Any]:
+    county = plan_city(config.county)
+    city = plan_city(config.city)
+    first, last = config.history_years[0], config.history_years[-1]
+    found: dict[str, Any] = {}
+    with contextlib.ExitStack() as stack:
+        space = Workspace(database, admin_url, stack)
+        log(f"{database}: copying the data sets")
+        county_urls = {
+            y: space.copy(cache_path(cache, config.county, y)) for y in config.history_years
+        }
+        city_url = space.copy(cache_path(cache, config.city, config.city_years))
+
+        log(f"{database}: queries at {len(config.history_years)} history sizes and 2 city sizes")
+        by_history = {
+            y: measures.measure_queries(
+                url, measures.query_target(county, y), config.query_repeats, config.query_seconds
+            )
+            for y, url in county_urls.items()
+        }
+        large = measures.measure_queries(
+            city_url,
+            measures.query_target(city, config.city_years),
+            config.query_repeats,
+            config.query_seconds,
+        )
+        found["queries"] = _query_axes(config, by_history, large)
+
+        log(f"{database}: rebuilds in child processes at {first} and {last} years")
+        rebuilds = {y: measures.rebuild_in_child(county_urls[y]) for y in (first, last)}
+        decodes = {
+            y: measures.decode_rate(county_urls[y], config.decode_repeats) for y in (first, last)
+        }
+        log(f"{database}: catch-up from empty at {first} years")
+        catch_up = measures.measure_catch_up(county_urls[first])
+        found["projections"] = {
+            "history_years": first,
+            "events": rebuilds[first]["events"],
+            "catch_up": catch_up,
+            "rebuild": rebuilds[first],
+            "rebuild_largest_history": rebuilds[last],
+            "decode": decodes[first],
+            "decode_largest_history": decodes[last],
+            "ratio_catch_up_to_decode": catch_up["events_per_s"] / decodes[first]["events_per_s"],
+            "ratio_rebuild_to_decode": rebuilds[first]["events_per_s"]
+            / decodes[first]["events_per_s"],
+            "ratio_rebuild_to_decode_largest_history": rebuilds[last]["events_per_s"]
+            / decodes[last]["events_per_s"],
+        }
+        found["memory"] = {
+            "history_years": [first, last],
+            "peak_rss_mib": [rebuilds[y]["peak_rss_kib"] / 1024 for y in (first, last)],
+            "rss_before_mib": [rebuilds[y]["rss_before_kib"] / 1024 for y in (first, last)],
+            "growth_mib": [
+                (rebuilds[y]["peak_rss_kib"] - rebuilds[y]["rss_before_kib"]) / 1024
+                for y in (first, last)
+            ],
+            "ratio": rebuilds[last]["peak_rss_kib"] / rebuilds[first]["peak_rss_kib"],
+        }
+        verify = measures.verify_rate(county_urls[first], config.decode_repeats)
+        hashing = measures.hash_rate(county_urls[first], config.decode_repeats)
+        found["verification"] = {
+            "verify": verify.as_json() if isinstance(verify, NotMeasured) else verify,
+            "hash_alone": hashing,
+        }
+        if not isinstance(verify, NotMeasured):
+            found["verification"]["ratio"] = verify["events_per_s"] / hashing["events_per_s"]
+
+        log(f"{database}: writes, one command at a time, on the {config.city.branches:,} branches")
+        pool = writes.BasePool(city)
+        work = writes.plan_writes(
+            city, pool, config.city_years, config.write_samples, config.bases_per_sample
+        )
+        found["writes"] = writes.measure_writes(
+            city_url, work, database=database, folder=space.folder, admin_url=admin_url
+        )
+        if database == "postgresql":
+            log(f"{database}: concurrent writers {list(config.writers)}")
+            found["concurrency"] = _concurrency(config, city_url, city, pool)
+        else:
+            found["concurrency"] = NotMeasured(
+                "concurrent writers are measured on PostgreSQL only (SQLite has one writer)"
+            ).as_json()
+    return found
+
+
+def _query_axes(
+    config: BenchConfig, by_history: dict[int, dict[str, Any]], large: dict[str, Any]
+) -> dict[str, Any]:
+    first, last = config.history_years[0], config.history_years[-1]
+    axes: dict[str, Any] = {}
+    for spec in measures.QUERIES:
+        if isinstance(spec.run, NotMeasured):
+            axes[spec.key] = {"label": spec.label, **spec.run.as_json()}
+            continue
+        history = {str(y): by_history[y][spec.key]["median_ms"] for y in config.history_years}
+        small, big = by_history[first][spec.key]["median_ms"], large[spec.key]["median_ms"]
+        axes[spec.key] = {
+            "label": spec.label,
+            "history_ms": history,
+            "history_ratio": by_history[last][spec.key]["median_ms"]
+            / by_history[first][spec.key]["median_ms"],
+            "target": spec.target,
+            "city_ms": {str(config.county.branches): small, str(config.city.branches): big},
+            "city_ratio": big / small,
+            "detail": {
+                "by_history": {str(y): by_history[y][spec.key] for y in config.history_years},
+                "large_city": large[spec.key],
+            },
+        }
+    return axes
+
+
+def _concurrency(
+    config: BenchConfig, url: str, plan: CityPlan, pool: writes.BasePool
+) -> dict[str, Any]:
+    # Each scenario takes committees of its own from the pool, so every writer's work is
+    # new: the year after the store's history, for committees nobody has written it for.
+    results: dict[str, Any] = {"different_committees": [], "same_committee_near_cap": []}
+    for count in config.writers:
+        results["different_committees"].append(
+            concurrency.different_committees(
+                url, plan, pool, config.city_years, count, config.commands_per_writer
+            )
+        )
+    for count in config.writers:
+        found = concurrency.same_committee(
+            url, plan, pool, config.city_years, count, config.commands_per_writer
+        )
+        results["same_committee_near_cap"].append(
+            found
+            if found is not None
+            else {
+                "writers": count,
+                **NotMeasured("no base committee left that is big enough").as_json(),
+            }
+        )
+    return results
+
+
+def machine(admin_url: str | None) -> dict[str, Any]:
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory_gib = 0.0
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_gib = int(line.split()[1]) / 1024 / 1024
+    postgres = None
+    if admin_url is not None and postgres_answers(admin_url) is None:
+        with psycopg.connect(pg_conninfo(admin_url)) as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+            postgres = str(row[0]) if row else None
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_gib, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": postgres,
+        "packages": {
+            name: _version(name) for name in ("guoying", "eventsourcing", "SQLAlchemy", "psycopg")
+        },
+        "commit": _commit(),
+    }
+
+
+def _version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _commit() -> str | None:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{head}{' (with uncommitted changes)' if dirty else ''}"
+
+
+def targets(databases: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target of the issue, per database: the figure, the bound, met or not."""
+    found: list[dict[str, Any]] = []
+    for database, figures in databases.items():
+        if "not_measured" in figures:
+            continue
+        for key, what, bound, kind in TARGETS:
+            values: list[tuple[str, float]] = []
+            if key == "writes":
+                values = [("writes", figures["writes"]["ratio_to_recorder"])]
+            elif key == "rebuild":
+                values = [("rebuild", figures["projections"]["ratio_rebuild_to_decode"])]
+            elif key == "memory":
+                values = [("rebuild", figures["memory"]["ratio"])]
+            else:
+                values = [
+                    (name, axis["history_ratio"])
+                    for name, axis in figures["queries"].items()
+                    if "history_ratio" in axis and axis.get("target", True)
+                ]
+            for name, value in values:
+                met = value >= bound if kind == "min" else value <= bound
+                found.append(
+                    {
+                        "database": database,
+                        "target": key,
+                        "figure": name,
+                        "what": what,
+                        "value": value,
+                        "bound": bound,
+                        "kind": kind,
+                        "met": met,
+                    }
+                )
+    return found
+
+
+def run(
+    config: BenchConfig,
+    *,
+    databases: Sequence[str],
+    cache: Path,
+    admin_url: str | None,
+    parallel: bool = True,
+) -> dict[str, Any]:
+    began = time.perf_counter()
+    started = datetime.now(tz=UTC)
+    ensure_all(_families(config), cache, parallel=parallel)
+    freshen([cache_path(cache, f.spec, y) for f in _families(config) for y in f.years])
+    generated = time.perf_counter() - began
+    result: dict[str, Any] = {
+        "generator_version": GENERATOR_VERSION,
+        "config": config.name,
+        "started": started.isoformat(timespec="seconds"),
+        "machine": machine(admin_url),
+        "datasets": {
+            "history": [_dataset(config.county, y, cache) for y in config.history_years],
+            "city": [
+                _dataset(config.county, config.city_years, cache),
+                _dataset(config.city, config.city_years, cache),
+            ],
+        },
+        "databases": {},
+    }
+    for database in databases:
+        why = None
+        if database == "postgresql":
+            why = "no PostgreSQL URL given" if admin_url is None else postgres_answers(admin_url)
+        if why is not None:
+            result["databases"][database] = NotMeasured(f"PostgreSQL: {why}").as_json()
+            continue
+        result["databases"][database] = measure_database(database, config, cache, admin_url)
+    result["targets"] = targets(result["databases"])
+    result["seconds"] = {"generation": generated, "total": time.perf_counter() - began}
+    return result

@@ -1,0 +1,268 @@
+"""Reading figures: catch-up, rebuild, queries, verification and memory.
+
+A figure that cannot be measured yet is a `NotMeasured` with its reason, never a number.
+Adding one later (the title register) is one function: fill in its entry in `QUERIES`
+(or `VERIFY`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from attrs import evolve, frozen
+
+from guoying import Guoying
+from guoying.adapters import chain, schema
+from guoying.adapters.serialization import decode_event
+from guoying.domain.values import Tier
+from guoying.projections import runner
+from guoying.synthetic import CityPlan
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@frozen
+class NotMeasured:
+    reason: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"not_measured": self.reason}
+
+
+@frozen
+class Target:
+    """What a query asks about: a base committee, its county-level committee, one of its
+    branches, the last year evaluated, and a recorded time for the as-known-at forms (the
+    store's last: the bitemporal reading over every row)."""
+
+    base_id: str
+    top_id: str
+    branch_id: str
+    year: int
+    known_at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def query_target(plan: CityPlan, years: int) -> Target:
+    base_id = next(b for b in plan.base_ids() if "-town" in b)
+    return Target(
+        base_id,
+        plan.capped_chain(base_id)[-1],
+        plan.branches[base_id][0].branch_id,
+        plan.year(years - 1),
+    )
+
+
+def last_recorded(app: Guoying) -> datetime:
+    with app.store.engine.connect() as conn:
+        found = conn.execute(sa.select(sa.func.max(schema.events.c.recorded_at))).scalar()
+    return datetime.fromtimestamp(int(found or 0) / 1_000_000, tz=UTC)
+
+
+Query = Callable[[Guoying, Target], object]
+
+
+@frozen
+class QuerySpec:
+    key: str
+    label: str
+    run: Query | NotMeasured
+    target: bool = True  # counts towards "latency at the largest history within 1.5x"
+
+
+QUERIES: tuple[QuerySpec, ...] = (
+    QuerySpec("ledger", "ledger of one base committee", lambda a, t: a.ledger(t.base_id, t.year)),
+    QuerySpec(
+        "ledger_rollup",
+        "ledger rolled up for a county-level committee",
+        lambda a, t: a.ledger(t.top_id, t.year),
+    ),
+    QuerySpec("history", "history of one branch", lambda a, t: a.history(t.branch_id)),
+    QuerySpec(
+        "ledger_known_at",
+        "ledger of one base committee as known at a recorded time",
+        lambda a, t: a.ledger(t.base_id, t.year, as_known_at=t.known_at),
+    ),
+    QuerySpec(
+        "history_known_at",
+        "history of one branch as known at a recorded time",
+        lambda a, t: a.history(t.branch_id, as_known_at=t.known_at),
+    ),
+    QuerySpec(
+        "branches",
+        "weak branches of a county-level committee",
+        lambda a, t: a.branches(committee_id=t.top_id, tier=Tier.WEAK, year=t.year),
+    ),
+    QuerySpec(
+        "title_register",
+        "title register",
+        NotMeasured("the title register does not exist yet (selection and titles are open)"),
+    ),
+    QuerySpec(
+        "catch_up_check",
+        "catching up a store already caught up (every query above does it first)",
+        lambda a, _: a.catch_up(),
+        target=False,
+    ),
+)
+
+
+def time_query(
+    app: Guoying, query: Query, target: Target, repeats: int, *, min_seconds: float = 1.0
+) -> dict[str, float]:
+    """One warm-up call, then at least `repeats` timed calls and at least `min_seconds` of
+    them (at most 200): milliseconds, median and spread."""
+    query(app, target)
+    times: list[float] = []
+    spent = 0.0
+    while len(times) < repeats or (spent < min_seconds and len(times) < 200):
+        began = time.perf_counter()
+        query(app, target)
+        took = time.perf_counter() - began
+        spent += took
+        times.append(took * 1000)
+    return {
+        "median_ms": statistics.median(times),
+        "min_ms": min(times),
+        "max_ms": max(times),
+        "runs": len(times),
+    }
+
+
+def measure_queries(url: str, target: Target, repeats: int, seconds: float) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    with Guoying(url) as app:
+        app.catch_up()
+        target = evolve(target, known_at=last_recorded(app))
+        for spec in QUERIES:
+            if isinstance(spec.run, NotMeasured):
+                found[spec.key] = spec.run.as_json()
+            else:
+                found[spec.key] = time_query(app, spec.run, target, repeats, min_seconds=seconds)
+    return found
+
+
+def events_in(url: str) -> int:
+    with Guoying(url) as app:
+        return app.store.recorder.max_notification_id() or 0
+
+
+def decode_rate(url: str, repeats: int) -> dict[str, float]:
+    """Reading every event in the store's order and decoding it, with no projection: the
+    recorder's select in the runner's batch size, then the converter."""
+    rates = []
+    with Guoying(url) as app:
+        recorder = app.store.recorder
+        for _ in range(repeats):
+            began = time.perf_counter()
+            count, position = 0, None
+            while records := recorder.select_records(position, runner.BATCH):
+                for r in records:
+                    decode_event(r.topic, r.state, r.originator_id, r.originator_version)
+                count += len(records)
+                position = records[-1].position
+            rates.append(count / (time.perf_counter() - began))
+    return {"events_per_s": statistics.median(rates), "events": count}
+
+
+def _row_bytes(row: dict[str, Any]) -> bytes:
+    return b"|".join(
+        (
+            str(row["id"]).encode(),
+            str(row["originator_id"]).encode(),
+            str(row["originator_version"]).encode(),
+            str(row["topic"]).encode(),
+            bytes(row["state"]),
+            str(row["recorded_at"]).encode(),
+        )
+    )
+
+
+def hash_rate(url: str, repeats: int) -> dict[str, float]:
+    """Hashing the bytes `verify` checks, alone: every stored column of every event, read
+    into memory first, then chained SHA-256 (each digest covers the previous one)."""
+    with Guoying(url) as app, app.store.engine.connect() as conn:
+        mappings = [dict(r._mapping) for r in conn.execute(sa.select(schema.events))]
+    rows = [_row_bytes(r) for r in mappings]
+    rates, chained = [], []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        digest = b""
+        for row in rows:
+            digest = hashlib.sha256(digest + row).digest()
+        rates.append(len(rows) / (time.perf_counter() - began))
+        began = time.perf_counter()
+        current = schema.GENESIS
+        for mapping in mappings:
+            current = chain.link(current, chain.event_digest(mapping))
+        chained.append(len(rows) / (time.perf_counter() - began))
+    return {
+        "events_per_s": statistics.median(rates),
+        "events": len(rows),
+        "chain_digest_events_per_s": statistics.median(chained),
+    }
+
+
+def _verify(app: Guoying) -> int:
+    """`verify` over the whole store; the number of chain entries checked."""
+    from guoying.adapters.verification import verify
+
+    verdict = verify(app.store)
+    if not verdict.ok:
+        raise RuntimeError(f"verify failed on a benchmark store: {verdict.problem}")
+    return verdict.count
+
+
+VERIFY: Callable[[Guoying], int] | NotMeasured = _verify
+
+
+def verify_rate(url: str, repeats: int) -> dict[str, float] | NotMeasured:
+    """`verify` over the whole store, events per second (median of `repeats`)."""
+    if isinstance(VERIFY, NotMeasured):
+        return VERIFY
+    rates = []
+    with Guoying(url) as app:
+        for _ in range(repeats):
+            began = time.perf_counter()
+            count = VERIFY(app)
+            rates.append(count / (time.perf_counter() - began))
+    return {"events_per_s": statistics.median(rates), "events": count}
+
+
+def measure_catch_up(url: str) -> dict[str, float]:
+    """Every view dropped, then caught up from the first event, batch by batch."""
+    with Guoying(url) as app:
+        events = app.store.recorder.max_notification_id() or 0
+        runner.drop_views(app.store, app.projections)
+        began = time.perf_counter()
+        app.catch_up()
+        seconds = time.perf_counter() - began
+    return {"events": events, "seconds": seconds, "events_per_s": events / seconds}
+
+
+def rebuild_in_child(url: str) -> dict[str, Any]:
+    """A full rebuild in a process of its own: its time and its peak resident memory, so
+    that nothing else this run holds in memory counts towards it."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])}
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bench.child", "rebuild", url],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=env,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the rebuild child failed:\n{done.stderr}")
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found

@@ -1,0 +1,76 @@
+"""`python -m bench` works: a smoke run on a few branches, SQLite only, prints the table and
+writes the JSON with every figure, or the reason it is not measured yet."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_smoke_run_of_the_benchmarks_prints_the_table_and_writes_every_figure(tmp_path):
+    out = tmp_path / "latest.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--config",
+            "smoke",
+            "--databases",
+            "sqlite",
+            "--serial",
+            "--out",
+            str(out),
+            "--cache",
+            str(tmp_path / "cache"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| Figure | SQLite | Target |" in done.stdout
+    for label in ("**Writes**", "**Catch-up**", "**Rebuild**", "**Query**", "**Memory**"):
+        assert label in done.stdout
+    assert "not measured: " in done.stdout
+
+    result = json.loads(out.read_text())
+    assert {"machine", "datasets", "databases", "targets", "seconds"} <= set(result)
+    figures = result["databases"]["sqlite"]
+    writes = figures["writes"]
+    for side in ("library", "raw_recorder", "driver"):
+        assert writes[side]["commands_per_s"] > 0
+        assert writes[side]["events_per_s"] > 0
+    assert writes["ratio_to_recorder"] > 0
+    assert writes["ratio_to_driver"] > 0
+    projections = figures["projections"]
+    for key in ("catch_up", "rebuild", "decode"):
+        assert projections[key]["events_per_s"] > 0
+    assert projections["ratio_rebuild_to_decode"] > 0
+    queries = figures["queries"]
+    for key in (
+        "ledger",
+        "ledger_rollup",
+        "history",
+        "ledger_known_at",
+        "history_known_at",
+        "branches",
+    ):
+        assert set(queries[key]["history_ms"]) == {"1", "2"}
+        assert queries[key]["history_ratio"] > 0
+        assert queries[key]["city_ratio"] > 0
+    assert queries["title_register"]["not_measured"]
+    verification = figures["verification"]
+    assert verification["verify"]["events_per_s"] > 0
+    assert verification["hash_alone"]["events_per_s"] > 0
+    assert verification["ratio"] > 0
+    assert len(figures["memory"]["peak_rss_mib"]) == 2
+    assert figures["memory"]["ratio"] > 0
+    assert figures["concurrency"]["not_measured"]
+    assert {t["target"] for t in result["targets"]} == {"writes", "rebuild", "queries", "memory"}

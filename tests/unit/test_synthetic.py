@@ -1,0 +1,129 @@
+"""The synthetic city: deterministic from its seed, realistic in shape, within every cap."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from guoying import Guoying
+from guoying.application import commands as c
+from guoying.application.service import Handler
+from guoying.domain.committee_ledger import CommitteeLedger, ledger_aggregate_id
+from guoying.domain.values import CommitteeLevel, Sector, Tier
+from guoying.synthetic import CitySpec, build, plan_city, setup_commands, units, year_commands
+from tests.unit.builders import fixed_clock
+from tests.unit.fakes import FakeEventStore
+
+SMALL = CitySpec(branches=45, seed=11)
+
+
+def test_the_same_seed_gives_the_same_city_and_the_same_commands():
+    assert plan_city(SMALL) == plan_city(CitySpec(branches=45, seed=11))
+    assert list(units(plan_city(SMALL), 3)) == list(units(plan_city(SMALL), 3))
+
+
+def test_another_seed_gives_another_city():
+    other = CitySpec(branches=45, seed=12)
+    assert list(units(plan_city(SMALL), 2)) != list(units(plan_city(other), 2))
+
+
+def test_a_longer_history_begins_with_the_shorter_one():
+    plan = plan_city(SMALL)
+    short = list(units(plan, 2))
+    assert list(units(plan, 5))[: len(short)] == short
+    assert list(units(plan, 2)) + list(units(plan, 5, start=2)) == list(units(plan, 5))
+
+
+def test_the_city_has_the_branches_asked_for_across_every_sector():
+    plan = plan_city(CitySpec(branches=1_000))
+    counts = plan.sector_counts()
+    assert sum(counts.values()) == len(plan.branch_ids()) == 1_000
+    assert len(set(plan.branch_ids())) == 1_000
+    assert all(counts[sector] > 0 for sector in Sector)
+    assert max(counts, key=lambda s: counts[s]) is Sector.RURAL
+    assert 0.3 < counts[Sector.RURAL] / 1_000 < 0.6
+
+
+def test_the_committee_tree_lists_parents_first_and_ends_in_base_committees():
+    plan = plan_city(CitySpec(branches=4_000))
+    seen: set[str] = set()
+    for committee in plan.committees:
+        assert committee.parent_id is None or committee.parent_id in seen
+        seen.add(committee.committee_id)
+    levels = Counter(p.level for p in plan.committees)
+    assert levels[CommitteeLevel.CITY] == levels[CommitteeLevel.ORGANIZATION_DEPARTMENT] == 1
+    assert set(plan.branches) == {
+        p.committee_id for p in plan.committees if p.level is CommitteeLevel.BASE
+    }
+    assert all(plan.capped_chain(b)[-1] in seen for b in plan.branches)
+
+
+def test_branch_names_are_unique_within_each_base_committee():
+    """`ledger.row`: a name identifies a row of its base committee's ledger."""
+    plan = plan_city(CitySpec(branches=3_000, seed=5))
+    for own in plan.branches.values():
+        names = [b.name for b in own]
+        assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ledger_advanced_cap_every_base_committee_plans_at_most_its_cap_each_year(seed):
+    plan = plan_city(CitySpec(branches=2_000, seed=seed))
+    for base_id, own in plan.branches.items():
+        limit = plan.advanced_limit(len(own))
+        for tiers in plan.tiers(base_id, 12):
+            assert sum(t is Tier.ADVANCED for t in tiers) <= limit
+
+
+def test_ledger_advanced_cap_holds_after_every_single_command_on_every_committee():
+    """Applied one command at a time, not one unit at a time, nothing is refused, and every
+    committee's ledger ends each year within floor(0.10 x n)."""
+    plan = plan_city(SMALL)
+    store = FakeEventStore()
+    handler = Handler(store, clock=fixed_clock)
+    handler.execute_unit(setup_commands(plan))
+    years = 3
+    for index in range(years):
+        for base_id in plan.branches:
+            for command in year_commands(plan, index, base_id):
+                handler.execute(command)
+    assert store.refusals == []
+    capped = {cid for b in plan.branches for cid in plan.capped_chain(b)}
+    for committee_id in capped:
+        ledger = store.get(ledger_aggregate_id(committee_id))
+        assert isinstance(ledger, CommitteeLedger)
+        for year in range(plan.year(0), plan.year(years)):
+            advanced, active = ledger.counts().at(year)
+            assert active > 0
+            assert advanced <= plan.advanced_limit(active), (committee_id, year)
+
+
+def test_evaluations_let_a_branch_leave_the_advanced_tier_before_another_enters_it():
+    plan = plan_city(SMALL)
+    for base_id in plan.branches:
+        adjustments = [
+            command
+            for command in year_commands(plan, 1, base_id)
+            if isinstance(command, c.AdjustTier)
+        ]
+        tiers = [a.tier for a in adjustments]
+        assert tiers == sorted(tiers, key=lambda tier: tier is Tier.ADVANCED)
+
+
+def test_a_store_grown_year_by_year_holds_what_a_store_built_at_once_holds():
+    plan = plan_city(CitySpec(branches=25, seed=3))
+
+    def stored(app: Guoying) -> list[tuple[str, int, str, bytes]]:
+        return [
+            (r.originator_id, r.originator_version, r.topic, r.state)
+            for r in app.store.recorder.select_records(None, 100_000)
+        ]
+
+    with Guoying("memory://") as at_once, Guoying("memory://") as grown:
+        report = build(at_once, plan, years=3)
+        build(grown, plan, years=1)
+        build(grown, plan, years=3, start=1)
+        assert report.events == len(stored(at_once))
+        assert stored(grown) == stored(at_once)
+        assert at_once.refusals() == []
