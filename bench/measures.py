@@ -253,7 +253,8 @@ def measure_catch_up(url: str) -> dict[str, float]:
 def rebuild_in_child(url: str) -> dict[str, Any]:
     """A full rebuild in a process of its own: its time and its peak resident memory, so
     that nothing else this run holds in memory counts towards it."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])}
+    paths = [os.environ.get("PYTHONPATH", ""), str(ROOT)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "bench.child", "rebuild", url],
         capture_output=True,

@@ -240,10 +240,22 @@ def _query_cell(key: str, axis: str | None) -> Cell:
 
 def _machine(machine: dict[str, Any]) -> str:
     packages = ", ".join(f"{k} {v}" for k, v in machine["packages"].items() if v)
+    busy = ""
+    during = machine.get("load_average_while_measuring")
+    if during and machine["cores"]:
+        busy = (
+            f" Load average (1 min) while measuring: mean {during['mean']:.1f}, "
+            f"max {during['max']:.1f}"
+        ) + (
+            f" (this run alone keeps it near 1-1.5): other work shared the {machine['cores']} "
+            "cores, so the figures are pessimistic."
+            if during["mean"] > machine["cores"]
+            else " (this run alone keeps it near 1-1.5)."
+        )
     return (
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; "
         f"{machine['os']}; Python {machine['python']}, SQLite {machine['sqlite']}, "
-        f"PostgreSQL {machine['postgresql'] or '—'}; {packages}; commit {machine['commit']}."
+        f"PostgreSQL {machine['postgresql'] or '—'}; {packages}; commit {machine['commit']}." + busy
     )
 
 
