@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from guoying import CapException
+from guoying import CapException, Tier
 from guoying.adapters.verification import verify
 from guoying.application.commands import CorrectRecord, DissolveBranch, MergeBranches, MoveBranch
 from tests.integration.builders import build_small_city, open_app, secretary
@@ -58,7 +58,7 @@ def test_changes_of_2019_leave_the_2018_ledgers_as_they_were_on_every_store(
                 effective_on=date(2019, 6, 1),
                 branch_id=city.town_branches[4],
                 corrects=f"branch:{city.town_branches[4]}@{registered.version}",
-                tier=(registered.detail["tier"] == "LAGGING" and "MIDDLE") or "LAGGING",  # type: ignore[arg-type]
+                tier=Tier.MIDDLE if registered.detail["tier"] == "LAGGING" else Tier.LAGGING,
             )
         )
 
