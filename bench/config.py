@@ -26,8 +26,8 @@ class BenchConfig:
     city: CitySpec
     county: CitySpec
     history_years: tuple[int, ...]
-    query_repeats: int = 5
-    query_seconds: float = 1.0  # each query is timed for at least this long (max 200 runs)
+    query_repeats: int = 7  # rounds: one call on each store per round
+    query_seconds: float = 2.0  # each query is timed for at least this long (max 200 rounds)
     decode_repeats: int = 3
     write_samples: int = 3
     bases_per_sample: int = 3

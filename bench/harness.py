@@ -104,18 +104,11 @@ def measure_database(
         city_url = space.copy(cache_path(cache, config.city, config.city_years))
 
         log(f"{database}: queries at {len(config.history_years)} history sizes and 2 city sizes")
-        by_history = {
-            y: measures.measure_queries(
-                url, measures.query_target(county, y), config.query_repeats, config.query_seconds
-            )
-            for y, url in county_urls.items()
-        }
-        large = measures.measure_queries(
-            city_url,
-            measures.query_target(city, config.city_years),
-            config.query_repeats,
-            config.query_seconds,
-        )
+        stores = {str(y): (url, measures.query_target(county, y)) for y, url in county_urls.items()}
+        stores["city"] = (city_url, measures.query_target(city, config.city_years))
+        timed = measures.measure_queries(stores, config.query_repeats, config.query_seconds)
+        by_history = {y: timed[str(y)] for y in config.history_years}
+        large = timed["city"]
         found["queries"] = _query_axes(config, by_history, large)
 
         log(f"{database}: rebuilds in child processes at {first} and {last} years")

@@ -7,6 +7,7 @@ Adding one later (the title register) is one function: fill in its entry in `QUE
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -117,20 +118,7 @@ QUERIES: tuple[QuerySpec, ...] = (
 )
 
 
-def time_query(
-    app: Guoying, query: Query, target: Target, repeats: int, *, min_seconds: float = 1.0
-) -> dict[str, float]:
-    """One warm-up call, then at least `repeats` timed calls and at least `min_seconds` of
-    them (at most 200): milliseconds, median and spread."""
-    query(app, target)
-    times: list[float] = []
-    spent = 0.0
-    while len(times) < repeats or (spent < min_seconds and len(times) < 200):
-        began = time.perf_counter()
-        query(app, target)
-        took = time.perf_counter() - began
-        spent += took
-        times.append(took * 1000)
+def _timing(times: list[float]) -> dict[str, float]:
     return {
         "median_ms": statistics.median(times),
         "min_ms": min(times),
@@ -139,22 +127,40 @@ def time_query(
     }
 
 
-def measure_queries(url: str, target: Target, repeats: int, seconds: float) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    with Guoying(url) as app:
-        app.catch_up()
-        target = evolve(target, known_at=last_recorded(app))
+def measure_queries(
+    stores: dict[str, tuple[str, Target]], repeats: int, seconds: float
+) -> dict[str, dict[str, Any]]:
+    """Every query on every store, interleaved: one call on each store in turn, round after
+    round, so that whatever else the machine does meanwhile falls on all of them alike.
+    Each query gets a warm-up call per store, then at least `repeats` rounds and at least
+    `seconds` of them (at most 200). Milliseconds by store, then by query."""
+    found: dict[str, dict[str, Any]] = {name: {} for name in stores}
+    with contextlib.ExitStack() as stack:
+        opened: dict[str, tuple[Guoying, Target]] = {}
+        for name, (url, target) in stores.items():
+            app = stack.enter_context(Guoying(url))
+            app.catch_up()
+            opened[name] = (app, evolve(target, known_at=last_recorded(app)))
         for spec in QUERIES:
             if isinstance(spec.run, NotMeasured):
-                found[spec.key] = spec.run.as_json()
-            else:
-                found[spec.key] = time_query(app, spec.run, target, repeats, min_seconds=seconds)
+                for name in stores:
+                    found[name][spec.key] = spec.run.as_json()
+                continue
+            times: dict[str, list[float]] = {name: [] for name in stores}
+            for app, target in opened.values():
+                spec.run(app, target)
+            spent, rounds = 0.0, 0
+            while rounds < repeats or (spent < seconds and rounds < 200):
+                for name, (app, target) in opened.items():
+                    began = time.perf_counter()
+                    spec.run(app, target)
+                    took = time.perf_counter() - began
+                    spent += took
+                    times[name].append(took * 1000)
+                rounds += 1
+            for name in stores:
+                found[name][spec.key] = _timing(times[name])
     return found
-
-
-def events_in(url: str) -> int:
-    with Guoying(url) as app:
-        return app.store.recorder.max_notification_id() or 0
 
 
 def decode_rate(url: str, repeats: int) -> dict[str, float]:

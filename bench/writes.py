@@ -110,11 +110,10 @@ class Timed:
         return self.events / self.seconds
 
 
-def library_writes(url: str, work: WriteWork) -> tuple[list[Timed], list[list[list[StoredEvent]]]]:
-    """Each sample's timing and the stored events of each of its commands."""
+def library_writes(url: str, work: WriteWork) -> Iterator[tuple[Timed, list[list[StoredEvent]]]]:
+    """Each sample's timing and the stored events of each of its commands, sample by
+    sample, with the store kept open (and its caches warm) in between."""
     mapper = CattrsMapper()
-    timings: list[Timed] = []
-    captured: list[list[list[StoredEvent]]] = []
     with Guoying(url) as app:
         for unit in work.warm:
             app.execute_unit(unit)
@@ -123,9 +122,7 @@ def library_writes(url: str, work: WriteWork) -> tuple[list[Timed], list[list[li
             outcomes = [app.execute(command) for command in sample]
             seconds = time.perf_counter() - began
             batches = [[mapper.to_stored_event(e) for e in o.events] for o in outcomes]
-            timings.append(Timed(len(sample), sum(map(len, batches)), seconds))
-            captured.append(batches)
-    return timings, captured
+            yield Timed(len(sample), sum(map(len, batches)), seconds), batches
 
 
 def _timed(batches: Batches, seconds: float) -> Timed:
@@ -277,11 +274,13 @@ def measure_writes(
     folder: Path,
     admin_url: str | None,
 ) -> dict[str, Any]:
-    """Library, raw recorder and driver, each sample in turn; medians over the samples."""
-    library, captured = library_writes(url, work)
+    """Library, raw recorder and driver on each sample in turn, interleaved so that other
+    work on the machine falls on all three alike; medians over the samples."""
+    library: list[Timed] = []
     recorder: list[Timed] = []
     driver: list[Timed] = []
-    for batches in captured:
+    for timed, batches in library_writes(url, work):
+        library.append(timed)
         if database == "sqlite":
             recorder.append(sqlite_recorder(folder, batches))
             driver.append(sqlite_driver(folder, batches))
