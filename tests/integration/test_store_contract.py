@@ -16,6 +16,8 @@ import time
 import types
 import uuid
 from collections.abc import Callable, Iterator
+from copy import deepcopy
+from datetime import date
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -28,8 +30,14 @@ from guoying import Actor, AdjustTier, Guoying, RegisterPerson, StoreUnavailable
 from guoying.adapters import schema
 from guoying.adapters.store import SqlStore
 from guoying.application.ports import ConcurrencyConflict, PersonalData, Refusal
+from guoying.domain.branch import TierAdjusted, branch_aggregate_id
+from guoying.domain.committee_ledger import BranchTallied, ledger_aggregate_id
+from guoying.domain.events import stamp
+from guoying.domain.values import Authority, Decision
 from tests.integration.builders import (
+    CITY,
     YEAR,
+    build_small_city,
     found_city,
     open_app,
     person_registered,
@@ -117,6 +125,9 @@ def another_writer(store_url: str, store: SqlStore) -> SqlStore:
     return store if store_url == "memory://" else SqlStore(store_url)
 
 
+DECISION = Decision(secretary(CITY), "never saved", date(2018, 12, 1), Authority((), "taian-2017"))
+
+
 @pytest.fixture
 def store(store_url: str) -> Iterator[SqlStore]:
     opened = SqlStore(store_url)
@@ -184,6 +195,46 @@ class TestEveryStore:
         assert other.get("person:a").version == 2
         other.save([person_registered("a", 3)])
         assert store.get("person:a").version == 3
+
+    def test_an_aggregate_one_caller_changes_is_not_changed_for_the_next_caller(
+        self, store_url: str
+    ) -> None:
+        """The store hands out private copies of its cached aggregates (`SqlStore.get`)."""
+        with open_app(store_url) as app:
+            city = build_small_city(app)
+            store = app.store
+            ledger_id = ledger_aggregate_id(city.town)
+            branch_id = branch_aggregate_id(city.town_branches[-1])
+            ledger, branch = store.get(ledger_id), store.get(branch_id)
+            counts, timelines, tiers = (
+                ledger.counts(),
+                deepcopy(ledger.timelines),
+                list(branch.tiers),
+            )
+
+            # A decision that is never saved, folded onto the copies the first caller got.
+            for event in (
+                BranchTallied(
+                    **stamp(DECISION, ledger_id, ledger.version + 1),
+                    committee_id=city.town,
+                    branch_id=city.town_branches[-1],
+                    year=YEAR,
+                    tier=Tier.ADVANCED,
+                ),
+                TierAdjusted(
+                    **stamp(DECISION, branch_id, branch.version + 1),
+                    year=YEAR,
+                    previous_tier=Tier.MIDDLE,
+                    new_tier=Tier.ADVANCED,
+                ),
+            ):
+                event.mutate(ledger if event.originator_id == ledger_id else branch)
+            assert ledger.counts() != counts
+
+            again_ledger, again_branch = store.get(ledger_id), store.get(branch_id)
+            assert again_ledger.counts() == counts
+            assert again_ledger.timelines == timelines
+            assert again_branch.tiers == tiers
 
     def test_positions_strictly_increase_in_the_order_writes_commit(self, store: SqlStore) -> None:
         saved: list[int] = []

@@ -8,6 +8,7 @@ and Repository over `SqlRecorder`, our ApplicationRecorder (see docs/adr/001-sto
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 import uuid
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 from attrs import frozen
 from eventsourcing.application import AggregateNotFoundError, Repository
@@ -94,7 +96,7 @@ def create_store_engine(url: str, *, must_exist: bool = False) -> Engine:
         _configure_sqlite(engine, wal=bool(database) and database != ":memory:")
         return engine
     if parsed.drivername in ("postgresql", "postgresql+psycopg"):
-        return sa.create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
+        return sa.create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=False)
     raise StoreUnavailable(
         f"store URL {parsed.render_as_string(hide_password=True)!r}: unsupported; use "
         "sqlite:///PATH, memory:// or "
@@ -120,6 +122,36 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
     def _on_begin(connection: Connection) -> None:
         writing = connection.get_execution_options().get("guoying_write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+_INSERT_EVENTS = schema.events.insert()
+# Statements built once: building one per call costs more than running it on SQLite.
+_HEAD_TIME = sa.select(schema.head.c.last_recorded_at).where(schema.head.c.key == "head")
+_HEAD_TIME_FOR_UPDATE = _HEAD_TIME.with_for_update()
+_SET_HEAD_TIME = (
+    schema.head.update()
+    .where(schema.head.c.key == "head")
+    .values(last_recorded_at=sa.bindparam("recorded_at"))
+)
+_SELECT_EVENTS: dict[tuple[bool, bool, bool, bool], sa.Select[Any]] = {}
+
+
+def _select_events(gt: bool, lte: bool, desc: bool, limit: bool) -> sa.Select[Any]:
+    key = (gt, lte, desc, limit)
+    if key not in _SELECT_EVENTS:
+        t = schema.events
+        query = sa.select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
+            t.c.originator_id == sa.bindparam("originator_id")
+        )
+        if gt:
+            query = query.where(t.c.originator_version > sa.bindparam("gt"))
+        if lte:
+            query = query.where(t.c.originator_version <= sa.bindparam("lte"))
+        query = query.order_by(t.c.originator_version.desc() if desc else t.c.originator_version)
+        if limit:
+            query = query.limit(sa.bindparam("limit"))
+        _SELECT_EVENTS[key] = query
+    return _SELECT_EVENTS[key]
 
 
 class RecorderConflict(ConcurrencyConflict, IntegrityError):
@@ -195,16 +227,10 @@ class SqlRecorder(ApplicationRecorder):
 
     def take_recorded_time(self, conn: Connection) -> int:
         """Lock the store's head and return a recorded time no earlier than the last one."""
-        query = sa.select(schema.head.c.last_recorded_at).where(schema.head.c.key == "head")
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
+        query = _HEAD_TIME_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD_TIME
         last = conn.execute(query).scalar_one()
         recorded_at = max(self.clock(), last)
-        conn.execute(
-            schema.head.update()
-            .where(schema.head.c.key == "head")
-            .values(last_recorded_at=recorded_at)
-        )
+        conn.execute(_SET_HEAD_TIME, {"recorded_at": recorded_at})
         return int(recorded_at)
 
     def insert_events(
@@ -224,10 +250,19 @@ class SqlRecorder(ApplicationRecorder):
                     }
                     for e in stored_events
                 ]
-                positions = [
-                    _inserted_position(conn.execute(schema.events.insert().values(**row)))
-                    for row in rows
-                ]
+                # One statement for all rows, its positions returned in the rows' order.
+                positions = (
+                    list(
+                        conn.execute(
+                            _INSERT_EVENTS.returning(
+                                schema.events.c.id, sort_by_parameter_order=True
+                            ),
+                            rows,
+                        ).scalars()
+                    )
+                    if rows
+                    else []
+                )
                 chain.extend(
                     conn,
                     chain.EVENT,
@@ -255,21 +290,12 @@ class SqlRecorder(ApplicationRecorder):
         desc: bool = False,
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
-        t = schema.events
-        query = sa.select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
-            t.c.originator_id == str(originator_id)
-        )
-        if gt is not None:
-            query = query.where(t.c.originator_version > gt)
-        if lte is not None:
-            query = query.where(t.c.originator_version <= lte)
-        query = query.order_by(
-            t.c.originator_version.desc() if desc else t.c.originator_version
-        ).limit(limit)
+        query = _select_events(gt is not None, lte is not None, desc, limit is not None)
+        params = {"originator_id": str(originator_id), "gt": gt, "lte": lte, "limit": limit}
         with self.engine.connect() as conn:
             return [
                 StoredEvent(r.originator_id, r.originator_version, r.topic, bytes(r.state))
-                for r in conn.execute(query)
+                for r in conn.execute(query, {k: v for k, v in params.items() if v is not None})
             ]
 
     def select_notifications(
@@ -333,6 +359,31 @@ class SqlRecorder(ApplicationRecorder):
         raise NotImplementedError("guoying's projections pull; they do not subscribe")
 
 
+def clone(aggregate: Any) -> Any:
+    """A private copy of an aggregate. Aggregates are attrs classes holding frozen values,
+    and their events replace what they change in a container rather than change it in
+    place, so copying each container one level deep is enough: a fraction of the cost of
+    `copy.deepcopy`, which walks every value."""
+    copied = copy.copy(aggregate)
+    for name in attrs.fields_dict(type(aggregate)):
+        value = getattr(aggregate, name)
+        if isinstance(value, dict | list | set):
+            setattr(copied, name, value.copy())
+    return copied
+
+
+def _project(aggregate: Any, events: Any) -> Any:
+    """Fold new events onto a copy, so that a cached aggregate another caller may be
+    copying is never changed under it."""
+    events = list(events)
+    if not events:
+        return aggregate
+    current = None if aggregate is None else clone(aggregate)
+    for event in events:
+        current = event.mutate(current)
+    return current
+
+
 class SqlStore:
     """The application's EventStore port over one database."""
 
@@ -344,17 +395,26 @@ class SqlStore:
         self.recorder = SqlRecorder(self.engine, clock, create=create)
         self.mapper = CattrsMapper()
         self.event_store: EventStore[str] = EventStore(self.mapper, self.recorder)
-        self.repository: Repository[str] = Repository(self.event_store, cache_maxsize=4096)
+        # Aggregates come out of the cache as private copies made by `clone`, which copies
+        # their containers, instead of eventsourcing's deepcopy of the whole object graph.
+        self.repository: Repository[str] = Repository(
+            self.event_store, cache_maxsize=4096, deepcopy_from_cache=False
+        )
 
     @property
     def store_id(self) -> str:
         return self.recorder.store_id
 
     def get(self, aggregate_id: str) -> Any | None:
+        """A private copy of the aggregate, as of its last stored event."""
         try:
-            return self.repository.get(aggregate_id)
+            found = self.repository.get(aggregate_id, projector_func=_project)
         except AggregateNotFoundError:
             return None
+        if self.repository.cache is not None:
+            # `_project` never changes a cached aggregate in place: keep the new one.
+            self.repository.cache.put(aggregate_id, found)
+        return clone(found)
 
     def event(self, aggregate_id: str, version: int) -> DomainEvent | None:
         found = list(self.event_store.get(aggregate_id, gt=version - 1, lte=version))

@@ -9,7 +9,7 @@ It also holds the committee's common problems and their measures (`ledger.row`).
 
 from __future__ import annotations
 
-from bisect import insort
+from collections.abc import Sequence
 from datetime import date
 
 from attrs import define, field, frozen
@@ -70,9 +70,11 @@ class CommitteeLedger:
     id: str
     version: int
     committee_id: str
-    timelines: dict[str, list[tuple[int, Tier]]] = field(factory=dict)
+    # Values are tuples, replaced and never changed in place, so that a copy of the ledger
+    # one container deep (the store's `clone`) shares nothing a later event changes.
+    timelines: dict[str, tuple[tuple[int, Tier], ...]] = field(factory=dict)
     # The years each branch counts under this committee: [from, to) intervals, to open-ended.
-    memberships: dict[str, list[tuple[int, int | None]]] = field(factory=dict)
+    memberships: dict[str, tuple[tuple[int, int | None], ...]] = field(factory=dict)
     # The branches this committee leads directly and their names, for unique names.
     names: dict[str, str] = field(factory=dict)
     first: int | None = None
@@ -129,11 +131,11 @@ class CommitteeLedger:
         assert self.first is not None
         if branch_id not in self.memberships:
             # A branch's first tally is its registration: it counts from that year on.
-            self.timelines[branch_id] = [(year, tier)]
+            self.timelines[branch_id] = ((year, tier),)
             self._set_membership(branch_id, year, member=True)
             return
         end = self.first + len(self.active)
-        timeline = self.timelines.setdefault(branch_id, [])
+        timeline = self.timelines.get(branch_id, ())
         later = [y for y, _ in timeline if y > year]
         until = later[0] if later else end
         for y in range(year, until):
@@ -141,14 +143,15 @@ class CommitteeLedger:
                 old = _tier_at(timeline, y)
                 delta = (tier is Tier.ADVANCED) - (old is Tier.ADVANCED)
                 self.advanced[y - self.first] += delta
-        timeline[:] = [(y, t) for y, t in timeline if y != year]
-        insort(timeline, (year, tier))
+        self.timelines[branch_id] = tuple(
+            sorted([*(e for e in timeline if e[0] != year), (year, tier)])
+        )
 
     def _set_membership(self, branch_id: str, year: int, *, member: bool) -> None:
         """From `year` on, the branch counts under this committee, or no longer does."""
         self._extend_to(year)
         assert self.first is not None
-        timeline = self.timelines.get(branch_id, [])
+        timeline = self.timelines.get(branch_id, ())
         for y in range(year, self.first + len(self.active)):
             delta = member - self.is_member(branch_id, y)
             self.active[y - self.first] += delta
@@ -156,13 +159,13 @@ class CommitteeLedger:
                 self.advanced[y - self.first] += delta
         kept: list[tuple[int, int | None]] = [
             (start, year if end is None or end > year else end)
-            for start, end in self.memberships.get(branch_id, [])
+            for start, end in self.memberships.get(branch_id, ())
             if start < year
         ]
-        self.memberships[branch_id] = [*kept, (year, None)] if member else kept
+        self.memberships[branch_id] = (*kept, (year, None)) if member else tuple(kept)
 
 
-def _tier_at(timeline: list[tuple[int, Tier]], year: int) -> Tier | None:
+def _tier_at(timeline: Sequence[tuple[int, Tier]], year: int) -> Tier | None:
     found = None
     for tier_year, tier in timeline:
         if tier_year > year:
@@ -215,7 +218,7 @@ class BranchJoined(DomainEvent):
         # Years it counted elsewhere keep their own counts; only membership from `year` on
         # changes, so the timeline is taken as the branch's record and counted from there.
         ledger._set_membership(self.branch_id, self.year, member=False)
-        ledger.timelines[self.branch_id] = sorted(self.timeline)
+        ledger.timelines[self.branch_id] = tuple(sorted(self.timeline))
         ledger._set_membership(self.branch_id, self.year, member=True)
         if self.name is not None:
             ledger.names[self.branch_id] = self.name

@@ -6,12 +6,12 @@ import json
 
 import sqlalchemy as sa
 from sqlalchemy import Column, Date, Integer, Table, Text
-from sqlalchemy.engine import Connection
 
 from guoying.adapters.schema import Position
 from guoying.adapters.serialization import CONVERTER
 from guoying.adapters.store import StoredRecord
 from guoying.domain.events import DomainEvent
+from guoying.projections.writer import ViewWriter
 
 metadata = sa.MetaData()
 _META_FIELDS = {
@@ -47,7 +47,7 @@ class HistoryProjection:
     version = 1
     metadata = metadata
 
-    def handle(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
+    def handle(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
         if not event.originator_id.startswith("branch:"):
             return
         detail = {
@@ -55,20 +55,21 @@ class HistoryProjection:
             for key, value in CONVERTER.unstructure(event).items()
             if key not in _META_FIELDS
         }
-        conn.execute(
-            history.insert().values(
-                position=record.position,
-                branch_id=event.originator_id.removeprefix("branch:"),
-                version=event.originator_version,
-                event=type(event).__name__,
-                year=detail.get("year"),
-                detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
-                actor_person_id=event.actor.person_id,
-                actor_committee_id=event.actor.committee_id,
-                reason=event.reason,
-                rule_ids=",".join(event.authority.rule_ids),
-                policy_version=event.authority.policy_version,
-                effective_on=event.effective_on,
-                recorded_at=record.recorded_at,
-            )
+        views.insert(
+            history,
+            {
+                "position": record.position,
+                "branch_id": event.originator_id.removeprefix("branch:"),
+                "version": event.originator_version,
+                "event": type(event).__name__,
+                "year": detail.get("year"),
+                "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                "actor_person_id": event.actor.person_id,
+                "actor_committee_id": event.actor.committee_id,
+                "reason": event.reason,
+                "rule_ids": ",".join(event.authority.rule_ids),
+                "policy_version": event.authority.policy_version,
+                "effective_on": event.effective_on,
+                "recorded_at": record.recorded_at,
+            },
         )

@@ -11,6 +11,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from attrs import frozen
@@ -139,10 +140,17 @@ NOW = Reading()
 
 
 def _fold(
-    conn: Connection, table: sa.Table, key: str, on: date | None, cut: int | None = None
+    conn: Connection,
+    table: sa.Table,
+    key: str,
+    on: date | None,
+    cut: int | None = None,
+    only: sa.Select[Any] | None = None,
 ) -> dict[str, dict[str, str | None]]:
     """Each entity's attributes as they stood on a date (or as they stand now)."""
     query = sa.select(table).order_by(table.c.valid_from, table.c.position, table.c.seq)
+    if only is not None:
+        query = query.where(table.c[key].in_(only))
     if on is not None:
         query = query.where(table.c.valid_from <= on)
     if cut is not None:
@@ -173,10 +181,25 @@ def load_committees(
 
 
 def load_branches(
-    conn: Connection, on: date | None = None, cut: int | None = None
+    conn: Connection,
+    on: date | None = None,
+    cut: int | None = None,
+    bases: Iterable[str] | None = None,
 ) -> dict[str, BranchRow]:
-    """Every branch registered by a date (by now without one), ended ones inactive."""
-    states = _fold(conn, v.branch_changes, "branch_id", on, cut)
+    """Every branch registered by a date (by now without one), ended ones inactive; with
+    `bases`, only branches that were ever led by one of those base committees."""
+    only = None
+    if bases is not None:
+        t = v.branch_changes
+        only = (
+            sa.select(t.c.branch_id)
+            .where(t.c.attribute == "base_committee_id", t.c.value.in_(list(bases)))
+            .distinct()
+        )
+    states = _fold(conn, v.branch_changes, "branch_id", on, cut, only)
+    rows = sa.select(v.branches)
+    if only is not None:
+        rows = rows.where(v.branches.c.branch_id.in_(only))
     return {
         r.branch_id: BranchRow(
             r.branch_id,
@@ -190,7 +213,7 @@ def load_branches(
             r.split_from,
             r.merged_into,
         )
-        for r in conn.execute(sa.select(v.branches))
+        for r in conn.execute(rows)
         # A branch counts from its registration state on; later changes alone do not make one.
         if "name" in states.get(r.branch_id, {})
     }
@@ -230,7 +253,7 @@ def _timelines(
     bases = set(base_ids)
     rows = [
         branch
-        for branch in load_branches(conn, business_date(year, reading), reading.cut).values()
+        for branch in load_branches(conn, business_date(year, reading), reading.cut, bases).values()
         if branch.active and branch.base_committee_id in bases and branch.registered_year <= year
     ]
     timelines: dict[str, list[tuple[int, Tier, bool]]] = defaultdict(list)

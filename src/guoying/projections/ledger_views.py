@@ -6,7 +6,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, Boolean, Column, Date, Integer, Table, Text
-from sqlalchemy.engine import Connection
 
 from guoying.adapters.schema import Position
 from guoying.adapters.store import StoredRecord
@@ -16,6 +15,7 @@ from guoying.domain import organization as org
 from guoying.domain import roster
 from guoying.domain.events import DomainEvent
 from guoying.domain.values import year_end
+from guoying.projections.writer import ViewWriter
 
 metadata = sa.MetaData()
 
@@ -160,7 +160,7 @@ cap_exceptions = Table(
 
 
 def _changes(
-    conn: Connection,
+    views: ViewWriter,
     table: Table,
     key: str,
     entity_id: str,
@@ -168,9 +168,9 @@ def _changes(
     valid_from: date,
     **values: str | None,
 ) -> None:
-    conn.execute(
-        table.insert(),
-        [
+    views.insert(
+        table,
+        *[
             {
                 "position": record.position,
                 "seq": seq,
@@ -199,28 +199,38 @@ def _now(table: Table) -> sa.ColumnElement[bool]:
     return table.c.known_to.is_(None)
 
 
-def _retire(conn: Connection, table: Table, position: int, **key: object) -> None:
-    conn.execute(table.update().where(_current(table, **key)).values(known_to=position))
+_RETIRE: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
+
+
+def _retire(views: ViewWriter, table: Table, position: int, **key: object) -> None:
+    names = tuple(key)
+    statement = _RETIRE.get((table.name, names))
+    if statement is None:
+        statement = (
+            table.update()
+            .where(*(table.c[name] == sa.bindparam(f"k_{name}") for name in names), _now(table))
+            .values(known_to=sa.bindparam("k_known_to"))
+        )
+        _RETIRE[(table.name, names)] = statement
+    views.execute(statement, {**{f"k_{n}": v for n, v in key.items()}, "k_known_to": position})
 
 
 def _supersede(
-    conn: Connection, table: Table, position: int, key: dict[str, object], **changes: object
+    views: ViewWriter, table: Table, position: int, key: dict[str, object], **changes: object
 ) -> None:
     """Replace the current row by a changed copy known from `position` on."""
-    row = conn.execute(sa.select(table).where(_current(table, **key))).first()
+    row = views.execute(sa.select(table).where(_current(table, **key))).first()
     if row is None:
         return
-    _retire(conn, table, position, **key)
-    conn.execute(
-        table.insert().values({**row._mapping, **changes, "known_from": position, "known_to": None})
-    )
+    _retire(views, table, position, **key)
+    views.insert(table, {**row._mapping, **changes, "known_from": position, "known_to": None})
 
 
-def _correct(conn: Connection, branch_id: str, position: int, event: b.RecordCorrected) -> None:
+def _correct(views: ViewWriter, branch_id: str, position: int, event: b.RecordCorrected) -> None:
     """Views show the corrected value; the history keeps both."""
     if event.tier is not None and event.year is not None:
         _supersede(
-            conn,
+            views,
             tiers,
             position,
             {"branch_id": branch_id, "year": event.year},
@@ -228,7 +238,7 @@ def _correct(conn: Connection, branch_id: str, position: int, event: b.RecordCor
         )
     if event.target is not None and event.year is not None:
         _supersede(
-            conn,
+            views,
             targets,
             position,
             {"branch_id": branch_id, "year": event.year},
@@ -246,10 +256,10 @@ def _correct(conn: Connection, branch_id: str, position: int, event: b.RecordCor
             if value is not None
         }
         _supersede(
-            conn, cases, position, {"branch_id": branch_id, "case_id": event.case_id}, **changes
+            views, cases, position, {"branch_id": branch_id, "case_id": event.case_id}, **changes
         )
     if event.person_id is not None:
-        row = conn.execute(
+        row = views.execute(
             sa.select(liaisons.c.position).where(
                 (liaisons.c.branch_id == branch_id)
                 & (liaisons.c.version == event.corrects_version)
@@ -258,7 +268,7 @@ def _correct(conn: Connection, branch_id: str, position: int, event: b.RecordCor
         ).first()
         if row is not None:
             _supersede(
-                conn,
+                views,
                 liaisons,
                 position,
                 {"branch_id": branch_id, "position": row.position},
@@ -268,19 +278,19 @@ def _correct(conn: Connection, branch_id: str, position: int, event: b.RecordCor
 
 
 def _branch_change(
-    conn: Connection, record: StoredRecord, event: DomainEvent, **values: str | None
+    views: ViewWriter, record: StoredRecord, event: DomainEvent, **values: str | None
 ) -> None:
     _changes(
-        conn, branch_changes, "branch_id", _branch_id(event), record, event.effective_on, **values
+        views, branch_changes, "branch_id", _branch_id(event), record, event.effective_on, **values
     )
 
 
 def _committee_change(
-    conn: Connection, record: StoredRecord, event: DomainEvent, **values: str | None
+    views: ViewWriter, record: StoredRecord, event: DomainEvent, **values: str | None
 ) -> None:
     committee_id = getattr(event, "committee_id")  # noqa: B009 - every committee event has it
     _changes(
-        conn, committee_changes, "committee_id", committee_id, record, event.effective_on, **values
+        views, committee_changes, "committee_id", committee_id, record, event.effective_on, **values
     )
 
 
@@ -293,18 +303,19 @@ class LedgerProjection:
     version = 4
     metadata = metadata
 
-    def handle(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
+    def handle(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
         match event:
             case org.CommitteeRegistered():
-                conn.execute(
-                    committees.insert().values(
-                        committee_id=event.committee_id,
-                        level=event.level.value,
-                        county_level=event.county_level,
-                    )
+                views.insert(
+                    committees,
+                    {
+                        "committee_id": event.committee_id,
+                        "level": event.level.value,
+                        "county_level": event.county_level,
+                    },
                 )
                 _changes(
-                    conn,
+                    views,
                     committee_changes,
                     "committee_id",
                     event.committee_id,
@@ -315,41 +326,43 @@ class LedgerProjection:
                     active="1",
                 )
             case org.CommitteeRenamed():
-                _committee_change(conn, record, event, name=event.name)
+                _committee_change(views, record, event, name=event.name)
             case org.CommitteeMoved():
-                _committee_change(conn, record, event, parent_id=event.parent_id)
+                _committee_change(views, record, event, parent_id=event.parent_id)
             case org.CommitteeDissolved():
-                _committee_change(conn, record, event, active=None)
+                _committee_change(views, record, event, active=None)
             case org.UnitRegistered():
-                conn.execute(
-                    units.insert().values(
-                        unit_id=event.unit_id,
-                        name=event.name,
-                        kind=event.kind.value,
-                        committee_id=event.committee_id,
-                    )
+                views.insert(
+                    units,
+                    {
+                        "unit_id": event.unit_id,
+                        "name": event.name,
+                        "kind": event.kind.value,
+                        "committee_id": event.committee_id,
+                    },
                 )
             case _:
-                self._branch(conn, record, event)
+                self._branch(views, record, event)
 
-    def _branch(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
+    def _branch(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
         match event:
             case b.BranchRegistered():
-                conn.execute(
-                    branches.insert().values(
-                        branch_id=event.branch_id,
-                        sector=event.sector.value,
-                        unit_ids=",".join(event.unit_ids),
-                        is_financial_institution=event.is_financial_institution,
-                        registered_year=event.year,
-                        split_from=event.split_from,
-                    )
+                views.insert(
+                    branches,
+                    {
+                        "branch_id": event.branch_id,
+                        "sector": event.sector.value,
+                        "unit_ids": ",".join(event.unit_ids),
+                        "is_financial_institution": event.is_financial_institution,
+                        "registered_year": event.year,
+                        "split_from": event.split_from,
+                    },
                 )
                 # A first assessment for a year counts the branch in that year's ledger even
                 # when it is recorded after the year ends.
                 since = min(event.effective_on, year_end(event.year))
                 _changes(
-                    conn,
+                    views,
                     branch_changes,
                     "branch_id",
                     event.branch_id,
@@ -359,99 +372,105 @@ class LedgerProjection:
                     base_committee_id=event.base_committee_id,
                     active="1",
                 )
-                conn.execute(
-                    tiers.insert().values(
-                        branch_id=event.branch_id,
-                        year=event.year,
-                        tier=event.tier.value,
-                        is_evaluation=False,
-                        effective_on=event.effective_on,
-                        known_from=record.position,
-                    )
+                views.insert(
+                    tiers,
+                    {
+                        "branch_id": event.branch_id,
+                        "year": event.year,
+                        "tier": event.tier.value,
+                        "is_evaluation": False,
+                        "effective_on": event.effective_on,
+                        "known_from": record.position,
+                    },
                 )
             case b.TierAdjusted():
-                _retire(conn, tiers, record.position, branch_id=_branch_id(event), year=event.year)
-                conn.execute(
-                    tiers.insert().values(
-                        branch_id=_branch_id(event),
-                        year=event.year,
-                        tier=event.new_tier.value,
-                        is_evaluation=True,
-                        effective_on=event.effective_on,
-                        known_from=record.position,
-                    )
+                _retire(views, tiers, record.position, branch_id=_branch_id(event), year=event.year)
+                views.insert(
+                    tiers,
+                    {
+                        "branch_id": _branch_id(event),
+                        "year": event.year,
+                        "tier": event.new_tier.value,
+                        "is_evaluation": True,
+                        "effective_on": event.effective_on,
+                        "known_from": record.position,
+                    },
                 )
             case b.BranchRenamed():
-                _branch_change(conn, record, event, name=event.name)
+                _branch_change(views, record, event, name=event.name)
             case b.BranchMoved():
-                _branch_change(conn, record, event, base_committee_id=event.to_committee_id)
+                _branch_change(views, record, event, base_committee_id=event.to_committee_id)
             case b.BranchDissolved():
-                _branch_change(conn, record, event, active=None)
-                conn.execute(
+                _branch_change(views, record, event, active=None)
+                views.execute(
                     branches.update()
                     .where(branches.c.branch_id == _branch_id(event))
                     .values(merged_into=event.merged_into)
                 )
             case b.BranchAbsorbed():
                 for case in event.cases:
-                    conn.execute(
-                        cases.insert().values(
-                            branch_id=_branch_id(event),
-                            case_id=case.case_id,
-                            problem=case.problem,
-                            measure=case.measure,
-                            owner_id=case.owner_id,
-                            deadline=case.deadline,
-                            found_on=case.found_on,
-                            known_from=record.position,
-                        )
+                    views.insert(
+                        cases,
+                        {
+                            "branch_id": _branch_id(event),
+                            "case_id": case.case_id,
+                            "problem": case.problem,
+                            "measure": case.measure,
+                            "owner_id": case.owner_id,
+                            "deadline": case.deadline,
+                            "found_on": case.found_on,
+                            "known_from": record.position,
+                        },
                     )
             case _:
-                self._records(conn, record, event)
+                self._records(views, record, event)
 
-    def _records(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
+    def _records(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
         match event:
             case b.CreationTargetSet():
                 _retire(
-                    conn, targets, record.position, branch_id=_branch_id(event), year=event.year
+                    views, targets, record.position, branch_id=_branch_id(event), year=event.year
                 )
-                conn.execute(
-                    targets.insert().values(
-                        branch_id=_branch_id(event),
-                        year=event.year,
-                        target=event.target.value,
-                        effective_on=event.effective_on,
-                        known_from=record.position,
-                    )
+                views.insert(
+                    targets,
+                    {
+                        "branch_id": _branch_id(event),
+                        "year": event.year,
+                        "target": event.target.value,
+                        "effective_on": event.effective_on,
+                        "known_from": record.position,
+                    },
                 )
             case b.LiaisonAssigned():
-                conn.execute(
-                    liaisons.insert().values(
-                        branch_id=_branch_id(event),
-                        position=record.position,
-                        version=event.originator_version,
-                        effective_on=event.effective_on,
-                        person_id=event.person_id,
-                        title=event.position,
-                        known_from=record.position,
-                    )
+                views.insert(
+                    liaisons,
+                    {
+                        "branch_id": _branch_id(event),
+                        "position": record.position,
+                        "version": event.originator_version,
+                        "effective_on": event.effective_on,
+                        "person_id": event.person_id,
+                        "title": event.position,
+                        "known_from": record.position,
+                    },
                 )
             case b.ProblemFound():
-                conn.execute(
-                    cases.insert().values(
-                        branch_id=_branch_id(event),
-                        case_id=event.case_id,
-                        problem=event.problem,
-                        measure=event.measure,
-                        owner_id=event.owner_id,
-                        deadline=event.deadline,
-                        found_on=event.effective_on,
-                        known_from=record.position,
-                    )
+                views.insert(
+                    cases,
+                    {
+                        "branch_id": _branch_id(event),
+                        "case_id": event.case_id,
+                        "problem": event.problem,
+                        "measure": event.measure,
+                        "owner_id": event.owner_id,
+                        "deadline": event.deadline,
+                        "found_on": event.effective_on,
+                        "known_from": record.position,
+                    },
                 )
             case b.RectificationSignedOff():
                 _supersede(
-                    conn,
+                    views,
                     cases,
                     record.position,
                     {"branch_id": _branch_id(event), "case_id": event.case_id},
@@ -459,19 +478,20 @@ class LedgerProjection:
                     outcome=event.outcome,
                 )
             case b.RecordCorrected():
-                _correct(conn, _branch_id(event), record.position, event)
+                _correct(views, _branch_id(event), record.position, event)
             case roster.LeaderAppointed():
-                conn.execute(
-                    leaders.insert().values(
-                        committee_id=event.committee_id,
-                        person_id=event.person_id,
-                        since=event.effective_on,
-                        position=event.position,
-                        known_from=record.position,
-                    )
+                views.insert(
+                    leaders,
+                    {
+                        "committee_id": event.committee_id,
+                        "person_id": event.person_id,
+                        "since": event.effective_on,
+                        "position": event.position,
+                        "known_from": record.position,
+                    },
                 )
             case roster.LeadershipEnded():
-                serving = conn.execute(
+                serving = views.execute(
                     sa.select(leaders.c.since).where(
                         _current(
                             leaders, committee_id=event.committee_id, person_id=event.person_id
@@ -481,7 +501,7 @@ class LedgerProjection:
                 ).first()
                 if serving is not None:
                     _supersede(
-                        conn,
+                        views,
                         leaders,
                         record.position,
                         {
@@ -492,28 +512,30 @@ class LedgerProjection:
                         until=event.effective_on,
                     )
             case cl.CommonProblemRecorded():
-                conn.execute(
-                    common_problems.insert().values(
-                        committee_id=event.committee_id,
-                        problem_id=event.problem_id,
-                        year=event.year,
-                        problem=event.problem,
-                        measure=event.measure,
-                        known_from=record.position,
-                    )
+                views.insert(
+                    common_problems,
+                    {
+                        "committee_id": event.committee_id,
+                        "problem_id": event.problem_id,
+                        "year": event.year,
+                        "problem": event.problem,
+                        "measure": event.measure,
+                        "known_from": record.position,
+                    },
                 )
             case cl.AdvancedCapExceptionRecorded():
                 approver = event.exception.approved_by
-                conn.execute(
-                    cap_exceptions.insert().values(
-                        position=record.position,
-                        committee_id=event.committee_id,
-                        years=",".join(str(y) for y in event.years),
-                        justification=event.exception.justification,
-                        approved_by_person_id=approver.person_id,
-                        approved_by_committee_id=approver.committee_id,
-                        effective_on=event.effective_on,
-                    )
+                views.insert(
+                    cap_exceptions,
+                    {
+                        "position": record.position,
+                        "committee_id": event.committee_id,
+                        "years": ",".join(str(y) for y in event.years),
+                        "justification": event.exception.justification,
+                        "approved_by_person_id": approver.person_id,
+                        "approved_by_committee_id": approver.committee_id,
+                        "effective_on": event.effective_on,
+                    },
                 )
             case _:
                 pass

@@ -21,6 +21,7 @@ from guoying.adapters import schema
 from guoying.adapters.serialization import decode_event
 from guoying.adapters.store import SqlStore
 from guoying.projections.runner import BATCH, Progress, Projection, tracking_key
+from guoying.projections.writer import ViewWriter
 
 
 @frozen
@@ -100,7 +101,11 @@ def _replay_into(
                 event = decode_event(
                     record.topic, record.state, record.originator_id, record.originator_version
                 )
-                projection.handle(conn, record, event)
+                # Each event's rows are sent before the next event is handled: a check
+                # independent of the batching that catch-up and rebuild do.
+                views = ViewWriter(conn)
+                projection.handle(views, record, event)
+                views.flush()
         position = records[-1].position
         if progress is not None:
             progress(len(records))

@@ -17,6 +17,7 @@ from guoying.adapters import schema
 from guoying.adapters.serialization import decode_event
 from guoying.adapters.store import SqlStore, StoredRecord
 from guoying.domain.events import DomainEvent
+from guoying.projections.writer import ViewWriter
 
 BATCH = 500
 Progress = Callable[[int], None]
@@ -30,7 +31,7 @@ class Projection(Protocol):
     version: int
     metadata: sa.MetaData
 
-    def handle(self, conn: Connection, record: StoredRecord, event: DomainEvent) -> None:
+    def handle(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
         """Write the view rows that follow from one event."""
 
 
@@ -79,11 +80,13 @@ def _apply_batch(
 ) -> int:
     """Apply the next batch after `position` in this transaction; how many were applied."""
     records = store.recorder.select_records(position, BATCH, conn=conn)
+    buffered = ViewWriter(conn)
     for record in records:
         event = decode_event(
             record.topic, record.state, record.originator_id, record.originator_version
         )
-        projection.handle(conn, record, event)
+        projection.handle(buffered, record, event)
+    buffered.flush()
     if records:
         conn.execute(
             schema.tracking.update()
@@ -128,25 +131,35 @@ def drop_views(store: SqlStore, projections: Sequence[Projection]) -> None:
 def rebuild(
     store: SqlStore, projections: Sequence[Projection], progress: Progress | None = None
 ) -> int:
-    """Empty every view and replay all events into it, in one transaction per projection,
-    so that a reader sees either the old views or the rebuilt ones, never a gap."""
-    applied = 0
+    """Empty every view and replay all events into them in one transaction, reading and
+    decoding each event once for all projections, so that a reader sees either the old
+    views or the rebuilt ones, never a gap."""
     for projection in projections:
         _drop_other_versions(store, projection)
-        key = tracking_key(projection)
-        with store.recorder.writing() as conn:
+    keys = [tracking_key(p) for p in projections]
+    applied = 0
+    with store.recorder.writing() as conn:
+        for projection, key in zip(projections, keys, strict=True):
             _position(conn, key, lock=True)
             for table in reversed(projection.metadata.sorted_tables):
                 conn.execute(table.delete())
-            conn.execute(
-                schema.tracking.update()
-                .where(schema.tracking.c.projection == key)
-                .values(position=0)
-            )
-            position = 0
-            while count := _apply_batch(store, conn, projection, key, position):
-                position = _position(conn, key, lock=False)
-                applied += count
-                if progress is not None:
-                    progress(count)
+        position = 0
+        while records := store.recorder.select_records(position, BATCH, conn=conn):
+            buffered = ViewWriter(conn)
+            for record in records:
+                event = decode_event(
+                    record.topic, record.state, record.originator_id, record.originator_version
+                )
+                for projection in projections:
+                    projection.handle(buffered, record, event)
+            buffered.flush()
+            position = records[-1].position
+            applied += len(records) * len(projections)
+            if progress is not None:
+                progress(len(records))
+        conn.execute(
+            schema.tracking.update()
+            .where(schema.tracking.c.projection.in_(keys))
+            .values(position=position)
+        )
     return applied

@@ -64,17 +64,24 @@ def find_committees(conn: Connection, name: str | None, on: date | None) -> list
 
 
 def _tiers_for(conn: Connection, branch_ids: list[str], year: int) -> dict[str, Tier]:
-    found: dict[str, Tier] = {}
-    query = (
-        sa.select(v.tiers)
-        .where(v.tiers.c.branch_id.in_(branch_ids))
-        .where(v.tiers.c.year <= year)
-        .where(v.visible(v.tiers, None))
-        .order_by(v.tiers.c.year)
+    """Each branch's tier in effect for the year: its latest row up to that year only."""
+    t = v.tiers
+    latest = (
+        sa.select(sa.func.max(v.tiers.alias("later").c.year))
+        .where(
+            sa.literal_column("later.branch_id") == t.c.branch_id,
+            sa.literal_column("later.year") <= year,
+            sa.literal_column("later.known_to").is_(None),
+        )
+        .scalar_subquery()
     )
-    for row in conn.execute(query):
-        found[row.branch_id] = Tier(row.tier)
-    return found
+    query = (
+        sa.select(t.c.branch_id, t.c.tier)
+        .where(t.c.branch_id.in_(branch_ids))
+        .where(v.visible(t, None))
+        .where(t.c.year == latest)
+    )
+    return {row.branch_id: Tier(row.tier) for row in conn.execute(query)}
 
 
 def find_branches(
@@ -93,7 +100,7 @@ def find_branches(
     bases = set(subtree_ids(committees, committee_id)) if committee_id else None
     candidates = [
         b
-        for b in load_branches(conn, on).values()
+        for b in load_branches(conn, on, bases=bases).values()
         if (bases is None or b.base_committee_id in bases)
         and (name is None or name in b.name)
         and (sector is None or b.sector is sector)
