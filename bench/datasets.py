@@ -27,7 +27,11 @@ from psycopg import sql
 
 from guoying import Guoying
 from guoying.adapters import schema as store_schema
+from guoying.projections.history import HistoryProjection
+from guoying.projections.ledger_views import LedgerProjection
 from guoying.synthetic import CitySpec, build, plan_city
+
+PROJECTIONS = (LedgerProjection(), HistoryProjection())
 
 Log = Callable[[str], None]
 
@@ -42,18 +46,22 @@ def sqlite_url(path: Path) -> str:
 
 
 def store_fingerprint() -> str:
-    """A short hash of the store's table definitions: a cached store written by a library
-    whose tables have changed since is generated again rather than misread."""
+    """A short hash of the store's and the views' table definitions and the projections'
+    versions: a cached store written by a library whose tables or projections have changed
+    since is generated again rather than misread or rebuilt while being measured."""
     dialect = sa.create_engine("sqlite://").dialect
-    ddl = [
-        str(sa.schema.CreateTable(t).compile(dialect=dialect))
-        for t in store_schema.store_metadata.sorted_tables
+    tables = [
+        t
+        for m in (store_schema.store_metadata, *(p.metadata for p in PROJECTIONS))
+        for t in m.sorted_tables
     ]
+    ddl = [str(sa.schema.CreateTable(t).compile(dialect=dialect)) for t in tables]
     ddl += [
         str(sa.schema.CreateIndex(i).compile(dialect=dialect))
-        for t in store_schema.store_metadata.sorted_tables
+        for t in tables
         for i in sorted(t.indexes, key=lambda i: str(i.name))
     ]
+    ddl += [f"{p.name}@{p.version}" for p in PROJECTIONS]
     return hashlib.sha256("\n".join(ddl).encode()).hexdigest()[:8]
 
 

@@ -67,6 +67,8 @@ branch_changes = Table(
     Column("valid_from", Date, nullable=False),
     Column("attribute", Text, nullable=False),
     Column("value", Text),
+    # A subtree's readings start from the branches its base committees ever led.
+    sa.Index("view_branch_changes_by_value", "attribute", "value", "branch_id"),
 )
 
 
@@ -300,7 +302,7 @@ def _branch_id(event: DomainEvent) -> str:
 
 class LedgerProjection:
     name = "ledger"
-    version = 4
+    version = 5
     metadata = metadata
 
     def handle(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
