@@ -258,8 +258,8 @@ class TestEveryStore:
         holding, attempting, release = threading.Event(), threading.Event(), threading.Event()
 
         def first(_: int) -> list[int]:
-            with store.recorder.writing() as conn:
-                recorded_at = store.recorder.take_recorded_time(conn)
+            with store.recorder.appending() as append:
+                conn, recorded_at = append.conn, append.recorded_at
                 conn.execute(
                     schema.events.insert().values(
                         originator_id="person:first",

@@ -80,18 +80,19 @@ class Head:
     hash: str
 
 
+_READ_HEAD = sa.select(schema.head.c.chain_count, schema.head.c.chain_hash).where(
+    schema.head.c.key == "head"
+)
+
+
 def read_head(conn: Connection) -> Head:
-    row = conn.execute(
-        sa.select(schema.head.c.chain_count, schema.head.c.chain_hash).where(
-            schema.head.c.key == "head"
-        )
-    ).one()
+    row = conn.execute(_READ_HEAD).one()
     return Head(int(row.chain_count), str(row.chain_hash))
 
 
-def extend(conn: Connection, kind: str, rows: Iterable[Mapping[str, Any]]) -> Head:
-    """Bind newly written rows into the chain; the caller holds the store's write lock."""
-    head = read_head(conn)
+def extend(conn: Connection, head: Head, kind: str, rows: Iterable[Mapping[str, Any]]) -> Head:
+    """Bind newly written rows into the chain after `head`; the new head, which the caller,
+    holding the store's write lock, stores in the same transaction."""
     count, current = head.count, head.hash
     digest = event_digest if kind == EVENT else refusal_digest
     entries = []
@@ -101,9 +102,4 @@ def extend(conn: Connection, kind: str, rows: Iterable[Mapping[str, Any]]) -> He
         entries.append({"position": count, "kind": kind, "ref": int(row["id"]), "hash": current})
     if entries:
         conn.execute(schema.chain.insert(), entries)
-        conn.execute(
-            schema.head.update()
-            .where(schema.head.c.key == "head")
-            .values(chain_count=count, chain_hash=current)
-        )
     return Head(count, current)

@@ -12,14 +12,14 @@ import copy
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
-from attrs import frozen
+from attrs import define, frozen
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.persistence import (
     ApplicationRecorder,
@@ -124,14 +124,20 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
-_INSERT_EVENTS = schema.events.insert()
+_INSERT_EVENTS = schema.events.insert().returning(schema.events.c.id, sort_by_parameter_order=True)
 # Statements built once: building one per call costs more than running it on SQLite.
-_HEAD_TIME = sa.select(schema.head.c.last_recorded_at).where(schema.head.c.key == "head")
-_HEAD_TIME_FOR_UPDATE = _HEAD_TIME.with_for_update()
-_SET_HEAD_TIME = (
+_HEAD = sa.select(
+    schema.head.c.last_recorded_at, schema.head.c.chain_count, schema.head.c.chain_hash
+).where(schema.head.c.key == "head")
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_SET_HEAD = (
     schema.head.update()
     .where(schema.head.c.key == "head")
-    .values(last_recorded_at=sa.bindparam("recorded_at"))
+    .values(
+        last_recorded_at=sa.bindparam("recorded_at"),
+        chain_count=sa.bindparam("count"),
+        chain_hash=sa.bindparam("hash"),
+    )
 )
 _SELECT_EVENTS: dict[tuple[bool, bool, bool, bool], sa.Select[Any]] = {}
 
@@ -152,6 +158,18 @@ def _select_events(gt: bool, lte: bool, desc: bool, limit: bool) -> sa.Select[An
             query = query.limit(sa.bindparam("limit"))
         _SELECT_EVENTS[key] = query
     return _SELECT_EVENTS[key]
+
+
+@define
+class Append:
+    """One write under the store's head lock (`SqlRecorder.appending`)."""
+
+    conn: Connection
+    recorded_at: int
+    head: chain.Head
+
+    def extend(self, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        self.head = chain.extend(self.conn, self.head, kind, rows)
 
 
 class RecorderConflict(ConcurrencyConflict, IntegrityError):
@@ -225,48 +243,49 @@ class SqlRecorder(ApplicationRecorder):
             with conn.begin():
                 yield conn
 
-    def take_recorded_time(self, conn: Connection) -> int:
-        """Lock the store's head and return a recorded time no earlier than the last one."""
-        query = _HEAD_TIME_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD_TIME
-        last = conn.execute(query).scalar_one()
-        recorded_at = max(self.clock(), last)
-        conn.execute(_SET_HEAD_TIME, {"recorded_at": recorded_at})
-        return int(recorded_at)
+    @contextmanager
+    def appending(self) -> Iterator[Append]:
+        """A write transaction that holds the store's head: its recorded time, no earlier
+        than the last one, and the chain the written rows extend, stored on the way out."""
+        with self.writing() as conn:
+            query = _HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD
+            row = conn.execute(query).one()
+            append = Append(
+                conn,
+                int(max(self.clock(), row.last_recorded_at)),
+                chain.Head(int(row.chain_count), str(row.chain_hash)),
+            )
+            yield append
+            conn.execute(
+                _SET_HEAD,
+                {
+                    "recorded_at": append.recorded_at,
+                    "count": append.head.count,
+                    "hash": append.head.hash,
+                },
+            )
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         personal_data: Sequence[PersonalData] = kwargs.get("personal_data", ())
         try:
-            with self.writing() as conn:
-                recorded_at = self.take_recorded_time(conn)
+            with self.appending() as append:
+                conn = append.conn
                 rows = [
                     {
                         "originator_id": str(e.originator_id),
                         "originator_version": e.originator_version,
                         "topic": e.topic,
                         "state": e.state,
-                        "recorded_at": recorded_at,
+                        "recorded_at": append.recorded_at,
                     }
                     for e in stored_events
                 ]
                 # One statement for all rows, its positions returned in the rows' order.
-                positions = (
-                    list(
-                        conn.execute(
-                            _INSERT_EVENTS.returning(
-                                schema.events.c.id, sort_by_parameter_order=True
-                            ),
-                            rows,
-                        ).scalars()
-                    )
-                    if rows
-                    else []
-                )
-                chain.extend(
-                    conn,
-                    chain.EVENT,
-                    ({**row, "id": p} for row, p in zip(rows, positions, strict=True)),
+                positions = list(conn.execute(_INSERT_EVENTS, rows).scalars()) if rows else []
+                append.extend(
+                    chain.EVENT, [{**row, "id": p} for row, p in zip(rows, positions, strict=True)]
                 )
                 for person in personal_data:
                     conn.execute(
@@ -434,9 +453,9 @@ class SqlStore:
         for personal in PERSONAL_FIELDS.get(type(command).__name__, ()):
             # The log is chained for good; personal data must stay erasable, so it stays out.
             payload[personal] = NOT_LOGGED
-        with self.recorder.writing() as conn:
+        with self.recorder.appending() as append:
             row = {
-                "recorded_at": self.recorder.take_recorded_time(conn),
+                "recorded_at": append.recorded_at,
                 "command": type(command).__name__,
                 "actor_person_id": command.actor.person_id,
                 "actor_committee_id": command.actor.committee_id,
@@ -446,8 +465,10 @@ class SqlStore:
                 "reason": command.reason,
                 "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
             }
-            position = _inserted_position(conn.execute(schema.refusals.insert().values(**row)))
-            chain.extend(conn, chain.REFUSAL, [{**row, "id": position}])
+            position = _inserted_position(
+                append.conn.execute(schema.refusals.insert().values(**row))
+            )
+            append.extend(chain.REFUSAL, [{**row, "id": position}])
             return position
 
     def personal_data(self, person_ids: Sequence[str]) -> dict[str, PersonalData]:
