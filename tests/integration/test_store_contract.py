@@ -28,11 +28,12 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from guoying import Actor, AdjustTier, Guoying, RegisterPerson, StoreUnavailable, Tier
 from guoying.adapters import schema
+from guoying.adapters.aggregates import REFRESH_LIMIT
 from guoying.adapters.store import SqlStore
 from guoying.application.ports import ConcurrencyConflict, PersonalData, Refusal
 from guoying.domain.branch import TierAdjusted, branch_aggregate_id
 from guoying.domain.committee_ledger import BranchTallied, ledger_aggregate_id
-from guoying.domain.events import stamp
+from guoying.domain.events import DomainEvent, stamp
 from guoying.domain.values import Authority, Decision
 from tests.integration.builders import (
     CITY,
@@ -235,6 +236,35 @@ class TestEveryStore:
             assert again_ledger.counts() == counts
             assert again_ledger.timelines == timelines
             assert again_branch.tiers == tiers
+
+    def test_a_decision_reads_what_another_writer_saved_since_the_decision_before(
+        self, store: SqlStore
+    ) -> None:
+        """A decision's reads (`SqlStore.reader`) skip the store for cached aggregates nobody
+        wrote since; what another writer wrote in between must still be seen."""
+        store.save([person_registered("a"), person_registered("b")])
+        assert store.reader().get("person:a").version == 1
+
+        def written_by_another_writer(*events: DomainEvent) -> None:
+            store.recorder.insert_events([store.mapper.to_stored_event(e) for e in events])
+
+        written_by_another_writer(person_registered("a", 2))
+        reads = store.reader()
+        assert reads.get("person:a").version == 2
+        assert reads.get("person:b").version == 1
+
+        # More writes since the last look than one look reads: the cache starts afresh.
+        written_by_another_writer(
+            *(person_registered(f"p{n}") for n in range(REFRESH_LIMIT)),
+            person_registered("a", 3),
+            person_registered("b", 2),
+        )
+        reads = store.reader()
+        assert reads.get("person:a").version == 3
+        assert reads.get("person:b").version == 2
+        # The writer's own saves need no look at the store to be seen.
+        store.save([person_registered("a", 4)])
+        assert store.reader().get("person:a").version == 4
 
     def test_positions_strictly_increase_in_the_order_writes_commit(self, store: SqlStore) -> None:
         saved: list[int] = []

@@ -36,6 +36,9 @@ class FakeEventStore(EventStore):
             aggregate = event.mutate(aggregate)  # type: ignore[attr-defined]
         return aggregate
 
+    def reader(self) -> FakeEventStore:
+        return self  # every read is as of now
+
     def save(
         self, events: Sequence[DomainEvent], personal_data: Sequence[PersonalData] = ()
     ) -> list[int]:

@@ -8,7 +8,6 @@ and Repository over `SqlRecorder`, our ApplicationRecorder (see docs/adr/001-sto
 
 from __future__ import annotations
 
-import copy
 import json
 import time
 import uuid
@@ -17,10 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import attrs
 import sqlalchemy as sa
 from attrs import define, frozen
-from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.persistence import (
     ApplicationRecorder,
     EventStore,
@@ -33,9 +30,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
 from guoying.adapters import chain, schema
+from guoying.adapters.aggregates import CachedAggregates
 from guoying.adapters.serialization import CattrsMapper, command_to_json
 from guoying.application.errors import StoreUnavailable
-from guoying.application.ports import ConcurrencyConflict, PersonalData, Refusal
+from guoying.application.ports import (
+    AggregateReader,
+    ConcurrencyConflict,
+    PersonalData,
+    Refusal,
+)
 from guoying.domain.events import DomainEvent
 
 DEFAULT_URL = "sqlite:///guoying.db"
@@ -378,29 +381,12 @@ class SqlRecorder(ApplicationRecorder):
         raise NotImplementedError("guoying's projections pull; they do not subscribe")
 
 
-def clone(aggregate: Any) -> Any:
-    """A private copy of an aggregate. Aggregates are attrs classes holding frozen values,
-    and their events replace what they change in a container rather than change it in
-    place, so copying each container one level deep is enough: a fraction of the cost of
-    `copy.deepcopy`, which walks every value."""
-    copied = copy.copy(aggregate)
-    for name in attrs.fields_dict(type(aggregate)):
-        value = getattr(aggregate, name)
-        if isinstance(value, dict | list | set):
-            setattr(copied, name, value.copy())
-    return copied
+@frozen
+class _Refreshed:
+    aggregates: CachedAggregates
 
-
-def _project(aggregate: Any, events: Any) -> Any:
-    """Fold new events onto a copy, so that a cached aggregate another caller may be
-    copying is never changed under it."""
-    events = list(events)
-    if not events:
-        return aggregate
-    current = None if aggregate is None else clone(aggregate)
-    for event in events:
-        current = event.mutate(current)
-    return current
+    def get(self, aggregate_id: str) -> Any | None:
+        return self.aggregates.get(aggregate_id, refreshed=True)
 
 
 class SqlStore:
@@ -414,11 +400,7 @@ class SqlStore:
         self.recorder = SqlRecorder(self.engine, clock, create=create)
         self.mapper = CattrsMapper()
         self.event_store: EventStore[str] = EventStore(self.mapper, self.recorder)
-        # Aggregates come out of the cache as private copies made by `clone`, which copies
-        # their containers, instead of eventsourcing's deepcopy of the whole object graph.
-        self.repository: Repository[str] = Repository(
-            self.event_store, cache_maxsize=4096, deepcopy_from_cache=False
-        )
+        self.aggregates = CachedAggregates(self.event_store, self.engine)
 
     @property
     def store_id(self) -> str:
@@ -426,14 +408,12 @@ class SqlStore:
 
     def get(self, aggregate_id: str) -> Any | None:
         """A private copy of the aggregate, as of its last stored event."""
-        try:
-            found = self.repository.get(aggregate_id, projector_func=_project)
-        except AggregateNotFoundError:
-            return None
-        if self.repository.cache is not None:
-            # `_project` never changes a cached aggregate in place: keep the new one.
-            self.repository.cache.put(aggregate_id, found)
-        return clone(found)
+        return self.aggregates.get(aggregate_id)
+
+    def reader(self) -> AggregateReader:
+        """Aggregates as of one look at the store, for one decision."""
+        self.aggregates.refresh()
+        return _Refreshed(self.aggregates)
 
     def event(self, aggregate_id: str, version: int) -> DomainEvent | None:
         found = list(self.event_store.get(aggregate_id, gt=version - 1, lte=version))
@@ -445,6 +425,7 @@ class SqlStore:
         if not events:
             return []
         recordings = self.event_store.put(events, personal_data=personal_data)
+        self.aggregates.saved(events)
         return [r.notification.id for r in recordings]
 
     def append_refusal(self, refusal: Refusal) -> int:

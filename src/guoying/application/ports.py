@@ -32,9 +32,17 @@ class ConcurrencyConflict(Exception):
     """Another writer saved a version of an aggregate this write also saves."""
 
 
-class EventStore(Protocol):
+class AggregateReader(Protocol):
     def get(self, aggregate_id: str) -> Any | None:
         """The aggregate rebuilt from its events, a private copy, or None."""
+
+
+class EventStore(AggregateReader, Protocol):
+    def reader(self) -> AggregateReader:
+        """Reads for one decision: aggregates as of one look at the store, which a store
+        may take with fewer queries than reading each as of now. A write decided on what
+        they show still fails with ConcurrencyConflict if another writer got there first.
+        """
 
     def event(self, aggregate_id: str, version: int) -> DomainEvent | None:
         """One stored event of an aggregate, or None."""

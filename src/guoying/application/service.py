@@ -17,7 +17,13 @@ from attrs import evolve, frozen
 from guoying.application import commands as cmd
 from guoying.application import life
 from guoying.application.errors import AlreadyExists, Conflict, NotAuthorized, NotFound, Refused
-from guoying.application.ports import ConcurrencyConflict, EventStore, PersonalData, Refusal
+from guoying.application.ports import (
+    AggregateReader,
+    ConcurrencyConflict,
+    EventStore,
+    PersonalData,
+    Refusal,
+)
 from guoying.domain import branch as branch_rules
 from guoying.domain import committee_ledger as ledger_rules
 from guoying.domain import organization as org_rules
@@ -95,7 +101,7 @@ class Outcome:
 class UnitOfWork:
     """The aggregates one write decides on, each a private copy, and the events it adds."""
 
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: AggregateReader) -> None:
         self._store = store
         self._loaded: dict[str, Any] = {}
         self.ledgers_before: dict[str, YearCounts] = {}
@@ -150,7 +156,7 @@ class Handler:
     def execute_unit(self, commands: Sequence[cmd.Command]) -> Outcome:
         """Apply commands as one unit: all saved in one atomic write, or none."""
         for _ in range(self.retries):
-            uow = UnitOfWork(self.store)
+            uow = UnitOfWork(self.store.reader())
             current: cmd.Command | None = None
             try:
                 for current in commands:
