@@ -99,7 +99,7 @@ def create_store_engine(url: str, *, must_exist: bool = False) -> Engine:
         _configure_sqlite(engine, wal=bool(database) and database != ":memory:")
         return engine
     if parsed.drivername in ("postgresql", "postgresql+psycopg"):
-        return sa.create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=False)
+        return sa.create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
     raise StoreUnavailable(
         f"store URL {parsed.render_as_string(hide_password=True)!r}: unsupported; use "
         "sqlite:///PATH, memory:// or "

@@ -201,20 +201,8 @@ def _now(table: Table) -> sa.ColumnElement[bool]:
     return table.c.known_to.is_(None)
 
 
-_RETIRE: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
-
-
 def _retire(views: ViewWriter, table: Table, position: int, **key: object) -> None:
-    names = tuple(key)
-    statement = _RETIRE.get((table.name, names))
-    if statement is None:
-        statement = (
-            table.update()
-            .where(*(table.c[name] == sa.bindparam(f"k_{name}") for name in names), _now(table))
-            .values(known_to=sa.bindparam("k_known_to"))
-        )
-        _RETIRE[(table.name, names)] = statement
-    views.execute(statement, {**{f"k_{n}": v for n, v in key.items()}, "k_known_to": position})
+    views.retire(table, position, **key)
 
 
 def _supersede(

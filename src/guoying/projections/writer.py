@@ -1,9 +1,15 @@
 """The connection a projection writes its view rows through.
 
 Sending each view row as its own statement was most of a rebuild's time. A `ViewWriter`
-holds a batch's plain inserts back and sends each table's as one executemany, early
-enough that every other statement still sees the rows inserted before it: an UPDATE or
-DELETE after its own table's pending rows, any other statement after all of them.
+holds a batch's plain inserts and the retirements of bitemporal rows back and sends each
+kind, per table, as one executemany, early enough that every other statement still sees
+what came before it: an UPDATE or DELETE after its own table's pending writes, any other
+statement after all of them.
+
+A retirement at position p closes the row of its key that is still open and was known
+before p (`known_from < p`). Pending inserts therefore go first: a row inserted at p or
+later is never closed by a retirement at p, and retirements run in the order they were
+made, so each closes exactly the row that was current when its event was handled.
 """
 
 from __future__ import annotations
@@ -16,12 +22,31 @@ from sqlalchemy.engine import Connection, CursorResult
 
 Row = Mapping[str, Any]
 
+_RETIRE: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
+
+
+def _retire_statement(table: sa.Table, names: tuple[str, ...]) -> sa.Update:
+    statement = _RETIRE.get((table.name, names))
+    if statement is None:
+        statement = (
+            table.update()
+            .where(
+                *(table.c[name] == sa.bindparam(f"k_{name}") for name in names),
+                table.c.known_to.is_(None),
+                table.c.known_from < sa.bindparam("k_position"),
+            )
+            .values(known_to=sa.bindparam("k_position"))
+        )
+        _RETIRE[(table.name, names)] = statement
+    return statement
+
 
 class ViewWriter:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         # Keyed by the row's columns too: one executemany needs one set of parameters.
-        self._pending: dict[tuple[str, frozenset[str]], tuple[sa.Table, list[Row]]] = {}
+        self._inserts: dict[tuple[str, frozenset[str]], tuple[sa.Table, list[Row]]] = {}
+        self._retires: dict[tuple[str, tuple[str, ...]], tuple[sa.Table, list[Row]]] = {}
 
     @property
     def dialect(self) -> sa.Dialect:
@@ -30,7 +55,14 @@ class ViewWriter:
     def insert(self, table: sa.Table, *rows: Row) -> None:
         """Add rows to a view table; they reach the database before anything reads it."""
         for row in rows:
-            self._pending.setdefault((table.name, frozenset(row)), (table, []))[1].append(row)
+            self._inserts.setdefault((table.name, frozenset(row)), (table, []))[1].append(row)
+
+    def retire(self, table: sa.Table, position: int, **key: object) -> None:
+        """Close the open row of a bitemporal table's `key` known before `position`: the
+        store knew it until the event at `position`."""
+        parameters = {f"k_{name}": value for name, value in key.items()}
+        parameters["k_position"] = position
+        self._retires.setdefault((table.name, tuple(key)), (table, []))[1].append(parameters)
 
     def execute(self, statement: sa.Executable, parameters: Row | None = None) -> CursorResult[Any]:
         only = None
@@ -40,7 +72,10 @@ class ViewWriter:
         return self.conn.execute(statement, parameters)
 
     def flush(self, only: str | None = None) -> None:
-        """Send the pending rows: one table's, or every table's."""
-        for key in [k for k in self._pending if only is None or k[0] == only]:
-            table, rows = self._pending.pop(key)
+        """Send the pending writes: one table's, or every table's."""
+        for key in [k for k in self._inserts if only is None or k[0] == only]:
+            table, rows = self._inserts.pop(key)
             self.conn.execute(table.insert(), rows)
+        for retiring in [k for k in self._retires if only is None or k[0] == only]:
+            table, rows = self._retires.pop(retiring)
+            self.conn.execute(_retire_statement(table, retiring[1]), rows)

@@ -1,0 +1,71 @@
+"""`ViewWriter`: a batch of inserts and retirements gives the rows that sending each at once
+would give (the bitemporal rows of the ledger's views, `known_from`/`known_to`)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from guoying.projections.writer import ViewWriter
+
+metadata = sa.MetaData()
+tiers = sa.Table(
+    "t",
+    metadata,
+    sa.Column("branch_id", sa.Text),
+    sa.Column("year", sa.Integer),
+    sa.Column("tier", sa.Text),
+    sa.Column("known_from", sa.Integer),
+    sa.Column("known_to", sa.Integer),
+)
+
+
+def _adjust(views: ViewWriter, position: int, branch_id: str, tier: str) -> None:
+    views.retire(tiers, position, branch_id=branch_id, year=2018)
+    views.insert(
+        tiers,
+        {"branch_id": branch_id, "year": 2018, "tier": tier, "known_from": position},
+    )
+
+
+def _rows(conn: sa.Connection) -> list[tuple[object, ...]]:
+    return sorted(conn.execute(sa.select(tiers)).all(), key=lambda r: (r.branch_id, r.known_from))
+
+
+def test_a_batch_of_retirements_closes_each_row_when_its_successor_was_known() -> None:
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine)
+    events = [(1, "a", "MIDDLE"), (2, "b", "WEAK"), (3, "a", "ADVANCED"), (5, "a", "LAGGING")]
+    with engine.begin() as conn:
+        one_by_one = ViewWriter(conn)
+        for position, branch_id, tier in events:
+            _adjust(one_by_one, position, branch_id, tier)
+            one_by_one.flush()
+        expected = _rows(conn)
+        conn.execute(tiers.delete())
+
+        # The first event reaches the database in a batch of its own; the rest in one batch.
+        batched = ViewWriter(conn)
+        _adjust(batched, *events[0])
+        batched.flush()
+        for event in events[1:]:
+            _adjust(batched, *event)
+        batched.flush()
+        assert _rows(conn) == expected
+
+    assert [(r[0], r[2], r[3], r[4]) for r in expected] == [
+        ("a", "MIDDLE", 1, 3),
+        ("a", "ADVANCED", 3, 5),
+        ("a", "LAGGING", 5, None),
+        ("b", "WEAK", 2, None),
+    ]
+
+
+def test_a_statement_on_a_table_first_sends_what_is_pending_for_it() -> None:
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        views = ViewWriter(conn)
+        _adjust(views, 1, "a", "MIDDLE")
+        _adjust(views, 2, "a", "WEAK")
+        current = views.execute(sa.select(tiers.c.tier).where(tiers.c.known_to.is_(None))).all()
+        assert [r.tier for r in current] == ["WEAK"]
