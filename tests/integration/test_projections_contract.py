@@ -197,6 +197,21 @@ class TestProjectionsOnEveryStore:
             assert readings(app, city) == seen
             assert views_snapshot(app) == views
 
+    def test_a_projection_rebuilt_alone_catches_up_beside_one_already_current(
+        self, store_url: str
+    ) -> None:
+        """Catch-up reads each event once for every projection behind, from the earliest."""
+        with open_app(store_url) as app:
+            city = build_small_city(app)
+            seen, views = readings(app, city), views_snapshot(app)
+            history = [p for p in app.projections if p.name == "history"]
+
+            runner.drop_views(app.store, history)
+
+            assert app.catch_up() == len(event_rows(app))  # the history's alone
+            assert readings(app, city) == seen
+            assert views_snapshot(app) == views
+
     def test_a_refused_command_changes_no_view_and_no_event_only_the_refusal_log(
         self, store_url: str
     ) -> None:

@@ -209,7 +209,7 @@ def _supersede(
     views: ViewWriter, table: Table, position: int, key: dict[str, object], **changes: object
 ) -> None:
     """Replace the current row by a changed copy known from `position` on."""
-    row = views.execute(sa.select(table).where(_current(table, **key))).first()
+    row = views.read(table, sa.select(table).where(_current(table, **key))).first()
     if row is None:
         return
     _retire(views, table, position, **key)
@@ -249,12 +249,13 @@ def _correct(views: ViewWriter, branch_id: str, position: int, event: b.RecordCo
             views, cases, position, {"branch_id": branch_id, "case_id": event.case_id}, **changes
         )
     if event.person_id is not None:
-        row = views.execute(
+        row = views.read(
+            liaisons,
             sa.select(liaisons.c.position).where(
                 (liaisons.c.branch_id == branch_id)
                 & (liaisons.c.version == event.corrects_version)
                 & _now(liaisons)
-            )
+            ),
         ).first()
         if row is not None:
             _supersede(
@@ -481,13 +482,14 @@ class LedgerProjection:
                     },
                 )
             case roster.LeadershipEnded():
-                serving = views.execute(
+                serving = views.read(
+                    leaders,
                     sa.select(leaders.c.since).where(
                         _current(
                             leaders, committee_id=event.committee_id, person_id=event.person_id
                         )
                         & leaders.c.until.is_(None)
-                    )
+                    ),
                 ).first()
                 if serving is not None:
                     _supersede(

@@ -76,43 +76,53 @@ def _drop_other_versions(store: SqlStore, projection: Projection) -> None:
 
 
 def _apply_batch(
-    store: SqlStore, conn: Connection, projection: Projection, key: str, position: int
-) -> int:
-    """Apply the next batch after `position` in this transaction; how many were applied."""
-    records = store.recorder.select_records(position, BATCH, conn=conn)
-    buffered = ViewWriter(conn)
+    store: SqlStore,
+    conn: Connection,
+    projections: Sequence[Projection],
+    positions: Sequence[int],
+) -> tuple[int, int]:
+    """Apply the next batch of events to every projection behind, each event read and
+    decoded once for all of them, in this transaction. How many events were read, and how
+    many were applied, counting each projection's own."""
+    records = store.recorder.select_records(min(positions), BATCH, conn=conn)
+    views = ViewWriter(conn)
+    applied = 0
     for record in records:
         event = decode_event(
             record.topic, record.state, record.originator_id, record.originator_version
         )
-        projection.handle(buffered, record, event)
-    buffered.flush()
+        for projection, position in zip(projections, positions, strict=True):
+            if record.position > position:
+                projection.handle(views, record, event)
+                applied += 1
+    views.flush()
     if records:
         conn.execute(
             schema.tracking.update()
-            .where(schema.tracking.c.projection == key)
+            .where(schema.tracking.c.projection.in_([tracking_key(p) for p in projections]))
             .values(position=records[-1].position)
         )
-    return len(records)
+    return len(records), applied
 
 
 def catch_up(
     store: SqlStore, projections: Sequence[Projection], progress: Progress | None = None
 ) -> int:
-    """Apply every event after each projection's position; the number of events applied."""
-    applied = 0
+    """Apply every event after each projection's position; how many events were applied,
+    counting each projection's own."""
     for projection in projections:
         _drop_other_versions(store, projection)
-        key = tracking_key(projection)
-        while True:
-            with store.recorder.writing() as conn:
-                count = _apply_batch(store, conn, projection, key, _position(conn, key, lock=True))
-            if not count:
-                break
-            applied += count
-            if progress is not None:
-                progress(count)
-    return applied
+    keys = [tracking_key(p) for p in projections]
+    applied = 0
+    while True:
+        with store.recorder.writing() as conn:
+            positions = [_position(conn, key, lock=True) for key in keys]
+            read, count = _apply_batch(store, conn, projections, positions)
+        if not read:
+            return applied
+        applied += count
+        if progress is not None:
+            progress(read)
 
 
 def drop_views(store: SqlStore, projections: Sequence[Projection]) -> None:
@@ -131,9 +141,9 @@ def drop_views(store: SqlStore, projections: Sequence[Projection]) -> None:
 def rebuild(
     store: SqlStore, projections: Sequence[Projection], progress: Progress | None = None
 ) -> int:
-    """Empty every view and replay all events into them in one transaction, reading and
-    decoding each event once for all projections, so that a reader sees either the old
-    views or the rebuilt ones, never a gap."""
+    """Empty every view and replay all events into them in one transaction, so that a
+    reader sees either the old views or the rebuilt ones, never a gap; how many events
+    were applied, counting each projection's own."""
     for projection in projections:
         _drop_other_versions(store, projection)
     keys = [tracking_key(p) for p in projections]
@@ -144,19 +154,14 @@ def rebuild(
             for table in reversed(projection.metadata.sorted_tables):
                 conn.execute(table.delete())
         position = 0
-        while records := store.recorder.select_records(position, BATCH, conn=conn):
-            buffered = ViewWriter(conn)
-            for record in records:
-                event = decode_event(
-                    record.topic, record.state, record.originator_id, record.originator_version
-                )
-                for projection in projections:
-                    projection.handle(buffered, record, event)
-            buffered.flush()
-            position = records[-1].position
-            applied += len(records) * len(projections)
+        while True:
+            read, count = _apply_batch(store, conn, projections, [position] * len(projections))
+            if not read:
+                break
+            position = _position(conn, keys[0], lock=False)
+            applied += count
             if progress is not None:
-                progress(len(records))
+                progress(read)
         conn.execute(
             schema.tracking.update()
             .where(schema.tracking.c.projection.in_(keys))

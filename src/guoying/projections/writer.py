@@ -64,6 +64,11 @@ class ViewWriter:
         parameters["k_position"] = position
         self._retires.setdefault((table.name, tuple(key)), (table, []))[1].append(parameters)
 
+    def read(self, table: sa.Table, query: sa.Select[Any]) -> CursorResult[Any]:
+        """Run a query that reads `table` alone: only that table's pending writes go first."""
+        self.flush(table.name)
+        return self.conn.execute(query)
+
     def execute(self, statement: sa.Executable, parameters: Row | None = None) -> CursorResult[Any]:
         only = None
         if isinstance(statement, sa.Update | sa.Delete) and isinstance(statement.table, sa.Table):
