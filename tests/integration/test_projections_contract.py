@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from attrs import evolve
 
 from guoying import AdjustTier, NotAuthorized, Refused, Sector, SetCreationTarget, Tier
+from guoying.domain.policy import TAIAN_2017, PolicyBook
 from guoying.projections import runner
 from guoying.projections.ledger_views import LedgerProjection
 from tests.integration.builders import (
@@ -211,6 +213,26 @@ class TestProjectionsOnEveryStore:
             assert app.catch_up() == len(event_rows(app))  # the history's alone
             assert readings(app, city) == seen
             assert views_snapshot(app) == views
+
+    def test_a_later_plan_windows_ledger_carries_each_tier_from_before_the_window(
+        self, store_url: str
+    ) -> None:
+        """`ledger.row`: the current tier is the last one given, however long ago; the
+        results and targets are the window's own (the ledger reads no older rows)."""
+        policies = PolicyBook((evolve(TAIAN_2017, last_year=2024),))
+        with open_app(store_url, policies=policies) as app:
+            city = build_small_city(app)
+            this_window = app.ledger(city.town, YEAR)
+            later = app.ledger(city.town, 2021)
+
+            assert later.window == (2020, 2021, 2022)
+            assert {r.branch_id: r.tier for r in later.rows} == {
+                r.branch_id: r.tier for r in this_window.rows
+            }
+            assert Tier.ADVANCED in {r.tier for r in later.rows}, "adjusted in 2018, carried"
+            assert all(set(r.results.values()) == {None} for r in later.rows)
+            assert all(set(r.targets.values()) == {None} for r in later.rows)
+            assert later.figures.counts == this_window.figures.counts
 
     def test_a_refused_command_changes_no_view_and_no_event_only_the_refusal_log(
         self, store_url: str

@@ -247,26 +247,41 @@ def business_date(year: int, reading: Reading) -> date:
 
 
 def _timelines(
-    conn: Connection, base_ids: Iterable[str], year: int, reading: Reading = NOW
+    conn: Connection,
+    base_ids: Iterable[str],
+    year: int,
+    reading: Reading = NOW,
+    since: int | None = None,
 ) -> tuple[list[BranchRow], dict[str, list[tuple[int, Tier, bool]]]]:
-    """The active branches under the base committees at the end of a year, and their tiers."""
+    """The active branches under the base committees at the end of a year, and their tiers
+    from the one in effect in `since` (by default `year`) up to `year`: older ones are not
+    read, so a reading costs the same however many years of history lie behind it."""
     bases = set(base_ids)
     rows = [
         branch
         for branch in load_branches(conn, business_date(year, reading), reading.cut, bases).values()
         if branch.active and branch.base_committee_id in bases and branch.registered_year <= year
     ]
-    timelines: dict[str, list[tuple[int, Tier, bool]]] = defaultdict(list)
+    t, earlier = v.tiers, v.tiers.alias("earlier")
+    first = sa.select(sa.func.max(earlier.c.year)).where(
+        earlier.c.branch_id == t.c.branch_id,
+        earlier.c.year <= (year if since is None else since),
+        v.visible(earlier, reading.cut),
+    )
     query = (
-        sa.select(v.tiers)
-        .where(v.tiers.c.branch_id.in_([r.branch_id for r in rows]))
-        .where(v.visible(v.tiers, reading.cut))
-        .order_by(v.tiers.c.branch_id, v.tiers.c.year)
+        sa.select(t)
+        .where(t.c.branch_id.in_([r.branch_id for r in rows]))
+        .where(v.visible(t, reading.cut))
+        .where(t.c.year <= year)
+        .order_by(t.c.branch_id, t.c.year)
     )
     if reading.as_of is not None:
-        query = query.where(v.tiers.c.effective_on <= reading.as_of)
-    for t in conn.execute(query):
-        timelines[t.branch_id].append((t.year, Tier(t.tier), bool(t.is_evaluation)))
+        query = query.where(t.c.effective_on <= reading.as_of)
+        first = first.where(earlier.c.effective_on <= reading.as_of)
+    query = query.where(t.c.year >= sa.func.coalesce(first.scalar_subquery(), 0))
+    timelines: dict[str, list[tuple[int, Tier, bool]]] = defaultdict(list)
+    for row in conn.execute(query):
+        timelines[row.branch_id].append((row.year, Tier(row.tier), bool(row.is_evaluation)))
     return rows, timelines
 
 
@@ -317,13 +332,14 @@ def read_ledger(
     window = tuple(policy.plan_window(year))
     end = business_date(year, reading)
     as_of = min(end, today)
-    branch_rows, timelines = _timelines(conn, ids, year, reading)
+    branch_rows, timelines = _timelines(conn, ids, year, reading, since=window[0])
     branch_ids = [str(r.branch_id) for r in branch_rows]
 
     targets: dict[str, dict[int, Tier]] = defaultdict(dict)
     query = (
         sa.select(v.targets)
         .where(v.targets.c.branch_id.in_(branch_ids))
+        .where(v.targets.c.year.between(window[0], window[-1]))
         .where(v.visible(v.targets, reading.cut))
         .where(v.targets.c.effective_on <= (reading.as_of or date.max))
     )

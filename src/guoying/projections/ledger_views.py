@@ -186,7 +186,7 @@ def _changes(
     )
 
 
-def visible(table: Table, cut: int | None) -> sa.ColumnElement[bool]:
+def visible(table: sa.FromClause, cut: int | None) -> sa.ColumnElement[bool]:
     """The rows of a bitemporal table the store knew at position `cut` (now without one)."""
     if cut is None:
         return table.c.known_to.is_(None)
