@@ -711,7 +711,8 @@ def test_a_writer_that_loses_a_race_on_a_committee_ledger_is_decided_again_and_s
 
 def test_a_writer_that_keeps_losing_gives_up_with_a_conflict_and_saves_nothing():
     store = AlwaysConflictingStore()
-    handler = Handler(store, clock=fixed_clock, retries=3)
+    pauses: list[int] = []
+    handler = Handler(store, clock=fixed_clock, retries=3, pause=pauses.append)
     with pytest.raises(Conflict):
         handler.execute(
             cmd.RegisterCommittee(
@@ -724,6 +725,7 @@ def test_a_writer_that_keeps_losing_gives_up_with_a_conflict_and_saves_nothing()
             )
         )
     assert store.saves == 3
+    assert pauses == [1, 2], "a pause before each retry, none before the first attempt"
     assert store.event_count == 0
     assert store.refusals == []
 
