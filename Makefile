@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/guoying demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 
 check-types: $(STAMP)
 	$(BIN)/mypy
@@ -28,11 +28,12 @@ check-imports: $(STAMP)
 test: lint check-types check-imports
 	$(BIN)/python -m pytest -n 2 -q
 
-# Benchmarks (bench/): the raw PostgreSQL recorder they compare against needs psycopg_pool.
-BENCH_STAMP := $(VENV)/.bench-installed
+# Benchmarks (bench/): the `bench` extra (the raw PostgreSQL recorder needs psycopg_pool).
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet --disable-pip-version-check 'psycopg-pool>=3.2,<4'
+	rm -f $(VENV)/.bench-installed*
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $@
 
 bench: $(BENCH_STAMP)

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench.config import CONFIGS
+from bench.config import CONFIGS, FULL
 from bench.harness import DATABASES, run
 from bench.report import render
 
@@ -30,7 +30,12 @@ def main(argv: list[str] | None = None) -> int:
         "--databases", default=",".join(DATABASES), help="comma-separated: sqlite,postgresql"
     )
     parser.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="where the JSON goes; by default bench/results/latest.json for the city and "
+        "latest-NAME.json for another configuration (latest-province.json for --large)",
+    )
     parser.add_argument(
         "--database-url",
         default=next((os.environ[n] for n in URL_ENV if os.environ.get(n)), LOCAL_PG),
@@ -43,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown database(s) {', '.join(unknown)}; known: {', '.join(DATABASES)}")
     config = CONFIGS["large" if args.large else args.config]
+    results = ROOT / "bench" / "results"
+    out = args.out or results / ("latest.json" if config is FULL else f"latest-{config.name}.json")
     result = run(
         config,
         databases=databases,
@@ -50,10 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         admin_url=args.database_url,
         parallel=not args.serial,
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     sys.stdout.write(render(result))
-    sys.stdout.write(f"\nWrote {args.out}\n")
+    sys.stdout.write(f"\nWrote {out}\n")
     return 0
 
 

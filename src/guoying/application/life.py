@@ -47,9 +47,7 @@ def chains_from(tree: OrgTree, branch: Branch, year: int, effective_on: date) ->
     """Every committee the branch counts under in `year` or any later year it carries into."""
     years = {year}
     years |= {since.year for since, _ in branch.memberships if since.year > year}
-    years |= {
-        change.effective_on.year for change in tree.changes if change.effective_on.year > year
-    }
+    years |= tree.change_years_after(year)
     found: list[str] = []
     for each in sorted(years):
         found += [c for c in chain(tree, branch, each, effective_on) if c not in found]

@@ -6,6 +6,7 @@ decision about them needs the whole shape (parents, depth, the two fixed ends).
 
 from __future__ import annotations
 
+from bisect import bisect_right, insort
 from collections.abc import Iterator
 from datetime import date
 
@@ -13,7 +14,7 @@ from attrs import define, evolve, field, frozen
 
 from guoying.domain.events import DomainEvent, stamp
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
-from guoying.domain.values import CommitteeLevel, Decision, UnitKind
+from guoying.domain.values import CommitteeLevel, Decision, UnitKind, year_end
 
 TREE_ID = "org:tree"
 
@@ -161,16 +162,27 @@ class OrgTree(CommitteeMap):
 
     def at(self, on: date) -> CommitteeMap:
         """The tree as it stood on a date."""
+        # `changes` is kept in date order, and most decisions are dated after the last one.
+        known = bisect_right(self.changes, on, key=lambda c: c.effective_on)
+        if known == len(self.changes):
+            return CommitteeMap(dict(self.committees), on)
         states: dict[str, Committee] = {}
-        for change in self.changes:
-            if change.effective_on <= on:
-                states[change.state.committee_id] = change.state
+        for change in self.changes[:known]:
+            states[change.state.committee_id] = change.state
         return CommitteeMap(states, on)
 
+    def change_years_after(self, year: int) -> set[int]:
+        """The years after `year` in which the tree changed."""
+        first = bisect_right(self.changes, year_end(year), key=lambda c: c.effective_on)
+        return {change.effective_on.year for change in self.changes[first:]}
+
     def _record(self, event: DomainEvent, state: Committee) -> OrgTree:
-        self.changes.append(CommitteeChange(event.effective_on, len(self.changes), state))
-        self.changes.sort(key=lambda c: (c.effective_on, c.sequence))
-        self.committees = {c.state.committee_id: c.state for c in self.changes}
+        change = CommitteeChange(event.effective_on, len(self.changes), state)
+        insort(self.changes, change, key=lambda c: (c.effective_on, c.sequence))
+        if self.changes[-1] is change:
+            self.committees[state.committee_id] = state
+        else:  # a change dated before a later one: the latest states are folded again
+            self.committees = {c.state.committee_id: c.state for c in self.changes}
         self.version = event.originator_version
         return self
 
