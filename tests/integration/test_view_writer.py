@@ -69,3 +69,38 @@ def test_a_statement_on_a_table_first_sends_what_is_pending_for_it() -> None:
         _adjust(views, 2, "a", "WEAK")
         current = views.execute(sa.select(tiers.c.tier).where(tiers.c.known_to.is_(None))).all()
         assert [r.tier for r in current] == ["WEAK"]
+
+
+def _supersede(views: ViewWriter, position: int, branch_id: str, tier: str) -> None:
+    row = views.current(tiers, branch_id=branch_id, year=2018)
+    assert row is not None
+    views.retire(tiers, position, branch_id=branch_id, year=2018)
+    views.insert(tiers, {**row, "tier": tier, "known_from": position, "known_to": None})
+
+
+def test_the_open_row_of_a_key_is_the_batchs_latest_before_the_databases() -> None:
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        views = ViewWriter(conn)
+        _adjust(views, 1, "a", "MIDDLE")
+        views.flush()
+        assert views.current(tiers, branch_id="a", year=2018) == {
+            "branch_id": "a",
+            "year": 2018,
+            "tier": "MIDDLE",
+            "known_from": 1,
+            "known_to": None,
+        }
+        # Two corrections in one batch: the second supersedes the first's row, not the
+        # database's, which the first already retired.
+        _supersede(views, 4, "a", "WEAK")
+        _supersede(views, 6, "a", "LAGGING")
+        assert views.current(tiers, branch_id="a", year=2018)["tier"] == "LAGGING"
+        assert views.current(tiers, branch_id="b", year=2018) is None
+        views.flush()
+        assert [(r.tier, r.known_from, r.known_to) for r in _rows(conn)] == [
+            ("MIDDLE", 1, 4),
+            ("WEAK", 4, 6),
+            ("LAGGING", 6, None),
+        ]

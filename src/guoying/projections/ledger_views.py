@@ -209,11 +209,11 @@ def _supersede(
     views: ViewWriter, table: Table, position: int, key: dict[str, object], **changes: object
 ) -> None:
     """Replace the current row by a changed copy known from `position` on."""
-    row = views.read(table, sa.select(table).where(_current(table, **key))).first()
+    row = views.current(table, **key)
     if row is None:
         return
     _retire(views, table, position, **key)
-    views.insert(table, {**row._mapping, **changes, "known_from": position, "known_to": None})
+    views.insert(table, {**row, **changes, "known_from": position, "known_to": None})
 
 
 def _correct(views: ViewWriter, branch_id: str, position: int, event: b.RecordCorrected) -> None:

@@ -64,6 +64,25 @@ class ViewWriter:
         parameters["k_position"] = position
         self._retires.setdefault((table.name, tuple(key)), (table, []))[1].append(parameters)
 
+    def current(self, table: sa.Table, **key: object) -> Row | None:
+        """The open row of a bitemporal table's `key`: the latest this batch inserted, if it
+        inserted one, without a query; else the database's. (A pending retirement always
+        has its successor pending beside it, so with none pending the database's is open.)"""
+        pending = [
+            row
+            for (name, _), (_, rows) in self._inserts.items()
+            if name == table.name
+            for row in rows
+            if row.get("known_to") is None and all(row[k] == v for k, v in key.items())
+        ]
+        if pending:
+            return max(pending, key=lambda row: int(row["known_from"]))
+        where = [table.c[name] == value for name, value in key.items()]
+        open_row = self.conn.execute(
+            sa.select(table).where(*where, table.c.known_to.is_(None))
+        ).first()
+        return None if open_row is None else dict(open_row._mapping)
+
     def read(self, table: sa.Table, query: sa.Select[Any]) -> CursorResult[Any]:
         """Run a query that reads `table` alone: only that table's pending writes go first."""
         self.flush(table.name)
