@@ -200,15 +200,17 @@ class TestProjectionsOnEveryStore:
             assert views_snapshot(app) == views
 
     def test_a_projection_rebuilt_alone_catches_up_beside_one_already_current(
-        self, store_url: str
+        self, store_url: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """Catch-up reads each event once for every projection behind, from the earliest."""
+        """Catch-up reads each event once for every projection behind, from the earliest,
+        in batches, and never moves a projection already past a batch back."""
         with open_app(store_url) as app:
             city = build_small_city(app)
             seen, views = readings(app, city), views_snapshot(app)
             history = [p for p in app.projections if p.name == "history"]
 
             runner.drop_views(app.store, history)
+            monkeypatch.setattr(runner, "BATCH", 5)  # many batches, as in any real store
 
             assert app.catch_up() == len(event_rows(app))  # the history's alone
             assert readings(app, city) == seen

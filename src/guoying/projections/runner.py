@@ -100,6 +100,8 @@ def _apply_batch(
         conn.execute(
             schema.tracking.update()
             .where(schema.tracking.c.projection.in_([tracking_key(p) for p in projections]))
+            # A projection already past this batch stays where it is.
+            .where(schema.tracking.c.position < records[-1].position)
             .values(position=records[-1].position)
         )
     return len(records), applied
@@ -153,6 +155,11 @@ def rebuild(
             _position(conn, key, lock=True)
             for table in reversed(projection.metadata.sorted_tables):
                 conn.execute(table.delete())
+        conn.execute(
+            schema.tracking.update()
+            .where(schema.tracking.c.projection.in_(keys))
+            .values(position=0)
+        )
         position = 0
         while True:
             read, count = _apply_batch(store, conn, projections, [position] * len(projections))
@@ -162,9 +169,4 @@ def rebuild(
             applied += count
             if progress is not None:
                 progress(read)
-        conn.execute(
-            schema.tracking.update()
-            .where(schema.tracking.c.projection.in_(keys))
-            .values(position=position)
-        )
     return applied
