@@ -226,10 +226,12 @@ class Guoying:
         self.catch_up()
         on = year_end(year) if year is not None else self.today()
         with self.store.engine.connect() as conn:
-            if committee_id is not None and committee_id not in load_committees(conn, on):
+            committees = load_committees(conn, on)
+            if committee_id is not None and committee_id not in committees:
                 raise NotFound("committee_id", committee_id)
             return find_branches(
                 conn,
+                committees,
                 on=on,
                 year=year or on.year,
                 committee_id=committee_id,

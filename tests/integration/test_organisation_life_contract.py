@@ -71,5 +71,17 @@ def test_changes_of_2019_leave_the_2018_ledgers_as_they_were_on_every_store(
         assert {merged, ended}.isdisjoint(town_2019)
         assert survivor in town_2019
         assert {e.branch_id for e in app.history(survivor)} >= {survivor, merged}
+        # A survivor merged in turn: the last one's history follows the whole chain.
+        last = city.town_branches[9]
+        app.execute(
+            MergeBranches(
+                actor=secretary(city.town),
+                reason="再次合并",
+                effective_on=date(2019, 7, 1),
+                branch_id=survivor,
+                into_branch_id=last,
+            )
+        )
+        assert {e.branch_id for e in app.history(last)} >= {last, survivor, merged}
         assert verify(app.store).ok
         assert app.replay_check() == []

@@ -55,7 +55,7 @@ branches = Table(
     Column("is_financial_institution", Boolean, nullable=False),
     Column("registered_year", Integer, nullable=False),
     Column("split_from", Text),
-    Column("merged_into", Text),
+    Column("merged_into", Text, index=True),
 )
 # A branch's name, base committee and whether it is active, as dated changes.
 branch_changes = Table(
@@ -77,7 +77,9 @@ def _known() -> tuple[Column[int], Column[int]]:
     the event at `known_to` superseded it, so any past store position can be read back."""
     return (
         Column("known_from", BigInteger, primary_key=True, autoincrement=False),
-        Column("known_to", BigInteger, index=True),
+        # Not indexed: SQLite would pick an index on it over the key for "known_to IS NULL",
+        # scanning every current row of the table instead of one branch's.
+        Column("known_to", BigInteger),
     )
 
 
@@ -291,7 +293,7 @@ def _branch_id(event: DomainEvent) -> str:
 
 class LedgerProjection:
     name = "ledger"
-    version = 5
+    version = 6
     metadata = metadata
 
     def handle(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:

@@ -55,18 +55,14 @@ class RefusalEntry:
 
 
 def _with_merged(conn: Connection, branch_id: str) -> list[str]:
-    merged: dict[str, list[str]] = {}
-    for row in conn.execute(
-        sa.select(v.branches.c.branch_id, v.branches.c.merged_into).where(
-            v.branches.c.merged_into.is_not(None)
-        )
-    ):
-        merged.setdefault(row.merged_into, []).append(row.branch_id)
-    found, stack = [], [branch_id]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(merged.get(current, []))
+    """The branch and every branch merged into it, directly or through others."""
+    found, frontier = [branch_id], [branch_id]
+    while frontier:
+        absorbed = conn.execute(
+            sa.select(v.branches.c.branch_id).where(v.branches.c.merged_into.in_(frontier))
+        ).scalars()
+        frontier = [b for b in absorbed if b not in found]
+        found += frontier
     return found
 
 

@@ -86,6 +86,7 @@ def _tiers_for(conn: Connection, branch_ids: list[str], year: int) -> dict[str, 
 
 def find_branches(
     conn: Connection,
+    committees: dict[str, CommitteeRow],
     *,
     on: date,
     year: int,
@@ -95,8 +96,8 @@ def find_branches(
     tier: Tier | None = None,
 ) -> list[BranchFound]:
     """Branches as they stood on a date, matched by committee subtree, name substring,
-    sector and tier in effect for the year; ended branches only when named."""
-    committees = load_committees(conn, on)
+    sector and tier in effect for the year; ended branches only when named. `committees`
+    is the tree as it stood on that date (`load_committees`)."""
     bases = set(subtree_ids(committees, committee_id)) if committee_id else None
     candidates = [
         b
