@@ -781,9 +781,15 @@ def rebuild(store: StoreOption = None) -> None:
     """Rebuild every projection from the events; readers see the old views until done."""
     with _opened(store, create=False) as guoying:
         bar, advance = _progress_bar("rebuilding")
+        read: list[int] = []
+
+        def progress(events: int) -> None:
+            read.append(events)
+            advance(events)
+
         with bar:
-            applied = guoying.rebuild_views(advance)
-    typer.echo(f"rebuilt every view from {applied} events")
+            guoying.rebuild_views(progress)
+    typer.echo(f"rebuilt every view from {sum(read)} events")
 
 
 @app.command()

@@ -4,6 +4,7 @@ as-known-at and as-of readings, replay checks and an erasure that keeps the proo
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -138,7 +139,11 @@ def test_an_erased_person_reads_as_erased_and_the_store_still_verifies(copy: Sto
     )
     assert (erased["liaison_name"], erased["liaison_contact"]) == ("（已删除）", "（已删除）")
     assert copy.run("verify", "--checkpoint", str(checkpoint)).code == 0
-    assert copy.run("rebuild").code == 0
+    rebuilt = copy.run("rebuild")
+    assert rebuilt.code == 0, rebuilt
+    with sqlite3.connect(copy.path) as conn:
+        (events,) = conn.execute("SELECT count(*) FROM guoying_events").fetchone()
+    assert f"rebuilt every view from {events} events" in rebuilt.stdout
     assert copy.run("replay", "--check").code == 0
     again = next(
         r for r in copy.ledger_json("dy-manzhuang", 2019)["rows"] if r["liaison_id"] == person
