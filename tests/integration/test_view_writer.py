@@ -3,6 +3,10 @@ would give (the bitemporal rows of the ledger's views, `known_from`/`known_to`).
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
+import pytest
 import sqlalchemy as sa
 
 from guoying.projections.writer import ViewWriter
@@ -104,3 +108,40 @@ def test_the_open_row_of_a_key_is_the_batchs_latest_before_the_databases() -> No
             ("WEAK", 4, 6),
             ("LAGGING", 6, None),
         ]
+
+
+kinds = sa.Table(
+    "kinds",
+    sa.MetaData(),
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.Text),
+    sa.Column("flag", sa.Boolean),
+    sa.Column("day", sa.Date),
+)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'views.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def test_rows_sent_in_bulk_read_back_as_written_on_every_database(database_url: str) -> None:
+    """PostgreSQL's rows go by COPY (`adapters.bulk`), the others' by executemany."""
+    engine = sa.create_engine(database_url)
+    kinds.metadata.create_all(engine)
+    rows = [
+        {"id": 1, "name": "北店村党支部", "flag": True, "day": date(2018, 12, 31)},
+        {"id": 2, "name": None, "flag": False, "day": None},
+        {"id": 3, "name": "tab\tand\nnewline \\ 反斜杠", "flag": None, "day": date(2017, 1, 1)},
+    ]
+    try:
+        with engine.begin() as conn:
+            views = ViewWriter(conn)
+            views.insert(kinds, *rows)
+            views.flush()
+            found = [dict(r._mapping) for r in conn.execute(sa.select(kinds).order_by(kinds.c.id))]
+        assert found == rows
+    finally:
+        engine.dispose()

@@ -20,6 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, CursorResult
 
+from guoying.adapters.bulk import insert_rows
+
 Row = Mapping[str, Any]
 
 _RETIRE: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
@@ -99,7 +101,7 @@ class ViewWriter:
         """Send the pending writes: one table's, or every table's."""
         for key in [k for k in self._inserts if only is None or k[0] == only]:
             table, rows = self._inserts.pop(key)
-            self.conn.execute(table.insert(), rows)
+            insert_rows(self.conn, table, rows)
         for retiring in [k for k in self._retires if only is None or k[0] == only]:
             table, rows = self._retires.pop(retiring)
             self.conn.execute(_retire_statement(table, retiring[1]), rows)
