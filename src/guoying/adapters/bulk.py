@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from psycopg import sql
 from sqlalchemy.engine import Connection
 
 
@@ -22,6 +21,9 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
     if conn.dialect.name != "postgresql":
         conn.execute(table.insert(), list(rows))
         return
+    # Imported here: an embedder on SQLite alone never loads the PostgreSQL driver.
+    from psycopg import sql
+
     columns = list(rows[0])
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
