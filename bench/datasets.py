@@ -27,11 +27,8 @@ from psycopg import sql
 
 from guoying import Guoying
 from guoying.adapters import schema as store_schema
-from guoying.projections.history import HistoryProjection
-from guoying.projections.ledger_views import LedgerProjection
+from guoying.api import PROJECTIONS
 from guoying.synthetic import CitySpec, build, plan_city
-
-PROJECTIONS = (LedgerProjection(), HistoryProjection())
 
 Log = Callable[[str], None]
 

@@ -59,6 +59,10 @@ def default_store_url() -> str:
     return os.environ.get(STORE_ENV) or DEFAULT_URL
 
 
+# Every read model a store keeps; they hold no state of their own.
+PROJECTIONS: tuple[runner.Projection, ...] = (LedgerProjection(), HistoryProjection())
+
+
 class Guoying:
     """One store, its command handler and its projections."""
 
@@ -77,7 +81,7 @@ class Guoying:
         self.policies = policies
         self.clock = clock
         self.handler = Handler(self.store, policies=policies, clock=clock)
-        self.projections: tuple[runner.Projection, ...] = (LedgerProjection(), HistoryProjection())
+        self.projections = PROJECTIONS
 
     def __enter__(self) -> Guoying:
         return self

@@ -24,6 +24,7 @@ from guoying.domain.branch import TierAdjusted
 from guoying.domain.organization import TREE_ID, OrgTree
 from guoying.domain.policy import TAIAN_2017
 from guoying.domain.values import Actor, CapException, CommitteeLevel, Sector, Tier, UnitKind
+from guoying.sample_text import COMMON_PROBLEMS, LEADER_POSITIONS, PROBLEMS, person_name
 
 SEED = 2017
 CITY = "taian"
@@ -185,23 +186,6 @@ _SOCIAL = (
     "泰山区社区养老服务中心",
     "泰安市书法家协会",
     "泰安市青年创业促进会",
-)
-_SURNAMES = (
-    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-)
-_GIVEN = "建国志强立新海涛丽华秀英玉兰红梅晓东文杰明辉国庆俊峰桂芳振华宏伟春燕永刚"
-_POSITIONS = ("党委书记", "党委副书记", "组织委员", "宣传委员", "纪委书记")
-_PROBLEMS = (
-    ("组织生活不规范，“三会一课”记录不全", "建立组织生活纪实台账，每月由包保联系人检查"),
-    ("党员活动阵地面积不足、功能单一", "整合村（社区）服务中心，改建党员活动室"),
-    ("班子成员年龄偏大，后备力量不足", "选拔致富带头人和返乡青年进入后备干部队伍"),
-    ("集体经济薄弱，年收入低于5万元", "发展土地流转和光伏项目，增加集体收入"),
-    ("党员教育管理松散，流动党员失联", "建立流动党员微信群，落实季度联系制度"),
-    ("党务公开不及时", "设立党务公开栏，每季度公开一次"),
-)
-_COMMON = (
-    ("部分党支部书记抓党建主业意识不强", "开展支部书记轮训，年度述职评议全覆盖"),
-    ("软弱涣散党支部整顿转化成效不稳固", "实行县级领导包保整顿，一年内验收销号"),
 )
 
 
@@ -464,9 +448,9 @@ def _units() -> Iterator[list[c.Command]]:
         actor = Actor(f"system:demo:{base.committee_id}", base.committee_id, "import")
         registered = _on(2017, 6, 20)
         people: list[c.RegisterPerson] = []
-        for index in range(len(_POSITIONS)):
+        for index in range(len(LEADER_POSITIONS)):
             person_id = f"{base.committee_id}-p{index + 1}"
-            name = rng.choice(_SURNAMES) + rng.choice(_GIVEN[0::2]) + rng.choice(_GIVEN[1::2])
+            name = person_name(rng)
             phone = f"0538-8{rng.randrange(100000, 999999)}"
             people.append(
                 c.RegisterPerson(
@@ -487,10 +471,10 @@ def _units() -> Iterator[list[c.Command]]:
                 person_id=person.person_id,
                 position=position,
             )
-            for person, position in zip(people, _POSITIONS, strict=True)
+            for person, position in zip(people, LEADER_POSITIONS, strict=True)
         ]
         leaders[base.committee_id] = [
-            (p.person_id, pos) for p, pos in zip(people, _POSITIONS, strict=True)
+            (p.person_id, pos) for p, pos in zip(people, LEADER_POSITIONS, strict=True)
         ]
         units: list[c.Command] = []
         own = branches[base.committee_id]
@@ -698,7 +682,7 @@ def _first_year_records(
                 target=target,
             )
         if tier in (Tier.WEAK, Tier.LAGGING) or rng.random() < 0.2:
-            problem, measure = rng.choice(_PROBLEMS)
+            problem, measure = rng.choice(PROBLEMS)
             case_id = f"{branch.branch_id}-c1"
             deadline = _on(2017, 12, 31) if rng.random() < 0.6 else _on(2018, 6, 30)
             yield c.RecordProblem(
@@ -722,7 +706,7 @@ def _first_year_records(
                     case_id=case_id,
                     outcome="已按期整改完成",
                 )
-    for number, (problem, measure) in enumerate(_COMMON, start=1):
+    for number, (problem, measure) in enumerate(COMMON_PROBLEMS, start=1):
         yield c.RecordCommonProblem(
             actor=actor,
             reason="查摆面上共性问题",

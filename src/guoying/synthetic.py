@@ -40,6 +40,7 @@ from guoying.api import Guoying
 from guoying.application import commands as c
 from guoying.domain.policy import TAIAN_2017, Policy
 from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, UnitKind
+from guoying.sample_text import COMMON_PROBLEMS, LEADER_POSITIONS, PROBLEMS, person_name
 
 __all__ = [
     "CITY",
@@ -207,23 +208,6 @@ _SOCIAL = (
     "义工联合会",
     "养老服务中心",
     "书法家协会",
-)
-_SURNAMES = (
-    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-)
-_GIVEN = "建国志强立新海涛丽华秀英玉兰红梅晓东文杰明辉国庆俊峰桂芳振华宏伟春燕永刚"
-_POSITIONS = ("党委书记", "党委副书记", "组织委员", "宣传委员", "纪委书记")
-_PROBLEMS = (
-    ("组织生活不规范，“三会一课”记录不全", "建立组织生活纪实台账，每月由包保联系人检查"),
-    ("党员活动阵地面积不足、功能单一", "整合村（社区）服务中心，改建党员活动室"),
-    ("班子成员年龄偏大，后备力量不足", "选拔致富带头人和返乡青年进入后备干部队伍"),
-    ("集体经济薄弱，年收入低于5万元", "发展土地流转和光伏项目，增加集体收入"),
-    ("党员教育管理松散，流动党员失联", "建立流动党员微信群，落实季度联系制度"),
-    ("党务公开不及时", "设立党务公开栏，每季度公开一次"),
-)
-_COMMON = (
-    ("部分党支部书记抓党建主业意识不强", "开展支部书记轮训，年度述职评议全覆盖"),
-    ("软弱涣散党支部整顿转化成效不稳固", "实行县级领导包保整顿，一年内验收销号"),
 )
 
 
@@ -566,7 +550,7 @@ def setup_commands(plan: CityPlan) -> list[c.Command]:
 
 
 def _leaders(base_id: str) -> list[tuple[str, str]]:
-    return [(f"{base_id}-p{i + 1}", position) for i, position in enumerate(_POSITIONS)]
+    return [(f"{base_id}-p{i + 1}", position) for i, position in enumerate(LEADER_POSITIONS)]
 
 
 def _registration(plan: CityPlan, base_id: str) -> list[c.Command]:
@@ -577,7 +561,7 @@ def _registration(plan: CityPlan, base_id: str) -> list[c.Command]:
     on = _on(spec.first_year, 6, 20)
     commands: list[c.Command] = []
     for person_id, position in _leaders(base_id):
-        name = rng.choice(_SURNAMES) + rng.choice(_GIVEN[0::2]) + rng.choice(_GIVEN[1::2])
+        name = person_name(rng)
         commands.append(
             c.RegisterPerson(
                 actor=actor,
@@ -705,14 +689,14 @@ def year_commands(plan: CityPlan, index: int, base_id: str) -> list[c.Command]:
                 problem=problem,
                 measure=measure,
             )
-            for number, (problem, measure) in enumerate(_COMMON, start=1)
+            for number, (problem, measure) in enumerate(COMMON_PROBLEMS, start=1)
         ]
     # Rectification: weak and lagging branches, and a few others, find a problem.
     found_on = _on(year, 7, 10) if index == 0 else _on(year, 3, 10)
     for number, (branch, tier) in enumerate(zip(own, before, strict=True)):
         if tier not in (Tier.WEAK, Tier.LAGGING) and rng.random() >= 0.08:
             continue
-        problem, measure = rng.choice(_PROBLEMS)
+        problem, measure = rng.choice(PROBLEMS)
         case_id = f"{branch.branch_id}-c{year}"
         deadline = _on(year, 12, 31) if rng.random() < 0.6 else _on(year + 1, 6, 30)
         commands.append(

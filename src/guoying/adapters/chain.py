@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -103,3 +103,29 @@ def extend(conn: Connection, head: Head, kind: str, rows: Iterable[Mapping[str, 
     if entries:
         conn.execute(schema.chain.insert(), entries)
     return Head(count, current)
+
+
+TABLES = {EVENT: schema.events, REFUSAL: schema.refusals}
+Bound = dict[str, dict[int, Any]]  # rows by kind and id
+
+
+def batches(conn: Connection, size: int) -> Iterator[tuple[Sequence[sa.Row[Any]], Bound]]:
+    """The chain's entries in position order, `size` at a time, each batch with the rows
+    its entries bind, by kind and id (a row deleted from its table is simply absent)."""
+    position = 0
+    while entries := conn.execute(
+        sa.select(schema.chain)
+        .where(schema.chain.c.position > position)
+        .order_by(schema.chain.c.position)
+        .limit(size)
+    ).all():
+        bound: Bound = {}
+        for kind, table in TABLES.items():
+            ids = [e.ref for e in entries if e.kind == kind]
+            bound[kind] = (
+                {int(r.id): r for r in conn.execute(sa.select(table).where(table.c.id.in_(ids)))}
+                if ids
+                else {}
+            )
+        yield entries, bound
+        position = int(entries[-1].position)

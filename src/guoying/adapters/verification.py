@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from attrs import asdict, frozen
@@ -70,15 +69,6 @@ def take_checkpoint(store: SqlStore) -> Checkpoint:
     )
 
 
-def _rows(conn: Connection, table: sa.Table, ids: list[int]) -> dict[int, Any]:
-    if not ids:
-        return {}
-    return {
-        int(row.id): row._mapping
-        for row in conn.execute(sa.select(table).where(table.c.id.in_(ids)))
-    }
-
-
 def _unchained(conn: Connection, table: sa.Table, kind: str) -> int | None:
     """The first row of a table that no chain entry binds (an insertion)."""
     bound = sa.select(schema.chain.c.ref).where(schema.chain.c.kind == kind)
@@ -109,23 +99,7 @@ def verify(
         def bad(problem: str, where: int | None) -> Verdict:
             return Verdict(ok=False, count=position, root=current, problem=problem, position=where)
 
-        while True:
-            entries = conn.execute(
-                sa.select(schema.chain)
-                .where(schema.chain.c.position > position)
-                .order_by(schema.chain.c.position)
-                .limit(BATCH)
-            ).all()
-            if not entries:
-                break
-            rows = {
-                chain.EVENT: _rows(
-                    conn, schema.events, [e.ref for e in entries if e.kind == chain.EVENT]
-                ),
-                chain.REFUSAL: _rows(
-                    conn, schema.refusals, [e.ref for e in entries if e.kind == chain.REFUSAL]
-                ),
-            }
+        for entries, rows in chain.batches(conn, BATCH):
             for entry in entries:
                 expected = position + 1
                 if type(entry.ref) is not int:
@@ -149,7 +123,7 @@ def verify(
                     )
                 digest = (
                     chain.event_digest if entry.kind == chain.EVENT else chain.refusal_digest
-                )(row)
+                )(row._mapping)
                 linked = chain.link(current, digest)
                 if linked != entry.hash:
                     return bad(
@@ -163,7 +137,7 @@ def verify(
                     at_checkpoint = current
             if progress is not None:
                 progress(len(entries))
-        for kind, table in ((chain.EVENT, schema.events), (chain.REFUSAL, schema.refusals)):
+        for kind, table in chain.TABLES.items():
             inserted = _unchained(conn, table, kind)
             if inserted is not None:
                 # An unbound row would sit after the chain's end: that is where it is named.

@@ -174,9 +174,10 @@ def _tier_at(timeline: Sequence[tuple[int, Tier]], year: int) -> Tier | None:
     return found
 
 
-def _ledger(
+def continued(
     ledger: CommitteeLedger | None, event: DomainEvent, committee_id: str
 ) -> CommitteeLedger:
+    """The ledger an event of it applies to (a new one for its first), at the event's version."""
     ledger = ledger or CommitteeLedger(id=event.originator_id, version=0, committee_id=committee_id)
     ledger.version = event.originator_version
     return ledger
@@ -194,7 +195,7 @@ class BranchTallied(DomainEvent):
     name: str | None = None
 
     def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
-        ledger = _ledger(ledger, self, self.committee_id)
+        ledger = continued(ledger, self, self.committee_id)
         ledger._tally(self.branch_id, self.year, self.tier)
         if self.name is not None:
             ledger.names[self.branch_id] = self.name
@@ -213,7 +214,7 @@ class BranchJoined(DomainEvent):
     name: str | None = None
 
     def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
-        ledger = _ledger(ledger, self, self.committee_id)
+        ledger = continued(ledger, self, self.committee_id)
         ledger._extend_to(min([self.year, *(y for y, _ in self.timeline)]))
         # Years it counted elsewhere keep their own counts; only membership from `year` on
         # changes, so the timeline is taken as the branch's record and counted from there.
@@ -235,7 +236,7 @@ class BranchLeft(DomainEvent):
     year: int
 
     def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
-        ledger = _ledger(ledger, self, self.committee_id)
+        ledger = continued(ledger, self, self.committee_id)
         ledger._set_membership(self.branch_id, self.year, member=False)
         ledger.names.pop(self.branch_id, None)
         return ledger
@@ -250,7 +251,7 @@ class BranchNamed(DomainEvent):
     name: str
 
     def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
-        ledger = _ledger(ledger, self, self.committee_id)
+        ledger = continued(ledger, self, self.committee_id)
         ledger.names[self.branch_id] = self.name
         return ledger
 
@@ -264,7 +265,7 @@ class AdvancedCapExceptionRecorded(DomainEvent):
     exception: CapException
 
     def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
-        ledger = _ledger(ledger, self, self.committee_id)
+        ledger = continued(ledger, self, self.committee_id)
         ledger.exceptions.append(GrantedException(self.years, self.exception))
         return ledger
 
@@ -280,7 +281,7 @@ class CommonProblemRecorded(DomainEvent):
     measure: str
 
     def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
-        ledger = _ledger(ledger, self, self.committee_id)
+        ledger = continued(ledger, self, self.committee_id)
         ledger.common_problems[self.problem_id] = CommonProblem(
             self.problem_id, self.year, self.problem, self.measure
         )

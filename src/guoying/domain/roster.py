@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from guoying.domain.committee_ledger import CommitteeLedger, Tenure, ledger_aggregate_id
+from guoying.domain.committee_ledger import (
+    CommitteeLedger,
+    Tenure,
+    continued,
+    ledger_aggregate_id,
+)
 from guoying.domain.events import DomainEvent, stamp
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.values import Decision
-
-
-def _roster(
-    ledger: CommitteeLedger | None, event: DomainEvent, committee_id: str
-) -> CommitteeLedger:
-    ledger = ledger or CommitteeLedger(id=event.originator_id, version=0, committee_id=committee_id)
-    ledger.version = event.originator_version
-    return ledger
 
 
 @frozen(kw_only=True)
@@ -29,7 +26,7 @@ class LeaderAppointed(DomainEvent):
     position: str
 
     def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
-        ledger = _roster(ledger, self, self.committee_id)
+        ledger = continued(ledger, self, self.committee_id)
         ledger.roster.append(Tenure(self.person_id, self.position, self.effective_on))
         return ledger
 
@@ -40,7 +37,7 @@ class LeadershipEnded(DomainEvent):
     person_id: str
 
     def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
-        ledger = _roster(ledger, self, self.committee_id)
+        ledger = continued(ledger, self, self.committee_id)
         ledger.roster = [
             Tenure(t.person_id, t.position, t.since, self.effective_on)
             if t.person_id == self.person_id and t.until is None

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from attrs import frozen
 from sqlalchemy.engine import Connection
 
-from guoying.adapters import chain, schema
+from guoying.adapters import chain
 from guoying.adapters.serialization import CONVERTER, decode_event
 from guoying.domain import branch as b
 from guoying.domain.events import DomainEvent
@@ -135,28 +134,7 @@ def _refusal_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry
 def read_audit(conn: Connection, wanted: AuditFilter) -> Iterator[AuditEntry]:
     """Every entry of the chain that the filter accepts, streaming, in store order."""
     bases: dict[str, str] = {}
-    position = 0
-    while True:
-        entries = conn.execute(
-            sa.select(schema.chain)
-            .where(schema.chain.c.position > position)
-            .order_by(schema.chain.c.position)
-            .limit(BATCH)
-        ).all()
-        if not entries:
-            return
-        tables = {chain.EVENT: schema.events, chain.REFUSAL: schema.refusals}
-        rows = {
-            kind: {
-                int(r.id): r
-                for r in conn.execute(
-                    sa.select(table).where(
-                        table.c.id.in_([e.ref for e in entries if e.kind == kind])
-                    )
-                )
-            }
-            for kind, table in tables.items()
-        }
+    for entries, rows in chain.batches(conn, BATCH):
         for entry in entries:
             row = rows[entry.kind].get(int(entry.ref))
             if row is None:
@@ -165,4 +143,3 @@ def read_audit(conn: Connection, wanted: AuditFilter) -> Iterator[AuditEntry]:
             found = build(int(entry.position), row, bases)
             if wanted.accepts(found):
                 yield found
-        position = int(entries[-1].position)

@@ -203,10 +203,6 @@ def _now(table: Table) -> sa.ColumnElement[bool]:
     return table.c.known_to.is_(None)
 
 
-def _retire(views: ViewWriter, table: Table, position: int, **key: object) -> None:
-    views.retire(table, position, **key)
-
-
 def _supersede(
     views: ViewWriter, table: Table, position: int, key: dict[str, object], **changes: object
 ) -> None:
@@ -214,7 +210,7 @@ def _supersede(
     row = views.current(table, **key)
     if row is None:
         return
-    _retire(views, table, position, **key)
+    views.retire(table, position, **key)
     views.insert(table, {**row, **changes, "known_from": position, "known_to": None})
 
 
@@ -377,7 +373,7 @@ class LedgerProjection:
                     },
                 )
             case b.TierAdjusted():
-                _retire(views, tiers, record.position, branch_id=_branch_id(event), year=event.year)
+                views.retire(tiers, record.position, branch_id=_branch_id(event), year=event.year)
                 views.insert(
                     tiers,
                     {
@@ -421,9 +417,7 @@ class LedgerProjection:
     def _records(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
         match event:
             case b.CreationTargetSet():
-                _retire(
-                    views, targets, record.position, branch_id=_branch_id(event), year=event.year
-                )
+                views.retire(targets, record.position, branch_id=_branch_id(event), year=event.year)
                 views.insert(
                     targets,
                     {

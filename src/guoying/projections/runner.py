@@ -80,10 +80,10 @@ def _apply_batch(
     conn: Connection,
     projections: Sequence[Projection],
     positions: Sequence[int],
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
     """Apply the next batch of events to every projection behind, each event read and
-    decoded once for all of them, in this transaction. How many events were read, and how
-    many were applied, counting each projection's own."""
+    decoded once for all of them, in this transaction. How many events were read, how many
+    were applied (counting each projection's own), and the position reached."""
     records = store.recorder.select_records(min(positions), BATCH, conn=conn)
     views = ViewWriter(conn)
     applied = 0
@@ -104,7 +104,7 @@ def _apply_batch(
             .where(schema.tracking.c.position < records[-1].position)
             .values(position=records[-1].position)
         )
-    return len(records), applied
+    return len(records), applied, records[-1].position if records else max(positions)
 
 
 def catch_up(
@@ -119,7 +119,7 @@ def catch_up(
     while True:
         with store.recorder.writing() as conn:
             positions = [_position(conn, key, lock=True) for key in keys]
-            read, count = _apply_batch(store, conn, projections, positions)
+            read, count, _ = _apply_batch(store, conn, projections, positions)
         if not read:
             return applied
         applied += count
@@ -162,10 +162,11 @@ def rebuild(
         )
         position = 0
         while True:
-            read, count = _apply_batch(store, conn, projections, [position] * len(projections))
+            read, count, position = _apply_batch(
+                store, conn, projections, [position] * len(projections)
+            )
             if not read:
                 break
-            position = _position(conn, keys[0], lock=False)
             applied += count
             if progress is not None:
                 progress(read)
