@@ -19,9 +19,9 @@ from guoying.adapters.store import DEFAULT_URL, SqlStore, StoreClock, wall_clock
 from guoying.application.commands import Command
 from guoying.application.errors import NotFound, OutOfRange
 from guoying.application.service import Clock, Handler, Outcome, china_now, today_in_china
-from guoying.domain.organization import TREE_ID, OrgTree
+from guoying.domain.organization import TREE_KEY
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
-from guoying.domain.policy_registry import REGISTRY_ID, PolicyRegistry
+from guoying.domain.policy_registry import REGISTRY_KEY
 from guoying.domain.values import Sector, Tier, year_end
 from guoying.projections import runner
 from guoying.projections.audit import AuditEntry, AuditFilter, read_audit
@@ -125,12 +125,8 @@ class Guoying:
 
     def policy_book(self) -> PolicyBook:
         """The default policy versions and those published in the store."""
-        registry = self.store.get(REGISTRY_ID)
-        return (
-            registry.book(self.policies)
-            if isinstance(registry, PolicyRegistry)
-            else (self.policies)
-        )
+        registry = self.store.get(REGISTRY_KEY)
+        return registry.book(self.policies) if registry is not None else self.policies
 
     def policy(self, on: date | None = None) -> Policy:
         """The policy version in effect on a date (today by default)."""
@@ -266,8 +262,8 @@ class Guoying:
         store order; `committee_id` selects that committee's subtree. Writes nothing."""
         wanted = wanted or AuditFilter()
         if committee_id is not None:
-            tree = self.store.get(TREE_ID)
-            if not isinstance(tree, OrgTree) or tree.get(committee_id) is None:
+            tree = self.store.get(TREE_KEY)
+            if tree is None or tree.get(committee_id) is None:
                 raise NotFound("committee_id", committee_id)
             wanted = evolve(
                 wanted, committees=frozenset(c.committee_id for c in tree.subtree(committee_id))

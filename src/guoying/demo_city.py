@@ -21,9 +21,9 @@ from guoying.api import Guoying
 from guoying.application import commands as c
 from guoying.application.errors import GuoyingError
 from guoying.domain.branch import TierAdjusted
-from guoying.domain.organization import TREE_ID, OrgTree
+from guoying.domain.organization import TREE_KEY, OrgTree
 from guoying.domain.policy import TAIAN_2017
-from guoying.domain.values import Actor, CapException, CommitteeLevel, Sector, Tier, UnitKind
+from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, UnitKind
 from guoying.sample_text import COMMON_PROBLEMS, LEADER_POSITIONS, PROBLEMS, person_name
 
 SEED = 2017
@@ -217,7 +217,7 @@ class OtherCityError(GuoyingError):
 
 def is_built(guoying: Guoying) -> bool:
     """Whether the store holds the demo city; OtherCityError if it holds another city."""
-    tree = guoying.store.get(TREE_ID)
+    tree = guoying.store.get(TREE_KEY)
     if not isinstance(tree, OrgTree):
         return False
     if all(tree.get(cid) is not None for cid in _demo_committee_ids()):
@@ -534,7 +534,7 @@ def _units() -> Iterator[list[c.Command]]:
             ]
             yield evaluations
             previous = tiers
-    yield [_exception_case(branches)]
+    yield _exception_case(branches)
     yield from _organisation_life(branches)
 
 
@@ -731,22 +731,25 @@ def _targets(tier: Tier) -> tuple[Tier, Tier, Tier]:
             return Tier.ADVANCED, Tier.ADVANCED, Tier.ADVANCED
 
 
-def _exception_case(branches: dict[str, list[_Branch]]) -> c.Command:
-    """A third advanced branch in 满庄镇 for 2019, above its cap, approved by the district."""
+def _exception_case(branches: dict[str, list[_Branch]]) -> list[c.Command]:
+    """A third advanced branch in 满庄镇 for 2019, above its cap: the request and the
+    district's own approval travel as one unit (`ledger.advanced_cap`)."""
     own = branches[SHOWN_COMMITTEE]
     chosen = own[-2]
-    return c.AdjustTier(
-        actor=Actor(f"system:demo:{SHOWN_COMMITTEE}", SHOWN_COMMITTEE, "import"),
-        reason="2019年度考评：获评省级先进基层党组织，经区委批准破格认定为先进",
-        effective_on=_on(2020, 2, 10),
-        branch_id=chosen.branch_id,
-        year=2019,
-        tier=Tier.ADVANCED,
-        cap_exceptions=(
-            CapException(
-                committee_id=SHOWN_COMMITTEE,
-                justification="该支部2019年获评全省先进基层党组织，成绩突出",
-                approved_by=Actor("daiyue-secretary", "daiyue", "区委书记"),
-            ),
+    return [
+        c.AdjustTier(
+            actor=Actor(f"system:demo:{SHOWN_COMMITTEE}", SHOWN_COMMITTEE, "import"),
+            reason="2019年度考评：获评省级先进基层党组织，申请破格认定为先进",
+            effective_on=_on(2020, 2, 10),
+            branch_id=chosen.branch_id,
+            year=2019,
+            tier=Tier.ADVANCED,
         ),
-    )
+        c.ApproveCapException(
+            actor=Actor("daiyue-secretary", "daiyue", "区委书记"),
+            reason="该支部2019年获评全省先进基层党组织，成绩突出",
+            effective_on=_on(2020, 2, 10),
+            committee_id=SHOWN_COMMITTEE,
+            year=2019,
+        ),
+    ]

@@ -26,7 +26,7 @@ from eventsourcing.persistence import EventStore
 from sqlalchemy.engine import Engine
 
 from guoying.adapters import schema
-from guoying.domain.events import DomainEvent
+from guoying.domain.events import AnyEvent
 
 # More writes than this since the last look: forget the cache rather than sort them out.
 REFRESH_LIMIT = 1000
@@ -115,9 +115,9 @@ class CachedAggregates:
                     self._stale.add(row.originator_id)
             self._seen = max(self._seen, int(rows[-1].id))
 
-    def saved(self, events: Sequence[DomainEvent]) -> None:
+    def saved(self, events: Sequence[AnyEvent]) -> None:
         """Fold a successful write onto the cached aggregates it continues."""
-        by_aggregate: dict[str, list[DomainEvent]] = {}
+        by_aggregate: dict[str, list[AnyEvent]] = {}
         for event in events:
             by_aggregate.setdefault(event.originator_id, []).append(event)
         with self._lock:

@@ -17,10 +17,11 @@ from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
 from cattrs.preconf.json import make_converter
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
-from guoying.application.commands import COMMAND_TYPES, Command
+from guoying.application.catalogue import COMMAND_TYPES
+from guoying.application.commands import Command
 from guoying.application.errors import InvalidCommand
 from guoying.domain.catalogue import EVENT_TYPES
-from guoying.domain.events import DomainEvent
+from guoying.domain.events import AnyEvent
 from guoying.domain.values import FieldValueError
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -93,7 +94,7 @@ CONVERTER = make_guoying_converter()
 UPCASTERS: dict[str, list[Upcaster]] = {}
 
 
-def event_to_json(event: DomainEvent) -> dict[str, Any]:
+def event_to_json(event: AnyEvent) -> dict[str, Any]:
     return {"type": type(event).__name__, **CONVERTER.unstructure(event)}
 
 
@@ -132,7 +133,7 @@ class CattrsMapper(Mapper[str]):
         )
 
 
-def decode_event(topic: str, state: bytes, originator_id: str, version: int) -> DomainEvent:
+def decode_event(topic: str, state: bytes, originator_id: str, version: int) -> AnyEvent:
     cls = EVENT_TYPES[topic]
     data = json.loads(state)
     stored_shape = int(data.pop("_shape", 1))

@@ -39,7 +39,7 @@ from guoying.application.ports import (
     PersonalData,
     Refusal,
 )
-from guoying.domain.events import DomainEvent
+from guoying.domain.events import A, AnyEvent, Key
 
 DEFAULT_URL = "sqlite:///guoying.db"
 # Command fields that carry personal data (rules.md 9a), kept out of the refusal log.
@@ -381,12 +381,18 @@ class SqlRecorder(ApplicationRecorder):
         raise NotImplementedError("guoying's projections pull; they do not subscribe")
 
 
+def _typed(key: Key[A], found: object) -> A | None:
+    if found is not None and not isinstance(found, key.kind):
+        raise TypeError(f"{key.id} holds a {type(found).__name__}, not a {key.kind.__name__}")
+    return found
+
+
 @frozen
 class _Refreshed:
     aggregates: CachedAggregates
 
-    def get(self, aggregate_id: str) -> Any | None:
-        return self.aggregates.get(aggregate_id, refreshed=True)
+    def get(self, key: Key[A]) -> A | None:
+        return _typed(key, self.aggregates.get(key.id, refreshed=True))
 
 
 class SqlStore:
@@ -406,21 +412,44 @@ class SqlStore:
     def store_id(self) -> str:
         return self.recorder.store_id
 
-    def get(self, aggregate_id: str) -> Any | None:
+    def get(self, key: Key[A]) -> A | None:
         """A private copy of the aggregate, as of its last stored event."""
-        return self.aggregates.get(aggregate_id)
+        return _typed(key, self.aggregates.get(key.id))
+
+    def aggregate(self, aggregate_id: str) -> object | None:
+        """Any aggregate by its stream id, untyped: for tools that walk every stream."""
+        found: object | None = self.aggregates.get(aggregate_id)
+        return found
 
     def reader(self) -> AggregateReader:
         """Aggregates as of one look at the store, for one decision."""
         self.aggregates.refresh()
         return _Refreshed(self.aggregates)
 
-    def event(self, aggregate_id: str, version: int) -> DomainEvent | None:
+    def event(self, aggregate_id: str, version: int) -> AnyEvent | None:
         found = list(self.event_store.get(aggregate_id, gt=version - 1, lte=version))
         return found[0] if found else None  # type: ignore[return-value]
 
+    def events(self, aggregate_id: str) -> list[AnyEvent]:
+        return list(self.event_store.get(aggregate_id))  # type: ignore[arg-type]
+
+    def stream_ids(self, prefix: str, *, limit: int | None = None) -> list[str]:
+        # A range rather than LIKE, so that both databases walk the (originator_id, version)
+        # index whatever their collation.
+        t = schema.events
+        above = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        query = (
+            sa.select(t.c.originator_id)
+            .where(t.c.originator_id >= prefix, t.c.originator_id < above)
+            .distinct()
+            .order_by(t.c.originator_id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
     def save(
-        self, events: Sequence[DomainEvent], personal_data: Sequence[PersonalData] = ()
+        self, events: Sequence[AnyEvent], personal_data: Sequence[PersonalData] = ()
     ) -> list[int]:
         if not events:
             return []

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from attrs import frozen
 
-from guoying.application.commands import Command
-from guoying.domain.events import DomainEvent
+from guoying.application.commands.base import Command
+from guoying.domain.events import A, AnyEvent, Key
 
 
 @frozen
@@ -33,7 +33,7 @@ class ConcurrencyConflict(Exception):
 
 
 class AggregateReader(Protocol):
-    def get(self, aggregate_id: str) -> Any | None:
+    def get(self, key: Key[A]) -> A | None:
         """The aggregate rebuilt from its events, a private copy, or None."""
 
 
@@ -44,11 +44,17 @@ class EventStore(AggregateReader, Protocol):
         they show still fails with ConcurrencyConflict if another writer got there first.
         """
 
-    def event(self, aggregate_id: str, version: int) -> DomainEvent | None:
+    def event(self, aggregate_id: str, version: int) -> AnyEvent | None:
         """One stored event of an aggregate, or None."""
 
+    def events(self, aggregate_id: str) -> list[AnyEvent]:
+        """Every stored event of an aggregate, in version order."""
+
+    def stream_ids(self, prefix: str, *, limit: int | None = None) -> list[str]:
+        """The ids of the stored aggregates whose id starts with `prefix`."""
+
     def save(
-        self, events: Sequence[DomainEvent], personal_data: Sequence[PersonalData] = ()
+        self, events: Sequence[AnyEvent], personal_data: Sequence[PersonalData] = ()
     ) -> list[int]:
         """Append the events (and personal data) in one atomic write; their positions.
 

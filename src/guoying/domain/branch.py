@@ -11,14 +11,19 @@ from datetime import date
 
 from attrs import define, evolve, field, fields, frozen
 
-from guoying.domain.events import DomainEvent, stamp
+from guoying.domain.events import AnyEvent, DomainEvent, Key, stamp
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.policy import Policy
+from guoying.domain.rules import RuleId
 from guoying.domain.values import Decision, Sector, Tier
 
 
 def branch_aggregate_id(branch_id: str) -> str:
     return f"branch:{branch_id}"
+
+
+def branch_key(branch_id: str) -> Key[Branch]:
+    return Key(branch_aggregate_id(branch_id), Branch)
 
 
 @frozen
@@ -91,7 +96,7 @@ class Branch:
                 {"branch_id": self.branch_id, "registered_on": registered.isoformat()},
             )
 
-    def require_active(self, rule_id: str = "org.hierarchy") -> None:
+    def require_active(self, rule_id: RuleId = "org.hierarchy") -> None:
         if self.ended_on is not None:
             how = f"merged into {self.merged_into!r}" if self.merged_into else "dissolved"
             raise RuleViolation(
@@ -119,7 +124,7 @@ class Branch:
 
 
 @frozen(kw_only=True)
-class BranchRegistered(DomainEvent):
+class BranchRegistered(DomainEvent[Branch]):
     """A branch enters the ledger with its base committee's first assessment (`ledger.tiers`)."""
 
     branch_id: str
@@ -150,7 +155,7 @@ class BranchRegistered(DomainEvent):
 
 
 @frozen(kw_only=True)
-class TierAdjusted(DomainEvent):
+class TierAdjusted(DomainEvent[Branch]):
     """A year's evaluation result and the tier it sets (`ledger.annual_adjustment`)."""
 
     year: int
@@ -167,7 +172,7 @@ class TierAdjusted(DomainEvent):
 
 
 @frozen(kw_only=True)
-class CreationTargetSet(DomainEvent):
+class CreationTargetSet(DomainEvent[Branch]):
     year: int
     target: Tier
 
@@ -179,7 +184,7 @@ class CreationTargetSet(DomainEvent):
 
 
 @frozen(kw_only=True)
-class LiaisonAssigned(DomainEvent):
+class LiaisonAssigned(DomainEvent[Branch]):
     """A committee leader is contracted to the branch (包保联系人); replaces any earlier one."""
 
     person_id: str
@@ -195,7 +200,7 @@ class LiaisonAssigned(DomainEvent):
 
 
 @frozen(kw_only=True)
-class ProblemFound(DomainEvent):
+class ProblemFound(DomainEvent[Branch]):
     """A problem opens a rectification case (`ledger.rectification`)."""
 
     case_id: str
@@ -219,7 +224,7 @@ class ProblemFound(DomainEvent):
 
 
 @frozen(kw_only=True)
-class RectificationSignedOff(DomainEvent):
+class RectificationSignedOff(DomainEvent[Branch]):
     case_id: str
     outcome: str
 
@@ -242,7 +247,7 @@ class RectificationSignedOff(DomainEvent):
 
 
 @frozen(kw_only=True)
-class BranchRenamed(DomainEvent):
+class BranchRenamed(DomainEvent[Branch]):
     previous_name: str
     name: str
 
@@ -254,7 +259,7 @@ class BranchRenamed(DomainEvent):
 
 
 @frozen(kw_only=True)
-class BranchMoved(DomainEvent):
+class BranchMoved(DomainEvent[Branch]):
     """Another base committee leads the branch from `effective_on`; its history goes with it
     and past years stay counted where they were."""
 
@@ -271,7 +276,7 @@ class BranchMoved(DomainEvent):
 
 
 @frozen(kw_only=True)
-class BranchDissolved(DomainEvent):
+class BranchDissolved(DomainEvent[Branch]):
     """The branch ends; merged branches name the branch that took them in."""
 
     merged_into: str | None = None
@@ -285,7 +290,7 @@ class BranchDissolved(DomainEvent):
 
 
 @frozen(kw_only=True)
-class BranchAbsorbed(DomainEvent):
+class BranchAbsorbed(DomainEvent[Branch]):
     """Another branch merged into this one: its history is linked here and its open
     rectification cases continue here (`ledger.rectification`)."""
 
@@ -302,7 +307,7 @@ class BranchAbsorbed(DomainEvent):
 
 
 @frozen(kw_only=True)
-class BranchSplit(DomainEvent):
+class BranchSplit(DomainEvent[Branch]):
     """New branches were founded out of this one."""
 
     new_branch_ids: tuple[str, ...]
@@ -390,7 +395,7 @@ def split_branch(
     )
 
 
-def _require_year(policy: Policy, year: int, rule_id: str) -> None:
+def _require_year(policy: Policy, year: int, rule_id: RuleId) -> None:
     if not policy.covers_year(year):
         raise RuleViolation(
             rule_id,
@@ -541,7 +546,7 @@ def sign_off_rectification(
 
 
 @frozen(kw_only=True)
-class RecordCorrected(DomainEvent):
+class RecordCorrected(DomainEvent[Branch]):
     """A recorded fact was wrong: this names the event it corrects and the corrected values.
     Nothing is rewritten; views show the corrected value and history shows both."""
 
@@ -597,7 +602,7 @@ class Correction:
 
 
 # Which values each kind of recorded fact can be corrected in, and the rule it falls under.
-_CORRECTABLE: dict[type[DomainEvent], tuple[tuple[str, ...], str]] = {
+_CORRECTABLE: dict[type[AnyEvent], tuple[tuple[str, ...], RuleId]] = {
     BranchRegistered: (("tier",), "ledger.tiers"),
     TierAdjusted: (("tier",), "ledger.annual_adjustment"),
     CreationTargetSet: (("target",), "ledger.row"),
@@ -607,7 +612,7 @@ _CORRECTABLE: dict[type[DomainEvent], tuple[tuple[str, ...], str]] = {
 
 
 def correct_record(
-    branch: Branch, corrected: DomainEvent, decision: Decision, correction: Correction
+    branch: Branch, corrected: AnyEvent, decision: Decision, correction: Correction
 ) -> RecordCorrected:
     """Correct one recorded fact of this branch by a new event that names it."""
     branch.require_active()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from guoying.domain.values import RuleId
+from guoying.domain.rules import RuleId
 
 
 class RuleViolation(Exception):

@@ -12,7 +12,7 @@ from datetime import date
 
 from attrs import define, evolve, field, frozen
 
-from guoying.domain.events import DomainEvent, stamp
+from guoying.domain.events import DomainEvent, Key, stamp
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
 from guoying.domain.values import CommitteeLevel, Decision, UnitKind, year_end
 
@@ -144,11 +144,34 @@ class CommitteeMap:
 
 @frozen
 class CommitteeChange:
-    """One committee's state from a business date on, in the order it was recorded."""
+    """What one decision changed of one committee from a business date on, in the order it
+    was recorded. A change holds only what it changed, so that a change recorded later with
+    an earlier date shows through every later-dated change that did not touch the same
+    thing (a move dated before a rename recorded earlier still moves the committee)."""
 
     effective_on: date
     sequence: int
-    state: Committee
+    committee_id: str
+    founded: Committee | None = None
+    name: str | None = None
+    parent_id: str | None = None
+    active: bool | None = None
+
+    def apply(self, state: Committee | None) -> Committee | None:
+        if self.founded is not None:
+            return self.founded
+        if state is None:
+            return None
+        return evolve(
+            state,
+            name=state.name if self.name is None else self.name,
+            parent_id=state.parent_id if self.parent_id is None else self.parent_id,
+            active=state.active if self.active is None else self.active,
+        )
+
+
+def _order(change: CommitteeChange) -> tuple[date, int]:
+    return change.effective_on, change.sequence
 
 
 @define
@@ -159,6 +182,10 @@ class OrgTree(CommitteeMap):
     id: str = ""
     version: int = 0
     changes: list[CommitteeChange] = field(factory=list)
+    # Each committee's own changes in date order; tuples, replaced and never changed in
+    # place, so that a copy of the tree one container deep shares nothing that changes.
+    histories: dict[str, tuple[CommitteeChange, ...]] = field(factory=dict)
+    years: frozenset[int] = frozenset()
 
     def at(self, on: date) -> CommitteeMap:
         """The tree as it stood on a date."""
@@ -168,39 +195,98 @@ class OrgTree(CommitteeMap):
             return CommitteeMap(dict(self.committees), on)
         states: dict[str, Committee] = {}
         for change in self.changes[:known]:
-            states[change.state.committee_id] = change.state
+            state = change.apply(states.get(change.committee_id))
+            if state is not None:
+                states[change.committee_id] = state
         return CommitteeMap(states, on)
+
+    def state_on(self, committee_id: str, on: date) -> Committee | None:
+        """One committee as it stood on a date, without drawing the whole tree."""
+        state: Committee | None = None
+        for change in self.histories.get(committee_id, ()):
+            if change.effective_on > on:
+                break
+            state = change.apply(state)
+        return state
+
+    def capped_chain_on(self, on: date, base_committee_id: str) -> list[str]:
+        """`capped_chain` of the tree as it stood on a date, by each committee's own history."""
+        chain: list[str] = []
+        current = self.state_on(base_committee_id, on)
+        while current is not None and current.committee_id not in chain:
+            chain.append(current.committee_id)
+            if current.level is CommitteeLevel.CITY_MANAGED or current.parent_id is None:
+                break
+            current = self.state_on(current.parent_id, on)
+        return chain
+
+    def dissolved_after(self, committee_id: str, on: date) -> date | None:
+        """The date a committee is dissolved after `on`, when a later-dated decision
+        already recorded says so."""
+        for change in self.histories.get(committee_id, ()):
+            if change.effective_on > on and change.active is False:
+                return change.effective_on
+        return None
+
+    def require_standing_after(self, committee_id: str, on: date) -> None:
+        """`org.hierarchy`: nothing is put under a committee from a date on which a later
+        recorded decision dissolves it."""
+        ends = self.dissolved_after(committee_id, on)
+        if ends is not None:
+            raise RuleViolation(
+                "org.hierarchy",
+                f"committee {committee_id!r} is dissolved on {ends}; nothing can be put "
+                f"under it from {on}",
+                {"committee_id": committee_id, "dissolved_on": ends.isoformat()},
+            )
+
+    def change_dates(self) -> list[date]:
+        return sorted({change.effective_on for change in self.changes})
+
+    def change_years(self) -> frozenset[int]:
+        return self.years
 
     def change_years_after(self, year: int) -> set[int]:
         """The years after `year` in which the tree changed."""
         first = bisect_right(self.changes, year_end(year), key=lambda c: c.effective_on)
         return {change.effective_on.year for change in self.changes[first:]}
 
-    def _record(self, event: DomainEvent, state: Committee) -> OrgTree:
-        change = CommitteeChange(event.effective_on, len(self.changes), state)
-        insort(self.changes, change, key=lambda c: (c.effective_on, c.sequence))
-        if self.changes[-1] is change:
-            self.committees[state.committee_id] = state
-        else:  # a change dated before a later one: the latest states are folded again
-            self.committees = {c.state.committee_id: c.state for c in self.changes}
+    def _record(self, event: DomainEvent[OrgTree], **changed: object) -> OrgTree:
+        committee_id = getattr(event, "committee_id")  # noqa: B009 - every tree event has it
+        change = CommitteeChange(
+            event.effective_on,
+            len(self.changes),
+            committee_id,
+            **changed,  # type: ignore[arg-type]
+        )
+        insort(self.changes, change, key=_order)
+        self.years = self.years | {change.effective_on.year}
+        self.histories[committee_id] = tuple(
+            sorted((*self.histories.get(committee_id, ()), change), key=_order)
+        )
+        latest = None
+        for each in self.histories[committee_id]:
+            latest = each.apply(latest)
+        assert latest is not None
+        self.committees[committee_id] = latest
         self.version = event.originator_version
         return self
 
 
 @frozen(kw_only=True)
-class CommitteeRegistered(DomainEvent):
+class CommitteeRegistered(DomainEvent["OrgTree"]):
     committee_id: str
     name: str
     level: CommitteeLevel
     parent_id: str | None
     county_level: bool = False
 
-    def mutate(self, tree: OrgTree | None) -> OrgTree:
-        tree = tree or OrgTree(id=self.originator_id, version=0)
+    def mutate(self, aggregate: OrgTree | None) -> OrgTree:
+        tree = aggregate or OrgTree(id=self.originator_id, version=0)
         state = Committee(
             self.committee_id, self.name, self.level, self.parent_id, self.county_level
         )
-        return tree._record(self, state)
+        return tree._record(self, founded=state)
 
 
 def register_committee(
@@ -263,42 +349,38 @@ def register_committee(
 
 
 @frozen(kw_only=True)
-class CommitteeRenamed(DomainEvent):
+class CommitteeRenamed(DomainEvent[OrgTree]):
     committee_id: str
     name: str
 
-    def mutate(self, tree: OrgTree | None) -> OrgTree:
-        assert tree is not None
-        return tree._record(
-            self, evolve(tree.at(self.effective_on).committees[self.committee_id], name=self.name)
-        )
+    def mutate(self, aggregate: OrgTree | None) -> OrgTree:
+        assert aggregate is not None
+        return aggregate._record(self, name=self.name)
 
 
 @frozen(kw_only=True)
-class CommitteeMoved(DomainEvent):
+class CommitteeMoved(DomainEvent[OrgTree]):
     """A committee now sits under another parent; its subtree moves with it."""
 
     committee_id: str
     previous_parent_id: str
     parent_id: str
 
-    def mutate(self, tree: OrgTree | None) -> OrgTree:
-        assert tree is not None
-        state = tree.at(self.effective_on).committees[self.committee_id]
-        return tree._record(self, evolve(state, parent_id=self.parent_id))
+    def mutate(self, aggregate: OrgTree | None) -> OrgTree:
+        assert aggregate is not None
+        return aggregate._record(self, parent_id=self.parent_id)
 
 
 @frozen(kw_only=True)
-class CommitteeDissolved(DomainEvent):
+class CommitteeDissolved(DomainEvent[OrgTree]):
     """A committee ends; merged committees name the committee that took over their work."""
 
     committee_id: str
     merged_into: str | None = None
 
-    def mutate(self, tree: OrgTree | None) -> OrgTree:
-        assert tree is not None
-        state = tree.at(self.effective_on).committees[self.committee_id]
-        return tree._record(self, evolve(state, active=False))
+    def mutate(self, aggregate: OrgTree | None) -> OrgTree:
+        assert aggregate is not None
+        return aggregate._record(self, active=False)
 
 
 def _next_version(tree: OrgTree) -> int:
@@ -356,12 +438,33 @@ def move_committee(
         raise RuleViolation("org.hierarchy", f"{committee_id!r} already sits under {parent_id!r}")
     view.require_jurisdiction(decision.actor.committee_id, committee.parent_id)
     view.require_jurisdiction(decision.actor.committee_id, parent_id)
+    _require_later_states(tree, decision.effective_on, committee, parent_id)
     return CommitteeMoved(
         **stamp(decision, TREE_ID, _next_version(tree)),
         committee_id=committee_id,
         previous_parent_id=committee.parent_id,
         parent_id=parent_id,
     )
+
+
+def _require_later_states(tree: OrgTree, on: date, committee: Committee, parent_id: str) -> None:
+    """A move recorded after later-dated changes must leave every later state a tree: the
+    new parent standing, no cycle, and no later move of the same committee overridden."""
+    tree.require_standing_after(parent_id, on)
+    for later in (d for d in tree.change_dates() if d > on):
+        state = tree.state_on(committee.committee_id, later)
+        if state is not None and state.parent_id != committee.parent_id:
+            raise RuleViolation(
+                "org.hierarchy",
+                f"committee {committee.committee_id!r} already moves on {later}; a move "
+                "cannot be dated before it",
+            )
+        if any(c.committee_id == parent_id for c in tree.at(later).subtree(committee.committee_id)):
+            raise RuleViolation(
+                "org.hierarchy",
+                f"on {later} {parent_id!r} sits inside the subtree of "
+                f"{committee.committee_id!r}; a committee cannot move into its own subtree",
+            )
 
 
 def dissolve_committee(
@@ -378,7 +481,8 @@ def dissolve_committee(
     committee = _require_active(view, committee_id, "committee")
     if committee.level in (CommitteeLevel.CITY, CommitteeLevel.ORGANIZATION_DEPARTMENT):
         raise RuleViolation("org.hierarchy", "the two fixed ends of the tree cannot be dissolved")
-    if view.active_children(committee_id):
+    later = [tree.at(d) for d in tree.change_dates() if d > decision.effective_on]
+    if any(each.active_children(committee_id) for each in (view, *later)):
         raise RuleViolation(
             "org.hierarchy", f"{committee_id!r} still has committees under it; move them first"
         )
@@ -419,6 +523,10 @@ def unit_aggregate_id(unit_id: str) -> str:
     return f"unit:{unit_id}"
 
 
+def unit_key(unit_id: str) -> Key[Unit]:
+    return Key(unit_aggregate_id(unit_id), Unit)
+
+
 @define
 class Unit:
     id: str
@@ -430,7 +538,7 @@ class Unit:
 
 
 @frozen(kw_only=True)
-class UnitRegistered(DomainEvent):
+class UnitRegistered(DomainEvent["Unit"]):
     unit_id: str
     name: str
     kind: UnitKind
@@ -476,3 +584,6 @@ def register_unit(
         kind=kind,
         committee_id=committee_id,
     )
+
+
+TREE_KEY: Key[OrgTree] = Key(TREE_ID, OrgTree)

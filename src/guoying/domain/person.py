@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from attrs import define, frozen
 
-from guoying.domain.events import DomainEvent, stamp
+from guoying.domain.events import DomainEvent, Key, stamp
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.values import Decision
 
 
 def person_aggregate_id(person_id: str) -> str:
     return f"person:{person_id}"
+
+
+def person_key(person_id: str) -> Key[Person]:
+    return Key(person_aggregate_id(person_id), Person)
 
 
 @define
@@ -24,7 +28,7 @@ class Person:
 
 
 @frozen(kw_only=True)
-class PersonRegistered(DomainEvent):
+class PersonRegistered(DomainEvent[Person]):
     """A person is known by id; the name and telephone go to the personal-data store."""
 
     person_id: str
@@ -42,7 +46,7 @@ def register_person(decision: Decision, *, person_id: str) -> PersonRegistered:
 
 
 @frozen(kw_only=True)
-class PersonalDataErased(DomainEvent):
+class PersonalDataErased(DomainEvent[Person]):
     """A person's name and telephone number were erased from the personal-data store; the
     events that name the person by id are untouched, so the chain still verifies."""
 

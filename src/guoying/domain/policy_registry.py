@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from attrs import define, field, frozen
 
-from guoying.domain.events import DomainEvent, stamp
+from guoying.domain.events import DomainEvent, Key, stamp
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
 from guoying.domain.organization import CommitteeMap
 from guoying.domain.policy import Policy, PolicyBook
@@ -29,7 +29,7 @@ class PolicyRegistry:
 
 
 @frozen(kw_only=True)
-class PolicyPublished(DomainEvent):
+class PolicyPublished(DomainEvent[PolicyRegistry]):
     policy: Policy
 
     def mutate(self, registry: PolicyRegistry | None) -> PolicyRegistry:
@@ -77,3 +77,6 @@ def publish_policy(
     return PolicyPublished(
         **stamp(decision, REGISTRY_ID, (registry.version if registry else 0) + 1), policy=policy
     )
+
+
+REGISTRY_KEY: Key[PolicyRegistry] = Key(REGISTRY_ID, PolicyRegistry)

@@ -1,66 +1,86 @@
 """Leadership rosters: who sits on a committee's leadership over time, so that
 `ledger.liaison_coverage` (every leader liaises with at least one branch) can be reported.
-
-The roster is kept on the committee's CommitteeLedger aggregate, one stream per committee.
-"""
+One `Roster` aggregate per committee."""
 
 from __future__ import annotations
 
-from attrs import frozen
+from datetime import date
 
-from guoying.domain.committee_ledger import (
-    CommitteeLedger,
-    Tenure,
-    continued,
-    ledger_aggregate_id,
-)
-from guoying.domain.events import DomainEvent, stamp
+from attrs import define, field, frozen
+
+from guoying.domain.events import DomainEvent, Key, next_version, stamp
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.values import Decision
 
 
+def roster_key(committee_id: str) -> Key[Roster]:
+    return Key(f"roster:{committee_id}", Roster)
+
+
+@frozen
+class Tenure:
+    """A seat on the committee's leadership, from one date to another (open: serving)."""
+
+    person_id: str
+    position: str
+    since: date
+    until: date | None = None
+
+
+@define
+class Roster:
+    id: str
+    version: int
+    committee_id: str
+    tenures: tuple[Tenure, ...] = field(default=())
+
+    def serving(self, person_id: str) -> Tenure | None:
+        return next((t for t in self.tenures if t.person_id == person_id and t.until is None), None)
+
+
+def _continued(roster: Roster | None, event: DomainEvent[Roster], committee_id: str) -> Roster:
+    roster = roster or Roster(id=event.originator_id, version=0, committee_id=committee_id)
+    roster.version = event.originator_version
+    return roster
+
+
 @frozen(kw_only=True)
-class LeaderAppointed(DomainEvent):
+class LeaderAppointed(DomainEvent[Roster]):
     committee_id: str
     person_id: str
     position: str
 
-    def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
-        ledger = continued(ledger, self, self.committee_id)
-        ledger.roster.append(Tenure(self.person_id, self.position, self.effective_on))
-        return ledger
+    def mutate(self, aggregate: Roster | None) -> Roster:
+        roster = _continued(aggregate, self, self.committee_id)
+        roster.tenures = (*roster.tenures, Tenure(self.person_id, self.position, self.effective_on))
+        return roster
 
 
 @frozen(kw_only=True)
-class LeadershipEnded(DomainEvent):
+class LeadershipEnded(DomainEvent[Roster]):
     committee_id: str
     person_id: str
 
-    def mutate(self, ledger: CommitteeLedger | None) -> CommitteeLedger:
-        ledger = continued(ledger, self, self.committee_id)
-        ledger.roster = [
+    def mutate(self, aggregate: Roster | None) -> Roster:
+        roster = _continued(aggregate, self, self.committee_id)
+        roster.tenures = tuple(
             Tenure(t.person_id, t.position, t.since, self.effective_on)
             if t.person_id == self.person_id and t.until is None
             else t
-            for t in ledger.roster
-        ]
-        return ledger
-
-
-def _serving(ledger: CommitteeLedger | None, person_id: str) -> Tenure | None:
-    roster = ledger.roster if ledger else []
-    return next((t for t in roster if t.person_id == person_id and t.until is None), None)
+            for t in roster.tenures
+        )
+        return roster
 
 
 def appoint_leader(
-    ledger: CommitteeLedger | None,
+    roster: Roster | None,
     decision: Decision,
     *,
     committee_id: str,
     person_id: str,
     position: str,
 ) -> LeaderAppointed:
-    if _serving(ledger, person_id) is not None:
+    if roster is not None and roster.serving(person_id) is not None:
         raise RuleViolation(
             "ledger.liaison_coverage",
             f"person {person_id!r} already sits on the leadership of {committee_id!r}",
@@ -68,7 +88,7 @@ def appoint_leader(
     if not position.strip():
         raise RuleViolation("ledger.liaison_coverage", "a leader's position is required")
     return LeaderAppointed(
-        **stamp(decision, ledger_aggregate_id(committee_id), (ledger.version if ledger else 0) + 1),
+        **stamp(decision, roster_key(committee_id).id, next_version(roster)),
         committee_id=committee_id,
         person_id=person_id,
         position=position.strip(),
@@ -76,10 +96,10 @@ def appoint_leader(
 
 
 def end_leadership(
-    ledger: CommitteeLedger | None, decision: Decision, *, committee_id: str, person_id: str
+    roster: Roster | None, decision: Decision, *, committee_id: str, person_id: str
 ) -> LeadershipEnded:
-    tenure = _serving(ledger, person_id)
-    if tenure is None or ledger is None:
+    tenure = roster.serving(person_id) if roster is not None else None
+    if tenure is None or roster is None:
         raise RuleViolation(
             "ledger.liaison_coverage",
             f"person {person_id!r} does not sit on the leadership of {committee_id!r}",
@@ -87,7 +107,7 @@ def end_leadership(
     if decision.effective_on < tenure.since:
         raise RuleViolation("ledger.liaison_coverage", "a tenure cannot end before it began")
     return LeadershipEnded(
-        **stamp(decision, ledger.id, ledger.version + 1),
+        **stamp(decision, roster.id, next_version(roster)),
         committee_id=committee_id,
         person_id=person_id,
     )

@@ -7,7 +7,7 @@ from datetime import date
 
 from attrs import field, frozen
 
-RuleId = str
+from guoying.domain.rules import RuleId
 
 
 class Tier(enum.StrEnum):

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from guoying.adapters import chain
 from guoying.adapters.serialization import CONVERTER, decode_event
 from guoying.domain import branch as b
-from guoying.domain.events import DomainEvent
+from guoying.domain.events import AnyEvent
 from guoying.projections.queries import recorded_time
 
 BATCH = 2000
@@ -71,7 +71,7 @@ class AuditFilter:
         return all(checks)
 
 
-def _committee_of(event: DomainEvent, bases: dict[str, str]) -> tuple[str | None, str | None]:
+def _committee_of(event: AnyEvent, bases: dict[str, str]) -> tuple[str | None, str | None]:
     """The branch and the committee an event is about, following moves as they happen."""
     if event.originator_id.startswith("branch:"):
         branch_id = event.originator_id.removeprefix("branch:")

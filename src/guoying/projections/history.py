@@ -10,7 +10,7 @@ from sqlalchemy import Column, Date, Integer, Table, Text
 from guoying.adapters.schema import Position
 from guoying.adapters.serialization import CONVERTER
 from guoying.adapters.store import StoredRecord
-from guoying.domain.events import DomainEvent
+from guoying.domain.events import AnyEvent
 from guoying.projections.writer import ViewWriter
 
 metadata = sa.MetaData()
@@ -47,7 +47,7 @@ class HistoryProjection:
     version = 1
     metadata = metadata
 
-    def handle(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
+    def handle(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:
         if not event.originator_id.startswith("branch:"):
             return
         detail = {

@@ -9,11 +9,11 @@ from sqlalchemy import BigInteger, Boolean, Column, Date, Integer, Table, Text
 
 from guoying.adapters.schema import Position
 from guoying.adapters.store import StoredRecord
+from guoying.domain import advanced_cap, legacy, roster
 from guoying.domain import branch as b
-from guoying.domain import committee_ledger as cl
+from guoying.domain import common_problems as problems_rules
 from guoying.domain import organization as org
-from guoying.domain import roster
-from guoying.domain.events import DomainEvent
+from guoying.domain.events import AnyEvent
 from guoying.domain.values import year_end
 from guoying.projections.writer import ViewWriter
 
@@ -267,7 +267,7 @@ def _correct(views: ViewWriter, branch_id: str, position: int, event: b.RecordCo
 
 
 def _branch_change(
-    views: ViewWriter, record: StoredRecord, event: DomainEvent, **values: str | None
+    views: ViewWriter, record: StoredRecord, event: AnyEvent, **values: str | None
 ) -> None:
     _changes(
         views, branch_changes, "branch_id", _branch_id(event), record, event.effective_on, **values
@@ -275,7 +275,7 @@ def _branch_change(
 
 
 def _committee_change(
-    views: ViewWriter, record: StoredRecord, event: DomainEvent, **values: str | None
+    views: ViewWriter, record: StoredRecord, event: AnyEvent, **values: str | None
 ) -> None:
     committee_id = getattr(event, "committee_id")  # noqa: B009 - every committee event has it
     _changes(
@@ -283,7 +283,7 @@ def _committee_change(
     )
 
 
-def _branch_id(event: DomainEvent) -> str:
+def _branch_id(event: AnyEvent) -> str:
     return event.originator_id.removeprefix("branch:")
 
 
@@ -292,7 +292,7 @@ class LedgerProjection:
     version = 6
     metadata = metadata
 
-    def handle(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
+    def handle(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:
         match event:
             case org.CommitteeRegistered():
                 views.insert(
@@ -333,7 +333,7 @@ class LedgerProjection:
             case _:
                 self._branch(views, record, event)
 
-    def _branch(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
+    def _branch(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:
         match event:
             case b.BranchRegistered():
                 views.insert(
@@ -414,7 +414,7 @@ class LedgerProjection:
             case _:
                 self._records(views, record, event)
 
-    def _records(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
+    def _records(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:
         match event:
             case b.CreationTargetSet():
                 views.retire(targets, record.position, branch_id=_branch_id(event), year=event.year)
@@ -499,7 +499,7 @@ class LedgerProjection:
                         },
                         until=event.effective_on,
                     )
-            case cl.CommonProblemRecorded():
+            case problems_rules.CommonProblemRecorded():
                 views.insert(
                     common_problems,
                     {
@@ -511,7 +511,7 @@ class LedgerProjection:
                         "known_from": record.position,
                     },
                 )
-            case cl.AdvancedCapExceptionRecorded():
+            case legacy.AdvancedCapExceptionRecorded():
                 approver = event.exception.approved_by
                 views.insert(
                     cap_exceptions,
@@ -522,6 +522,19 @@ class LedgerProjection:
                         "justification": event.exception.justification,
                         "approved_by_person_id": approver.person_id,
                         "approved_by_committee_id": approver.committee_id,
+                        "effective_on": event.effective_on,
+                    },
+                )
+            case advanced_cap.CapExceptionApproved():
+                views.insert(
+                    cap_exceptions,
+                    {
+                        "position": record.position,
+                        "committee_id": event.committee_id,
+                        "years": str(event.year),
+                        "justification": event.reason,
+                        "approved_by_person_id": event.actor.person_id,
+                        "approved_by_committee_id": event.actor.committee_id,
                         "effective_on": event.effective_on,
                     },
                 )

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from guoying.adapters import schema
 from guoying.adapters.serialization import decode_event
 from guoying.adapters.store import SqlStore, StoredRecord
-from guoying.domain.events import DomainEvent
+from guoying.domain.events import AnyEvent
 from guoying.projections.writer import ViewWriter
 
 BATCH = 500
@@ -31,7 +31,7 @@ class Projection(Protocol):
     version: int
     metadata: sa.MetaData
 
-    def handle(self, views: ViewWriter, record: StoredRecord, event: DomainEvent) -> None:
+    def handle(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:
         """Write the view rows that follow from one event."""
 
 

@@ -261,9 +261,7 @@ class LedgerModel:
             case _:
                 raise TypeError(f"the model does not know {type(command).__name__}")
 
-    def _register(
-        self, command: RegisterBranch, touched: _Touched
-    ) -> None:
+    def _register(self, command: RegisterBranch, touched: _Touched) -> None:
         base = command.base_committee_id
         if not self.city.has_committee(base):
             raise _Predicted(Expected(NotFound))
@@ -850,9 +848,7 @@ class LedgerMachine(RuleBasedStateMachine):
             row = data.draw(st.sampled_from(rows), label=f"row for {exception.committee_id}")
             carrier = commands[row]
             assert isinstance(carrier, RegisterBranch | AdjustTier)
-            commands[row] = evolve(
-                carrier, cap_exceptions=(*carrier.cap_exceptions, exception)
-            )
+            commands[row] = evolve(carrier, cap_exceptions=(*carrier.cap_exceptions, exception))
 
     @rule(branch=branches, data=st.data())
     def rename_branch(self, branch: str, data: st.DataObject) -> None:

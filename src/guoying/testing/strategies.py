@@ -932,9 +932,9 @@ def split_branch_commands(
         actors=_or(actors, _any_actors(committee_ids=committee_ids)),
         within=policy,
         branch_id=_ids(branch_ids, _any_branch_ids),
-        new_branches=st.lists(
-            founded, min_size=1, max_size=3, unique_by=lambda n: n.branch_id
-        ).map(tuple),
+        new_branches=st.lists(founded, min_size=1, max_size=3, unique_by=lambda n: n.branch_id).map(
+            tuple
+        ),
         dissolve_original=st.booleans(),
         cap_exceptions=_or(cap_exceptions, st.just(())),
     )
@@ -1534,9 +1534,7 @@ def _make_consistent(event_type: type[DomainEvent], values: dict[str, Any]) -> d
 
 
 @_memoized
-def event_strategy_for(
-    event_type: type[E], *, policy: Policy = TAIAN_2017
-) -> SearchStrategy[E]:
+def event_strategy_for(event_type: type[E], *, policy: Policy = TAIAN_2017) -> SearchStrategy[E]:
     """The strategy for one event type of `guoying.domain.catalogue.EVENT_TYPES`.
 
     Each field is drawn by its name and type; events carry consistent aggregate ids

@@ -1,0 +1,97 @@
+"""`ledger.row`: a name identifies a row, so two active branches one base committee leads
+never share it. One `BranchNames` aggregate per base committee holds the names in use."""
+
+from __future__ import annotations
+
+from attrs import define, field, frozen
+
+from guoying.domain.events import DomainEvent, Key, next_version, stamp
+from guoying.domain.exceptions import RuleViolation
+from guoying.domain.values import Decision
+
+
+def names_key(committee_id: str) -> Key[BranchNames]:
+    return Key(f"names:{committee_id}", BranchNames)
+
+
+@define
+class BranchNames:
+    id: str
+    version: int
+    committee_id: str
+    names: dict[str, str] = field(factory=dict)
+
+    def holder_of(self, name: str, other_than: str) -> str | None:
+        return next(
+            (b for b, known in self.names.items() if known == name and b != other_than), None
+        )
+
+
+def _continued(names: BranchNames | None, event: DomainEvent[BranchNames]) -> BranchNames:
+    committee_id = getattr(event, "committee_id")  # noqa: B009 - every names event has it
+    names = names or BranchNames(id=event.originator_id, version=0, committee_id=committee_id)
+    names.version = event.originator_version
+    return names
+
+
+@frozen(kw_only=True)
+class BranchNamed(DomainEvent[BranchNames]):
+    """The name a branch led directly by this committee goes by (registered, renamed or
+    moved in)."""
+
+    committee_id: str
+    branch_id: str
+    name: str
+
+    def mutate(self, aggregate: BranchNames | None) -> BranchNames:
+        names = _continued(aggregate, self)
+        names.names[self.branch_id] = self.name
+        return names
+
+
+@frozen(kw_only=True)
+class BranchNameReleased(DomainEvent[BranchNames]):
+    """The branch no longer uses its name here: it moved away, merged or was dissolved."""
+
+    committee_id: str
+    branch_id: str
+
+    def mutate(self, aggregate: BranchNames | None) -> BranchNames:
+        names = _continued(aggregate, self)
+        names.names.pop(self.branch_id, None)
+        return names
+
+
+def name_branch(
+    names: BranchNames | None,
+    decision: Decision,
+    *,
+    committee_id: str,
+    branch_id: str,
+    name: str,
+) -> BranchNamed:
+    taken = names.holder_of(name, branch_id) if names else None
+    if taken is not None:
+        raise RuleViolation(
+            "ledger.row",
+            f"branch {taken!r} of committee {committee_id!r} is already named {name!r}",
+            {"branch_id": taken, "name": name},
+        )
+    return BranchNamed(
+        **stamp(decision, names_key(committee_id).id, next_version(names)),
+        committee_id=committee_id,
+        branch_id=branch_id,
+        name=name,
+    )
+
+
+def release_name(
+    names: BranchNames | None, decision: Decision, *, committee_id: str, branch_id: str
+) -> BranchNameReleased | None:
+    if names is None or branch_id not in names.names:
+        return None
+    return BranchNameReleased(
+        **stamp(decision, names.id, next_version(names)),
+        committee_id=committee_id,
+        branch_id=branch_id,
+    )
