@@ -18,6 +18,7 @@ from attrs import evolve
 from guoying.adapters.store import DEFAULT_URL, SqlStore, StoreClock, wall_clock_us
 from guoying.application.commands import Command
 from guoying.application.errors import NotFound, OutOfRange
+from guoying.application.migration import migrate
 from guoying.application.service import Clock, Handler, Outcome, china_now, today_in_china
 from guoying.domain.organization import TREE_KEY
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
@@ -106,6 +107,11 @@ class Guoying:
     def execute_unit(self, commands: Sequence[Command]) -> Outcome:
         """Decide several commands as one unit, judged on its end state: all or nothing."""
         return self.handler.execute_unit(commands)
+
+    def migrate(self) -> Outcome | None:
+        """Carry a store written by guoying 0.1 over to one stream per concern (nothing
+        stored is changed); None when it already follows this release's layout."""
+        return migrate(self.handler)
 
     # Projections
 

@@ -838,5 +838,17 @@ def erase_person(
     typer.echo(json.dumps({"status": "applied", "events": outcome.event_ids}))
 
 
+@app.command()
+def migrate(store: StoreOption = None) -> None:
+    """Carry a store written by guoying 0.1 over to this release's streams, once; nothing
+    stored is changed or removed, and a store already carried over is left as it is."""
+    with _opened(store, create=False) as guoying:
+        outcome = guoying.migrate()
+    if outcome is None:
+        typer.echo("the store already follows this release's layout; nothing to do")
+        return
+    typer.echo(f"carried the store over in one write of {len(outcome.events)} events")
+
+
 def main() -> None:
     app()

@@ -18,8 +18,8 @@ from attrs import frozen
 from guoying import (
     Actor,
     AdjustTier,
+    ApproveCapException,
     AssignLiaison,
-    CapException,
     CommitteeLevel,
     Guoying,
     RecordCommonProblem,
@@ -36,6 +36,7 @@ from guoying import (
     UnitKind,
 )
 from guoying.adapters import schema
+from guoying.domain.branch import branch_key
 from guoying.domain.events import DomainEvent, stamp
 from guoying.domain.person import PersonRegistered, person_aggregate_id
 from guoying.domain.values import Authority, Decision
@@ -197,6 +198,18 @@ class SmallCity:
         return self.town_branches + self.village_branches
 
 
+def approval(committee_id: str, by: str, justification: str, on: date) -> ApproveCapException:
+    """The parent committee's own decision, on `on`, to let `committee_id` above its cap in
+    that year (`ledger.advanced_cap`)."""
+    return ApproveCapException(
+        actor=secretary(by),
+        reason=justification,
+        effective_on=on,
+        committee_id=committee_id,
+        year=on.year,
+    )
+
+
 def build_small_city(app: Guoying) -> SmallCity:
     """A city with every kind of ledger fact: tiers and adjustments, targets, a liaison with
     personal data, open, closed and overdue rectification cases, and a common problem."""
@@ -300,19 +313,19 @@ def build_small_city(app: Guoying) -> SmallCity:
     # Three branches allow no advanced one (floor(0.3) = 0): the village's first needs an
     # exception approved by the county, and takes the county (2 of 13, limit 1) above its
     # cap too, which the Organization Department approves (`ledger.advanced_cap`).
-    app.execute(
-        AdjustTier(
-            actor=secretary("village"),
-            reason="2018 evaluation: provincial award",
-            branch_id=village[0],
-            year=YEAR,
-            tier=Tier.ADVANCED,
-            effective_on=date(2018, 12, 11),
-            cap_exceptions=(
-                CapException("village", "provincial model branch", secretary("daiyue")),
-                CapException("daiyue", "provincial model branch", secretary(ORG_DEPT)),
+    app.execute_unit(
+        [
+            AdjustTier(
+                actor=secretary("village"),
+                reason="2018 evaluation: provincial award",
+                branch_id=village[0],
+                year=YEAR,
+                tier=Tier.ADVANCED,
+                effective_on=date(2018, 12, 11),
             ),
-        )
+            approval("village", "daiyue", "provincial model branch", date(2018, 12, 11)),
+            approval("daiyue", ORG_DEPT, "provincial model branch", date(2018, 12, 11)),
+        ]
     )
     app.execute(
         RecordCommonProblem(
@@ -440,7 +453,7 @@ def _adjust_to_advanced(url: str, base_id: str, branch_id: str, barrier: Any) ->
             year=YEAR,
             tier=Tier.ADVANCED,
         )
-        app.store.get(f"branch:{branch_id}")  # warm the connection pool before the start
+        app.store.get(branch_key(branch_id))  # warm the connection pool before the start
         barrier.wait(60)
         try:
             app.execute(command)

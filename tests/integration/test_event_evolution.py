@@ -14,7 +14,7 @@ from guoying import Actor, Guoying
 from guoying.adapters import serialization
 from guoying.adapters.verification import verify
 from guoying.application.commands import RenameBranch
-from guoying.domain.branch import Branch
+from guoying.domain.branch import Branch, branch_key
 from tests.integration.builders import build_small_city, fixed_clock, open_app
 
 
@@ -32,7 +32,7 @@ def old_store(tmp_path: Path) -> tuple[str, str, str]:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     with open_app(url) as app:
         city = build_small_city(app)
-        branch = app.store.get(f"branch:{city.town_branches[2]}")
+        branch = app.store.get(branch_key(city.town_branches[2]))
         assert isinstance(branch, Branch)
         state = {
             "actor": {"person_id": "clerk", "committee_id": branch.base_committee_id, "role": ""},
@@ -72,7 +72,7 @@ def test_with_its_upcaster_an_old_shape_loads_replays_the_same_and_still_verifie
     monkeypatch.setitem(serialization.UPCASTERS, "BranchRenamed", [new_name_to_name])
     with Guoying(url, clock=fixed_clock) as app:
         app.catch_up()
-        branch = app.store.get(f"branch:{branch_id}")
+        branch = app.store.get(branch_key(branch_id))
         assert isinstance(branch, Branch)
         assert branch.name == "新桥村党支部"
         row = next(r for r in app.ledger(committee_id, 2018).rows if r.branch_id == branch_id)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from guoying import CapException, Tier
+from guoying import Tier
 from guoying.adapters.verification import verify
 from guoying.application.commands import CorrectRecord, DissolveBranch, MergeBranches, MoveBranch
-from tests.integration.builders import build_small_city, open_app, secretary
+from tests.integration.builders import approval, build_small_city, open_app, secretary
 
 
 def test_changes_of_2019_leave_the_2018_ledgers_as_they_were_on_every_store(
@@ -20,18 +20,18 @@ def test_changes_of_2019_leave_the_2018_ledgers_as_they_were_on_every_store(
         city = build_small_city(app)
         before = {committee: app.ledger(committee, 2018) for committee in (city.town, city.village)}
         moved, merged, survivor, ended = city.town_branches[5:9]
-        app.execute(
-            MoveBranch(
-                actor=secretary(city.county),
-                reason="区划调整",
-                effective_on=date(2019, 3, 1),
-                branch_id=moved,
-                to_committee_id=city.village,
-                # Nine left of ten with one advanced: above the town's cap without this.
-                cap_exceptions=(
-                    CapException(city.town, "区划调整，非本镇原因", secretary(city.county)),
+        app.execute_unit(
+            [
+                MoveBranch(
+                    actor=secretary(city.county),
+                    reason="区划调整",
+                    effective_on=date(2019, 3, 1),
+                    branch_id=moved,
+                    to_committee_id=city.village,
                 ),
-            )
+                # Nine left of ten with one advanced: above the town's cap without this.
+                approval(city.town, city.county, "区划调整，非本镇原因", date(2019, 3, 1)),
+            ]
         )
         app.execute(
             MergeBranches(

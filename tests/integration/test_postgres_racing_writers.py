@@ -26,6 +26,8 @@ import pytest
 
 from guoying import AdjustTier, Conflict, Guoying, Refused, Tier
 from guoying.application.ports import ConcurrencyConflict
+from guoying.domain.advanced_cap import AdvancedCount, cap_key
+from guoying.domain.branch import branch_key
 from tests.integration.builders import (
     YEAR,
     add_base,
@@ -109,8 +111,8 @@ def assert_one_advanced_and_every_loser_refused(
         assert (figures.counts[Tier.ADVANCED], figures.advanced_limit) == (1, 1), committee
     (advanced,) = [r.branch_id for r in observer.ledger(base, YEAR).rows if r.tier is Tier.ADVANCED]
     assert advanced == winners[0]
-    # The count the cap is decided on, on the ledger aggregate itself.
-    assert observer.store.get(f"ledger:{base}").counts().at(YEAR) == (1, 10)
+    # The count the cap is decided on, on the counting aggregate itself.
+    assert count_of(observer, base).counts().at(YEAR) == (1, 10)
 
     logged = [r for r in observer.refusals(base) if r.payload["branch_id"] in branches]
     assert sorted(r.payload["branch_id"] for r in logged) == sorted(losers)
@@ -134,7 +136,7 @@ def test_ledger_advanced_cap_holds_when_writers_in_threads_race_to_the_last_adva
             with writers(postgres_url, WRITERS) as apps:
                 counters = [ConflictCounter(app) for app in apps]
                 for app, branch_id in zip(apps, racing, strict=True):
-                    app.store.get(f"branch:{branch_id}")  # connect before the start
+                    app.store.get(branch_key(branch_id))  # connect before the start
 
                 results = run_together(
                     WRITERS,
@@ -211,3 +213,9 @@ def test_ledger_advanced_cap_holds_when_separate_processes_race(postgres_url: st
             for b in racing
         ]
         assert_one_advanced_and_every_loser_refused(observer, base, racing, results)
+
+
+def count_of(app: Guoying, committee_id: str) -> AdvancedCount:
+    found = app.store.get(cap_key(committee_id))
+    assert found is not None
+    return found

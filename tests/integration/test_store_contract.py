@@ -16,7 +16,6 @@ import time
 import types
 import uuid
 from collections.abc import Callable, Iterator
-from copy import deepcopy
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,9 +30,10 @@ from guoying.adapters import schema
 from guoying.adapters.aggregates import REFRESH_LIMIT
 from guoying.adapters.store import SqlStore
 from guoying.application.ports import ConcurrencyConflict, PersonalData, Refusal
-from guoying.domain.branch import TierAdjusted, branch_aggregate_id
-from guoying.domain.committee_ledger import BranchTallied, ledger_aggregate_id
+from guoying.domain.advanced_cap import BranchCounted, cap_key
+from guoying.domain.branch import TierAdjusted, branch_aggregate_id, branch_key
 from guoying.domain.events import DomainEvent, stamp
+from guoying.domain.person import person_key
 from guoying.domain.values import Authority, Decision
 from tests.integration.builders import (
     CITY,
@@ -151,7 +151,7 @@ class TestEveryStore:
         assert [n.id for n in notifications] == positions
         assert [n.originator_id for n in notifications] == ["person:a", "person:b", "person:c"]
         assert len(set(stored_recorded_times(store))) == 1, "one write, one recorded time"
-        assert store.get("person:b").person_id == "b"
+        assert store.aggregate("person:b").person_id == "b"
 
     def test_a_conflicting_version_on_one_aggregate_makes_the_whole_save_raise_and_write_nothing(
         self, store: SqlStore
@@ -168,7 +168,7 @@ class TestEveryStore:
         assert store.recorder.max_notification_id() == before
         assert store.recorder.select_events("person:b") == []
         assert store.recorder.select_events("person:c") == []
-        assert store.get("person:b") is None
+        assert store.aggregate("person:b") is None
         assert store.personal_data(["a", "b"]) == {"a": PersonalData("a", "Zhang San", "111")}
         # The same version twice within one write conflicts with itself.
         with pytest.raises(ConcurrencyConflict):
@@ -183,8 +183,8 @@ class TestEveryStore:
     ) -> None:
         store.save([person_registered("a")])
         other = another_writer(store_url, store)
-        seen_by_first = store.get("person:a")
-        seen_by_second = other.get("person:a")
+        seen_by_first = store.aggregate("person:a")
+        seen_by_second = other.aggregate("person:a")
         assert seen_by_first.version == seen_by_second.version == 1
 
         store.save([person_registered("a", seen_by_first.version + 1)])
@@ -193,9 +193,9 @@ class TestEveryStore:
 
         assert [e.originator_version for e in store.recorder.select_events("person:a")] == [1, 2]
         # Loading again sees the winner's version, and the next decision succeeds.
-        assert other.get("person:a").version == 2
+        assert other.aggregate("person:a").version == 2
         other.save([person_registered("a", 3)])
-        assert store.get("person:a").version == 3
+        assert store.aggregate("person:a").version == 3
 
     def test_an_aggregate_one_caller_changes_is_not_changed_for_the_next_caller(
         self, store_url: str
@@ -204,37 +204,41 @@ class TestEveryStore:
         with open_app(store_url) as app:
             city = build_small_city(app)
             store = app.store
-            ledger_id = ledger_aggregate_id(city.town)
+            ledger_id = cap_key(city.town).id
             branch_id = branch_aggregate_id(city.town_branches[-1])
-            ledger, branch = store.get(ledger_id), store.get(branch_id)
-            counts, timelines, tiers = (
+            ledger, branch = (
+                store.get(cap_key(city.town)),
+                store.get(branch_key(city.town_branches[-1])),
+            )
+            assert ledger is not None
+            assert branch is not None
+            counts, placements, tiers = (
                 ledger.counts(),
-                deepcopy(ledger.timelines),
+                dict(ledger.placements),
                 list(branch.tiers),
             )
 
             # A decision that is never saved, folded onto the copies the first caller got.
-            for event in (
-                BranchTallied(
-                    **stamp(DECISION, ledger_id, ledger.version + 1),
-                    committee_id=city.town,
-                    branch_id=city.town_branches[-1],
-                    year=YEAR,
-                    tier=Tier.ADVANCED,
-                ),
-                TierAdjusted(
-                    **stamp(DECISION, branch_id, branch.version + 1),
-                    year=YEAR,
-                    previous_tier=Tier.MIDDLE,
-                    new_tier=Tier.ADVANCED,
-                ),
-            ):
-                event.mutate(ledger if event.originator_id == ledger_id else branch)
+            ledger = BranchCounted(
+                **stamp(DECISION, ledger_id, ledger.version + 1),
+                committee_id=city.town,
+                branch_id=city.town_branches[-1],
+                placement=((YEAR, Tier.ADVANCED),),
+            ).mutate(ledger)
+            branch = TierAdjusted(
+                **stamp(DECISION, branch_id, branch.version + 1),
+                year=YEAR,
+                previous_tier=Tier.MIDDLE,
+                new_tier=Tier.ADVANCED,
+            ).mutate(branch)
             assert ledger.counts() != counts
 
-            again_ledger, again_branch = store.get(ledger_id), store.get(branch_id)
+            again_ledger = store.get(cap_key(city.town))
+            again_branch = store.get(branch_key(city.town_branches[-1]))
+            assert again_ledger is not None
+            assert again_branch is not None
             assert again_ledger.counts() == counts
-            assert again_ledger.timelines == timelines
+            assert again_ledger.placements == placements
             assert again_branch.tiers == tiers
 
     def test_a_decision_reads_what_another_writer_saved_since_the_decision_before(
@@ -243,15 +247,15 @@ class TestEveryStore:
         """A decision's reads (`SqlStore.reader`) skip the store for cached aggregates nobody
         wrote since; what another writer wrote in between must still be seen."""
         store.save([person_registered("a"), person_registered("b")])
-        assert store.reader().get("person:a").version == 1
+        assert store.reader().get(person_key("a")).version == 1
 
         def written_by_another_writer(*events: DomainEvent) -> None:
             store.recorder.insert_events([store.mapper.to_stored_event(e) for e in events])
 
         written_by_another_writer(person_registered("a", 2))
         reads = store.reader()
-        assert reads.get("person:a").version == 2
-        assert reads.get("person:b").version == 1
+        assert reads.get(person_key("a")).version == 2
+        assert reads.get(person_key("b")).version == 1
 
         # More writes since the last look than one look reads: the cache starts afresh.
         written_by_another_writer(
@@ -260,11 +264,11 @@ class TestEveryStore:
             person_registered("b", 2),
         )
         reads = store.reader()
-        assert reads.get("person:a").version == 3
-        assert reads.get("person:b").version == 2
+        assert reads.get(person_key("a")).version == 3
+        assert reads.get(person_key("b")).version == 2
         # The writer's own saves need no look at the store to be seen.
         store.save([person_registered("a", 4)])
-        assert store.reader().get("person:a").version == 4
+        assert store.reader().get(person_key("a")).version == 4
 
     def test_positions_strictly_increase_in_the_order_writes_commit(self, store: SqlStore) -> None:
         saved: list[int] = []
@@ -436,7 +440,7 @@ class TestEveryStore:
             }
             # And one that succeeds writes both at once.
             app.store.save([person_registered("p-new")], [PersonalData("p-new", "New", "1")])
-            assert app.store.get("person:p-new") is not None
+            assert app.store.aggregate("person:p-new") is not None
             assert app.store.personal_data(["p-new"]) == {
                 "p-new": PersonalData("p-new", "New", "1")
             }
@@ -580,7 +584,7 @@ def test_reopening_a_store_keeps_its_store_id_its_events_and_its_clock(
         assert reopened.store.store_id == store_id
         assert reopened.store.recorder.select_notifications(None, 100) == notifications
         assert reopened.refusals() == refusals
-        tree = reopened.store.get("org:tree")
+        tree = reopened.store.aggregate("org:tree")
         assert set(tree.committees) == {"city", "org-dept"}
 
         positions = reopened.store.save([person_registered("after-reopening")])
