@@ -31,7 +31,8 @@ from guoying.adapters.serialization import (
     command_to_json,
     event_to_json,
 )
-from guoying.application.commands import COMMAND_TYPES, Command
+from guoying.application.catalogue import COMMAND_TYPES
+from guoying.application.commands import Command
 from guoying.application.errors import InvalidCommand
 from guoying.domain.catalogue import EVENT_TYPES
 from guoying.domain.events import DomainEvent
@@ -68,6 +69,8 @@ def strategy_for_type(kind: Any, *, non_blank: bool = False) -> st.SearchStrateg
         if len(args) == 2 and args[1] is Ellipsis:
             return st.lists(strategy_for_type(args[0]), max_size=3).map(tuple)
         return st.tuples(*(strategy_for_type(arg) for arg in args))
+    if origin is typing.Literal:  # a closed set of values, such as a rule id
+        return st.sampled_from(typing.get_args(kind))
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return st.sampled_from(list(kind))
     if attrs.has(kind):

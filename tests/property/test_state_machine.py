@@ -25,12 +25,13 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
+from attrs import evolve
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guoying import (
     AdjustTier,
-    CapException,
+    ApproveCapException,
     Guoying,
     GuoyingError,
     Refused,
@@ -39,7 +40,8 @@ from guoying import (
     Tier,
 )
 from guoying.adapters.serialization import CattrsMapper, command_from_json, command_to_json
-from guoying.application.commands import COMMAND_TYPES, Command, DissolveBranch, RenameBranch
+from guoying.application.catalogue import COMMAND_TYPES
+from guoying.application.commands import Command, DissolveBranch, RenameBranch
 from guoying.domain.catalogue import EVENT_TYPES
 from guoying.domain.events import DomainEvent
 from guoying.testing import LedgerMachine, small_city
@@ -100,11 +102,14 @@ def test_the_kit_draws_events_of_every_type_that_read_back(data: st.DataObject) 
 
 
 CITY = small_city()
-EXCEPTIONS = tuple(
-    CapException(
+# The parents' approvals for every committee a branch of base-c counts towards, in 2018.
+APPROVALS = tuple(
+    ApproveCapException(
+        actor=CITY.secretary(approver),
+        reason="approved for the test",
+        effective_on=date(2018, 3, 1),
         committee_id=committee_id,
-        justification="approved for the test",
-        approved_by=CITY.secretary(approver),
+        year=2018,
     )
     for committee_id in CITY.capped_chain("base-c")
     if (approver := CITY.approver_of(committee_id)) is not None
@@ -119,9 +124,7 @@ def app() -> Iterator[Guoying]:
         yield opened
 
 
-def _register(
-    app: Guoying, branch_id: str, tier: Tier, cap_exceptions: tuple[CapException, ...] = ()
-) -> None:
+def _register(app: Guoying, branch_id: str, tier: Tier) -> None:
     app.execute(
         RegisterBranch(
             actor=CITY.secretary("base-c"),
@@ -134,51 +137,47 @@ def _register(
             unit_ids=("c1",),
             year=2017,
             tier=tier,
-            cap_exceptions=cap_exceptions,
         )
+    )
+
+
+def _approvals(year: int) -> list[ApproveCapException]:
+    return [evolve(a, effective_on=date(year, 3, 1), year=year) for a in APPROVALS]
+
+
+def _adjust(branch_id: str, year: int, tier: Tier, day: int = 1) -> AdjustTier:
+    return AdjustTier(
+        actor=CITY.secretary("base-c"),
+        reason="evaluation",
+        effective_on=date(year, 3, day),
+        branch_id=branch_id,
+        year=year,
+        tier=tier,
     )
 
 
 def test_a_units_row_order_does_not_decide_its_cap_exception(app: Guoying) -> None:
     """`ledger.advanced_cap`: a unit is judged on its end state, so its row order does not
-    matter; the exception carried by one row covers the unit whichever row comes last.
-    (The machine found that only the last row's exceptions counted; fixed since.)"""
+    matter; the parents' approvals cover the unit before or after the rise. (The machine
+    found that only the last row's exceptions counted; fixed since.) Without them the
+    same rise is refused."""
     for branch_id in ("b1", "b2"):
         _register(app, branch_id, Tier.MIDDLE)
-    raise_b1 = AdjustTier(
-        actor=CITY.secretary("base-c"),
-        reason="evaluation",
-        effective_on=date(2018, 3, 1),
-        branch_id="b1",
-        year=2018,
-        tier=Tier.ADVANCED,
-        cap_exceptions=EXCEPTIONS,
-    )
-    keep_b2 = AdjustTier(
-        actor=CITY.secretary("base-c"),
-        reason="evaluation",
-        effective_on=date(2018, 3, 1),
-        branch_id="b2",
-        year=2018,
-        tier=Tier.MIDDLE,
-    )
+    with pytest.raises(Refused, match=r"ledger\.advanced_cap"):
+        app.execute_unit([_adjust("b2", 2018, Tier.MIDDLE), _adjust("b1", 2018, Tier.ADVANCED)])
     outcomes: list[object] = []
-    for unit in ([keep_b2, raise_b1], [raise_b1, keep_b2]):
+    units = (
+        [_adjust("b2", 2018, Tier.MIDDLE), *_approvals(2018), _adjust("b1", 2018, Tier.ADVANCED)],
+        [_adjust("b1", 2019, Tier.ADVANCED), _adjust("b2", 2019, Tier.MIDDLE), *_approvals(2019)],
+    )
+    for unit in units:
         try:
             outcomes.append(bool(app.execute_unit(unit).events))
         except GuoyingError as error:
             outcomes.append(error.rule_id)
-        # Lower b1 again (a fall is never a breach) to try the other order.
-        app.execute(
-            AdjustTier(
-                actor=CITY.secretary("base-c"),
-                reason="reset",
-                effective_on=date(2018, 3, 2),
-                branch_id="b1",
-                year=2018,
-                tier=Tier.MIDDLE,
-            )
-        )
+        # Lower b1 again (a fall is never a breach), so that the next year's rise is one.
+        year = unit[-1].year if isinstance(unit[-1], AdjustTier | ApproveCapException) else 0
+        app.execute(_adjust("b1", year, Tier.MIDDLE, day=2))
     assert outcomes == [True, True]
 
 

@@ -25,7 +25,6 @@ from guoying.domain.policy import TAIAN_2017
 from guoying.domain.values import (
     Actor,
     Authority,
-    CapException,
     CommitteeLevel,
     Decision,
     Sector,
@@ -68,13 +67,9 @@ def actor(committee_id: str, person_id: str | None = None) -> Actor:
 
 
 def decision(
-    committee_id: str,
-    *,
-    on: date = ON,
-    reason: str = "the committee decided",
-    exceptions: tuple[CapException, ...] = (),
+    committee_id: str, *, on: date = ON, reason: str = "the committee decided"
 ) -> Decision:
-    return Decision(actor(committee_id), reason, on, Authority((), TAIAN_2017.version, exceptions))
+    return Decision(actor(committee_id), reason, on, Authority((), TAIAN_2017.version))
 
 
 def replay(events: Iterable[DomainEvent], aggregate: object = None) -> object:
@@ -146,12 +141,42 @@ def setup_commands() -> list[cmd.Command]:
     return commands
 
 
-def exception(committee_id: str, approver_committee_id: str) -> CapException:
-    return CapException(
+# Who approves an exception to `ledger.advanced_cap` for each capped committee: its parent,
+# or the Organization Department for a city-managed committee.
+APPROVER = {BASE_A1: CM_A, BASE_A2: INT_A, INT_A: CM_A, CM_A: OD, BASE_B1: CM_B, CM_B: OD}
+# The committees a branch of each base committee counts under (`ledger.advanced_cap`).
+CAPPED_CHAIN = {
+    BASE_A1: (BASE_A1, CM_A),
+    BASE_A2: (BASE_A2, INT_A, CM_A),
+    BASE_B1: (BASE_B1, CM_B),
+}
+
+
+def decided_on(year: int) -> date:
+    """The date the builders date a decision about `year` (ON for the first year)."""
+    return ON if year == ON.year else date(year, 12, 20)
+
+
+def approve(
+    committee_id: str,
+    year: int = 2017,
+    *,
+    by: str | None = None,
+    on: date | None = None,
+) -> cmd.ApproveCapException:
+    """The parent's own decision that `committee_id` may go above the cap in `year`."""
+    return cmd.ApproveCapException(
+        actor=actor(by or APPROVER[committee_id]),
+        reason=f"{committee_id} has an outstanding record in {year}",
+        effective_on=on or decided_on(year),
         committee_id=committee_id,
-        justification=f"{committee_id} has an outstanding record this year",
-        approved_by=actor(approver_committee_id),
+        year=year,
     )
+
+
+def approvals(base: str, year: int = 2017) -> list[cmd.Command]:
+    """An approval for every committee a branch of `base` counts under, for one year."""
+    return [approve(committee_id, year) for committee_id in CAPPED_CHAIN[base]]
 
 
 def register_branch(
@@ -161,7 +186,6 @@ def register_branch(
     tier: Tier = Tier.MIDDLE,
     year: int = 2017,
     by: str | None = None,
-    exceptions: tuple[CapException, ...] = (),
     unit_ids: tuple[str, ...] | None = None,
 ) -> cmd.RegisterBranch:
     return cmd.RegisterBranch(
@@ -175,7 +199,6 @@ def register_branch(
         unit_ids=unit_ids or (unit_id(base),),
         year=year,
         tier=tier,
-        cap_exceptions=exceptions,
     )
 
 
@@ -186,7 +209,6 @@ def adjust_tier(
     *,
     by: str,
     reason: str = "annual evaluation",
-    exceptions: tuple[CapException, ...] = (),
 ) -> cmd.AdjustTier:
     return cmd.AdjustTier(
         actor=actor(by),
@@ -195,7 +217,6 @@ def adjust_tier(
         branch_id=branch_id,
         year=year,
         tier=tier,
-        cap_exceptions=exceptions,
     )
 
 

@@ -9,7 +9,6 @@ does with its unique key.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from guoying.application.ports import (
     ConcurrencyConflict,
@@ -17,30 +16,47 @@ from guoying.application.ports import (
     PersonalData,
     Refusal,
 )
-from guoying.domain.events import DomainEvent
+from guoying.domain.events import A, AnyEvent, Key
 
 
 class FakeEventStore(EventStore):
     def __init__(self) -> None:
-        self.events: dict[str, list[DomainEvent]] = {}
-        self.positions: list[DomainEvent] = []
+        self.streams: dict[str, list[AnyEvent]] = {}
+        self.positions: list[AnyEvent] = []
         self.people: dict[str, PersonalData] = {}
         self.refusals: list[Refusal] = []
         self.saves = 0
         # Runs once, just before the next write checks its versions: another writer's turn.
         self.before_next_save: Callable[[], object] | None = None
 
-    def get(self, aggregate_id: str) -> Any | None:
-        aggregate: Any = None
-        for event in self.events.get(aggregate_id, []):
-            aggregate = event.mutate(aggregate)  # type: ignore[attr-defined]
+    # The EventStore port
+
+    def get(self, key: Key[A]) -> A | None:
+        aggregate: A | None = None
+        for event in self.streams.get(key.id, []):
+            aggregate = event.mutate(aggregate)
+        if aggregate is not None and not isinstance(aggregate, key.kind):
+            raise TypeError(f"{key.id} holds a {type(aggregate).__name__}, not {key.kind}")
         return aggregate
 
     def reader(self) -> FakeEventStore:
         return self  # every read is as of now
 
+    def event(self, aggregate_id: str, version: int) -> AnyEvent | None:
+        return next(
+            (e for e in self.streams.get(aggregate_id, []) if e.originator_version == version),
+            None,
+        )
+
+    def events(self, aggregate_id: str) -> list[AnyEvent]:
+        return list(self.streams.get(aggregate_id, []))
+
+    def stream_ids(self, prefix: str, *, limit: int | None = None) -> list[str]:
+        found = sorted(i for i in self.streams if i.startswith(prefix))
+        return found if limit is None else found[:limit]
+
     def save(
-        self, events: Sequence[DomainEvent], personal_data: Sequence[PersonalData] = ()
+        self, events: Sequence[AnyEvent], personal_data: Sequence[PersonalData] = ()
     ) -> list[int]:
         self.saves += 1
         interloper, self.before_next_save = self.before_next_save, None
@@ -48,7 +64,7 @@ class FakeEventStore(EventStore):
             interloper()
         taken = {
             (originator_id, event.originator_version)
-            for originator_id, stream in self.events.items()
+            for originator_id, stream in self.streams.items()
             for event in stream
         }
         for event in events:
@@ -58,7 +74,7 @@ class FakeEventStore(EventStore):
             taken.add(key)
         positions = []
         for event in events:
-            self.events.setdefault(event.originator_id, []).append(event)
+            self.streams.setdefault(event.originator_id, []).append(event)
             self.positions.append(event)
             positions.append(len(self.positions))
         for person in personal_data:
@@ -71,8 +87,8 @@ class FakeEventStore(EventStore):
 
     # For assertions
 
-    def stream(self, aggregate_id: str) -> list[DomainEvent]:
-        return list(self.events.get(aggregate_id, []))
+    def stream(self, key: Key[A] | str) -> list[AnyEvent]:
+        return self.events(key if isinstance(key, str) else key.id)
 
     @property
     def event_count(self) -> int:
@@ -83,7 +99,7 @@ class AlwaysConflictingStore(FakeEventStore):
     """Every write loses a race: another writer always took the version first."""
 
     def save(
-        self, events: Sequence[DomainEvent], personal_data: Sequence[PersonalData] = ()
+        self, events: Sequence[AnyEvent], personal_data: Sequence[PersonalData] = ()
     ) -> list[int]:
         self.saves += 1
         raise ConcurrencyConflict("another writer won")

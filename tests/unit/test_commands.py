@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import attrs
 import pytest
 
 from guoying.application import commands as cmd
+from guoying.application.catalogue import COMMAND_TYPES
 from guoying.domain.policy import Policy
 from guoying.domain.values import Actor, Authority, CommitteeLevel, Decision, Sector, Tier, UnitKind
 from tests.unit.builders import BASE_A1, BASE_B1, actor
@@ -67,6 +69,7 @@ VALID: dict[type[cmd.Command], dict[str, object]] = {
     cmd.AppointLeader: {"committee_id": "c", "person_id": "p", "position": "党委书记"},
     cmd.EndLeadership: {"committee_id": "c", "person_id": "p"},
     cmd.CorrectRecord: {"branch_id": "b", "corrects": "branch:b@2", "tier": Tier.MIDDLE},
+    cmd.ApproveCapException: {"committee_id": "c", "year": 2017},
     cmd.PublishPolicy: {"policy": Policy(version="v2", effective_on=date(2019, 1, 1))},
     cmd.ErasePerson: {"person_id": "p"},
 }
@@ -85,11 +88,12 @@ NON_BLANK = [
     (cmd.RenameCommittee, "name"),
     (cmd.AppointLeader, "position"),
     (cmd.CorrectRecord, "corrects"),
+    (cmd.ApproveCapException, "committee_id"),
 ]
 
 
 def test_every_command_type_has_a_valid_example_here():
-    assert set(VALID) == set(cmd.COMMAND_TYPES.values())
+    assert set(VALID) == set(COMMAND_TYPES.values())
 
 
 @pytest.mark.parametrize("kind", list(VALID), ids=lambda kind: kind.__name__)
@@ -133,6 +137,21 @@ def test_a_new_branch_of_a_split_with_a_blank_id_or_name_is_refused(name):
         cmd.NewBranch(**{**NEW_BRANCH, name: " "})
 
 
+def test_ledger_advanced_cap_an_approval_is_a_command_of_its_own_not_a_field_of_a_request():
+    """The parent's approval travels beside the request, in one unit; no request carries
+    exceptions any more."""
+    for kind in COMMAND_TYPES.values():
+        assert "cap_exceptions" not in {f.name for f in attrs.fields(kind)}, kind.__name__
+    approval = cmd.ApproveCapException(
+        actor=actor(BASE_B1), reason="an outstanding year", committee_id="c", year=2018
+    )
+    assert (approval.committee_id, approval.year, approval.reason) == (
+        "c",
+        2018,
+        "an outstanding year",
+    )
+
+
 def test_a_move_may_carry_the_receiving_committees_decision():
     receiving = actor(BASE_B1)
     command = cmd.MoveBranch(
@@ -157,10 +176,10 @@ def test_a_decision_with_a_blank_reason_is_refused():
 
 
 def test_every_command_type_is_listed_under_its_class_name():
-    assert all(name == kind.__name__ for name, kind in cmd.COMMAND_TYPES.items())
+    assert all(name == kind.__name__ for name, kind in COMMAND_TYPES.items())
     defined = {
         value
         for value in vars(cmd).values()
         if isinstance(value, type) and issubclass(value, cmd.Command) and value is not cmd.Command
     }
-    assert defined == set(cmd.COMMAND_TYPES.values())
+    assert defined == set(COMMAND_TYPES.values())

@@ -13,12 +13,16 @@ from guoying.application.errors import (
     NotAuthorized,
     NotFound,
     Refused,
+    StoreUnavailable,
 )
 from guoying.application.service import Handler
-from guoying.domain.branch import BranchRegistered, TierAdjusted, branch_aggregate_id
-from guoying.domain.committee_ledger import BranchTallied, ledger_aggregate_id
-from guoying.domain.organization import TREE_ID
-from guoying.domain.person import PersonRegistered, person_aggregate_id
+from guoying.domain.advanced_cap import BranchCounted, cap_key
+from guoying.domain.branch import BranchRegistered, TierAdjusted, branch_key
+from guoying.domain.branch_names import BranchNamed, names_key
+from guoying.domain.common_problems import problems_key
+from guoying.domain.legacy import BranchTallied, layout_migrated
+from guoying.domain.organization import TREE_KEY, unit_key
+from guoying.domain.person import PersonRegistered, person_key
 from guoying.domain.values import CommitteeLevel, Sector, Tier, UnitKind
 from tests.unit.builders import (
     BASE_A1,
@@ -35,6 +39,7 @@ from tests.unit.builders import (
     TREE,
     actor,
     adjust_tier,
+    decision,
     fixed_clock,
     register_branch,
     setup_commands,
@@ -58,36 +63,38 @@ def assert_refused_and_logged(
 
 def test_the_tree_units_and_people_are_set_up_in_one_atomic_write(store, handler):
     assert store.saves == 1
-    tree = store.get(TREE_ID)
+    tree = store.get(TREE_KEY)
     assert tree.version == len(TREE)
     assert tree.get(CM_A).county_level is True
-    assert store.get(f"unit:{unit_id(BASE_A1)}").committee_id == BASE_A1
+    assert store.get(unit_key(unit_id(BASE_A1))).committee_id == BASE_A1
     assert store.refusals == []
 
 
 def test_registering_a_person_keeps_the_name_and_phone_out_of_the_event(store, handler):
-    event = store.stream(person_aggregate_id(LIAISON))[0]
+    event = store.stream(person_key(LIAISON))[0]
     assert isinstance(event, PersonRegistered)
     assert "Name of" not in repr(event)
     assert store.people[LIAISON].name == f"Name of {LIAISON}"
     assert store.people[LIAISON].phone == "0538-0000000"
 
 
-def test_ledger_tiers_a_registered_branch_is_tallied_up_to_its_city_managed_committee(
+def test_ledger_tiers_a_registered_branch_is_counted_up_to_its_city_managed_committee(
     store, handler
 ):
-    """`ledger.tiers` and `ledger.advanced_cap`: one write holds the branch and a tally on
-    every committee from its base committee to its city-managed committee."""
+    """`ledger.tiers`, `ledger.row` and `ledger.advanced_cap`: one write holds the branch,
+    its name at its base committee and its placement on every committee from its base
+    committee to its city-managed committee."""
     outcome = handler.execute(register_branch("b1", BASE_A2))
     kinds = [type(event) for event in outcome.events]
-    assert kinds == [BranchRegistered, BranchTallied, BranchTallied, BranchTallied]
-    assert [e.originator_id for e in outcome.events[1:]] == [
-        ledger_aggregate_id(c) for c in (BASE_A2, INT_A, CM_A)
-    ]
-    assert store.stream(ledger_aggregate_id(CITY)) == []
+    assert kinds == [BranchRegistered, BranchNamed, BranchCounted, BranchCounted, BranchCounted]
+    assert outcome.events[1].originator_id == names_key(BASE_A2).id
+    counted = outcome.events[2:]
+    assert {e.originator_id for e in counted} == {cap_key(c).id for c in (BASE_A2, INT_A, CM_A)}
+    assert {e.placement for e in counted} == {((2017, Tier.MIDDLE),)}
+    assert store.stream(cap_key(CITY)) == []
     assert outcome.event_ids[0] == "branch:b1@1"
-    assert len(outcome.positions) == 4
-    assert store.get(branch_aggregate_id("b1")).current_tier is Tier.MIDDLE
+    assert len(outcome.positions) == 5
+    assert store.get(branch_key("b1")).current_tier is Tier.MIDDLE
 
 
 def test_events_carry_the_actor_reason_rules_policy_version_and_effective_date(store, handler):
@@ -117,13 +124,13 @@ def test_a_command_without_an_effective_date_takes_effect_today_in_china():
             level=CommitteeLevel.CITY,
         )
     )
-    assert store.stream(TREE_ID)[0].effective_on == date(2017, 6, 2)
+    assert store.stream(TREE_KEY)[0].effective_on == date(2017, 6, 2)
 
 
 def test_ledger_annual_adjustment_through_the_handler_records_previous_and_new_tier(store, handler):
     handler.execute(register_branch("b1", tier=Tier.WEAK))
     handler.execute(adjust_tier("b1", 2018, Tier.LAGGING, by=BASE_A1))
-    event = store.stream(branch_aggregate_id("b1"))[-1]
+    event = store.stream(branch_key("b1"))[-1]
     assert (event.year, event.previous_tier, event.new_tier) == (2018, Tier.WEAK, Tier.LAGGING)
 
 
@@ -137,7 +144,7 @@ def test_ledger_annual_adjustment_refusal_for_an_earlier_year_is_logged_and_save
         handler.execute(adjust_tier("b1", 2018, Tier.WEAK, by=BASE_A1))
     assert_refused_and_logged(store, caught.value, "ledger.annual_adjustment", before)
     assert store.refusals[-1].subject_committee_id == BASE_A1
-    assert store.get(branch_aggregate_id("b1")).current_tier is Tier.LAGGING
+    assert store.get(branch_key("b1")).current_tier is Tier.LAGGING
 
 
 # ledger.tiers, org.hierarchy, org.unit
@@ -218,7 +225,7 @@ def test_org_unit_a_joint_branch_serves_several_registered_units(store, handler)
         )
     )
     handler.execute(register_branch("joint", unit_ids=(unit_id(BASE_A1), "enterprise-1")))
-    assert store.get(branch_aggregate_id("joint")).unit_ids == (unit_id(BASE_A1), "enterprise-1")
+    assert store.get(branch_key("joint")).unit_ids == (unit_id(BASE_A1), "enterprise-1")
 
 
 def test_org_unit_a_branch_serving_an_unregistered_unit_names_the_unit_in_the_error(store, handler):
@@ -301,7 +308,7 @@ def test_org_jurisdiction_the_base_committee_those_above_it_and_the_department_a
     handler.execute(register_branch("b1", BASE_A1))
     for command in branch_commands(by):
         handler.execute(command)
-    branch = store.get(branch_aggregate_id("b1"))
+    branch = store.get(branch_key("b1"))
     assert branch.current_tier is Tier.LAGGING
     assert branch.cases["k1"].closed_on == ON
     assert store.refusals == []
@@ -324,7 +331,7 @@ def test_org_jurisdiction_the_organization_department_acts_city_wide_through_the
             measure="m",
         )
     )
-    assert store.get(branch_aggregate_id("b1")).current_tier is Tier.LAGGING
+    assert store.get(branch_key("b1")).current_tier is Tier.LAGGING
     assert store.refusals == []
 
 
@@ -452,8 +459,8 @@ def test_ledger_row_a_creation_target_and_a_common_problem_are_recorded(store, h
             measure="monthly ledger",
         )
     )
-    assert store.get(branch_aggregate_id("b1")).targets == {2019: Tier.ADVANCED}
-    assert store.get(ledger_aggregate_id(CM_A)).common_problems["cp"].measure == "monthly ledger"
+    assert store.get(branch_key("b1")).targets == {2019: Tier.ADVANCED}
+    assert store.get(problems_key(CM_A)).problems["cp"].measure == "monthly ledger"
 
 
 def test_ledger_row_a_duplicate_common_problem_is_refused_and_logged(store, handler):
@@ -506,7 +513,7 @@ def test_ledger_liaison_coverage_a_registered_person_is_assigned_as_liaison(stor
             position="deputy secretary",
         )
     )
-    liaison = store.get(branch_aggregate_id("b1")).liaison
+    liaison = store.get(branch_key("b1")).liaison
     assert (liaison.person_id, liaison.position) == (LIAISON, "deputy secretary")
 
 
@@ -669,6 +676,44 @@ def test_before_the_city_is_registered_every_other_command_finds_no_committee():
     assert caught.value.field == "committee_id"
 
 
+# A store written by guoying 0.1
+
+
+def a_0_1_ledger_event() -> BranchTallied:
+    return BranchTallied(
+        originator_id=f"ledger:{BASE_A1}",
+        originator_version=1,
+        actor=actor(BASE_A1),
+        authority=decision(BASE_A1).authority,
+        reason="first assessment",
+        effective_on=ON,
+        committee_id=BASE_A1,
+        branch_id="old",
+        year=2017,
+        tier=Tier.MIDDLE,
+    )
+
+
+def test_a_store_written_by_0_1_decides_nothing_until_it_is_migrated(store, handler):
+    """Its `ledger:` streams hold four concerns this release keeps apart; deciding on them
+    unmigrated would count from nothing (`guoying migrate`)."""
+    store.save([a_0_1_ledger_event()])
+    fresh = Handler(store, clock=fixed_clock)
+    before = store.event_count
+    with pytest.raises(StoreUnavailable, match="guoying migrate"):
+        fresh.execute(register_branch("b1"))
+    assert store.event_count == before
+    assert store.refusals == []
+    store.save([layout_migrated(None, decision(OD))])
+    fresh.execute(register_branch("b1"))
+    assert store.get(branch_key("b1")) is not None
+
+
+def test_a_store_without_0_1_streams_needs_no_migration(store, handler):
+    assert store.stream_ids("ledger:") == []
+    handler.execute(register_branch("b1"))
+
+
 # Atomic units and concurrency
 
 
@@ -684,7 +729,7 @@ def test_a_unit_with_one_refused_command_saves_none_of_its_commands(store, handl
         )
     assert_refused_and_logged(store, caught.value, "ledger.tiers", before)
     assert store.refusals[-1].command.branch_id == "b3"
-    assert store.get(branch_aggregate_id("b1")) is None
+    assert store.get(branch_key("b1")) is None
 
 
 def test_an_empty_unit_writes_nothing(store, handler):
@@ -694,7 +739,7 @@ def test_an_empty_unit_writes_nothing(store, handler):
     assert store.event_count == before
 
 
-def test_a_writer_that_loses_a_race_on_a_committee_ledger_is_decided_again_and_saved(
+def test_a_writer_that_loses_a_race_on_a_committees_count_is_decided_again_and_saved(
     store, handler
 ):
     handler.execute(register_branch("b1"))
@@ -704,9 +749,9 @@ def test_a_writer_that_loses_a_race_on_a_committee_ledger_is_decided_again_and_s
     saves = store.saves
     handler.execute(adjust_tier("b1", 2018, Tier.LAGGING, by=BASE_A1))
     assert store.saves == saves + 3  # the rival's write, the lost attempt, the retry
-    assert store.get(branch_aggregate_id("b1")).current_tier is Tier.LAGGING
-    assert store.get(branch_aggregate_id("b2")).current_tier is Tier.WEAK
-    assert store.get(ledger_aggregate_id(BASE_A1)).counts().at(2018) == (0, 2)
+    assert store.get(branch_key("b1")).current_tier is Tier.LAGGING
+    assert store.get(branch_key("b2")).current_tier is Tier.WEAK
+    assert store.get(cap_key(BASE_A1)).counts().at(2018) == (0, 2)
 
 
 def test_a_writer_that_keeps_losing_gives_up_with_a_conflict_and_saves_nothing():
@@ -735,4 +780,4 @@ def test_sector_is_recorded_on_the_branch(store, handler):
     command = register_branch("b1")
     assert command.sector is Sector.RURAL
     handler.execute(command)
-    assert store.get(branch_aggregate_id("b1")).sector is Sector.RURAL
+    assert store.get(branch_key("b1")).sector is Sector.RURAL

@@ -1,16 +1,20 @@
 """`ledger.advanced_cap` through the handler: every committee from base to city-managed,
-per year with carry-over, exceptions approved by the parent, units judged on their end state."""
+per year with carry-over, exceptions approved by the parent's own decision
+(`ApproveCapException`, one committee and one year), units judged on their end state."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guoying.application.errors import Refused
+from guoying.application import commands as cmd
+from guoying.application.errors import NotAuthorized, NotFound, Refused
 from guoying.application.service import Handler
-from guoying.domain.branch import branch_aggregate_id
-from guoying.domain.committee_ledger import AdvancedCapExceptionRecorded, ledger_aggregate_id
+from guoying.domain.advanced_cap import ApprovedException, CapExceptionApproved, cap_key
+from guoying.domain.branch import branch_key
 from guoying.domain.values import Tier
 from tests.unit.builders import (
     BASE_A1,
@@ -18,29 +22,42 @@ from tests.unit.builders import (
     BASE_B1,
     CITY,
     CM_A,
+    CM_B,
     INT_A,
     OD,
+    actor,
     adjust_tier,
-    exception,
+    approvals,
+    approve,
     fixed_clock,
     middle_branches,
     register_branch,
     setup_commands,
 )
 from tests.unit.fakes import FakeEventStore
+from tests.unit.recount import assert_counts_equal_a_recount, counts
 
 ADVANCED = Tier.ADVANCED
 
 
 def refused_by_cap(store: FakeEventStore, error: Refused, committee_id: str, before: int) -> None:
     assert error.rule_id == "ledger.advanced_cap"
+    assert not isinstance(error, NotAuthorized)
     assert error.details["committee_id"] == committee_id
     assert store.event_count == before
     assert store.refusals[-1].rule_id == "ledger.advanced_cap"
+    assert store.refusals[-1].message == error.message
 
 
-def advanced_at(store: FakeEventStore, committee_id: str, year: int) -> tuple[int, int]:
-    return store.get(ledger_aggregate_id(committee_id)).counts().at(year)
+def refused_as_not_the_parent(store: FakeEventStore, error: NotAuthorized, before: int) -> None:
+    assert error.rule_id == "org.jurisdiction"
+    assert store.event_count == before
+    assert store.refusals[-1].rule_id == "org.jurisdiction"
+    assert store.refusals[-1].message == error.message
+
+
+def approved(events: tuple[object, ...]) -> list[CapExceptionApproved]:
+    return [e for e in events if isinstance(e, CapExceptionApproved)]
 
 
 def test_ledger_advanced_cap_a_committee_with_fewer_than_ten_branches_has_no_advanced_branch(
@@ -58,10 +75,12 @@ def test_ledger_advanced_cap_a_committee_with_fewer_than_ten_branches_has_no_adv
         "active": 9,
         "limit": 0,
     }
-    assert store.get(branch_aggregate_id("adv")) is None
+    assert store.get(branch_key("adv")) is None
 
 
-def test_ledger_advanced_cap_the_first_branch_cannot_start_advanced(store, handler):
+def test_ledger_advanced_cap_the_first_branch_cannot_start_advanced_without_an_approval(
+    store, handler
+):
     with pytest.raises(Refused) as caught:
         handler.execute(register_branch("adv", tier=ADVANCED))
     assert caught.value.rule_id == "ledger.advanced_cap"
@@ -70,8 +89,9 @@ def test_ledger_advanced_cap_the_first_branch_cannot_start_advanced(store, handl
 def test_ledger_advanced_cap_one_advanced_branch_among_ten_is_accepted(store, handler):
     handler.execute_unit(middle_branches(BASE_A1, 9))
     handler.execute(register_branch("adv", tier=ADVANCED))
-    assert advanced_at(store, BASE_A1, 2017) == (1, 10)
-    assert advanced_at(store, CM_A, 2017) == (1, 10)
+    assert counts(store, BASE_A1, 2017) == (1, 10)
+    assert counts(store, CM_A, 2017) == (1, 10)
+    assert_counts_equal_a_recount(store)
 
 
 def test_ledger_advanced_cap_refuses_a_second_advanced_branch_among_ten(store, handler):
@@ -81,7 +101,7 @@ def test_ledger_advanced_cap_refuses_a_second_advanced_branch_among_ten(store, h
     with pytest.raises(Refused) as caught:
         handler.execute(adjust_tier(f"{BASE_A1}-m0", 2017, ADVANCED, by=BASE_A1))
     refused_by_cap(store, caught.value, BASE_A1, before)
-    assert advanced_at(store, BASE_A1, 2017) == (1, 10)
+    assert counts(store, BASE_A1, 2017) == (1, 10)
 
 
 def test_ledger_advanced_cap_thirty_branches_allow_exactly_three_advanced(store, handler):
@@ -91,20 +111,42 @@ def test_ledger_advanced_cap_thirty_branches_allow_exactly_three_advanced(store,
     with pytest.raises(Refused) as caught:
         handler.execute(adjust_tier(f"{BASE_A1}-m3", 2017, ADVANCED, by=BASE_A1))
     assert caught.value.details["limit"] == 3
-    assert advanced_at(store, BASE_A1, 2017) == (3, 30)
+    assert counts(store, BASE_A1, 2017) == (3, 30)
+
+
+def test_ledger_advanced_cap_dissolving_a_branch_lowers_the_limit_and_needs_an_approval(
+    store, handler
+):
+    """`ledger.advanced_cap`: one advanced of ten is within the cap; dissolving a middle
+    branch leaves one of nine, above floor(0.1 x 9) = 0, unless the parents approve."""
+    handler.execute_unit([*middle_branches(BASE_A1, 9), register_branch("adv", tier=ADVANCED)])
+    dissolve = cmd.DissolveBranch(
+        actor=actor(BASE_A1),
+        reason="单位撤销",
+        effective_on=date(2018, 3, 1),
+        branch_id=f"{BASE_A1}-m0",
+    )
+    before = store.event_count
+    with pytest.raises(Refused) as caught:
+        handler.execute(dissolve)
+    refused_by_cap(store, caught.value, caught.value.details["committee_id"], before)
+    assert caught.value.details["year"] == 2018
+    handler.execute_unit([dissolve, *approvals(BASE_A1, 2018)])
+    assert counts(store, BASE_A1, 2018) == (1, 9)
+    assert_counts_equal_a_recount(store)
 
 
 # A unit is judged on its end state
 
 
-def one_advanced_then_nine_middle() -> list:
+def one_advanced_then_nine_middle() -> list[cmd.Command]:
     return [register_branch("adv", tier=ADVANCED), *middle_branches(BASE_A1, 9)]
 
 
 def test_ledger_advanced_cap_one_advanced_then_nine_middle_in_one_unit_is_accepted(store, handler):
     outcome = handler.execute_unit(one_advanced_then_nine_middle())
-    assert advanced_at(store, BASE_A1, 2017) == (1, 10)
-    assert not any(isinstance(e, AdvancedCapExceptionRecorded) for e in outcome.events)
+    assert counts(store, BASE_A1, 2017) == (1, 10)
+    assert approved(outcome.events) == []
 
 
 def test_ledger_advanced_cap_the_same_commands_one_by_one_refuse_the_first(store, handler):
@@ -114,8 +156,8 @@ def test_ledger_advanced_cap_the_same_commands_one_by_one_refuse_the_first(store
     assert caught.value.rule_id == "ledger.advanced_cap"
     for command in commands[1:]:
         handler.execute(command)
-    assert store.get(branch_aggregate_id("adv")) is None
-    assert advanced_at(store, BASE_A1, 2017) == (0, 9)
+    assert store.get(branch_key("adv")) is None
+    assert counts(store, BASE_A1, 2017) == (0, 9)
 
 
 @settings(max_examples=25, deadline=None)
@@ -133,12 +175,13 @@ def test_ledger_advanced_cap_a_units_verdict_does_not_depend_on_its_order(order,
     unit = [rows[index] for index in order]
     if advanced_count == 1:
         handler.execute_unit(unit)
-        assert advanced_at(store, BASE_A1, 2017) == (1, 10)
+        assert counts(store, BASE_A1, 2017) == (1, 10)
     else:
         before = store.event_count
         with pytest.raises(Refused) as caught:
             handler.execute_unit(unit)
-        refused_by_cap(store, caught.value, BASE_A1, before)
+        refused_by_cap(store, caught.value, caught.value.details["committee_id"], before)
+        assert caught.value.details["committee_id"] in (BASE_A1, CM_A)
 
 
 def test_ledger_advanced_cap_a_refused_unit_saves_none_of_its_rows(store, handler):
@@ -152,32 +195,215 @@ def test_ledger_advanced_cap_a_refused_unit_saves_none_of_its_rows(store, handle
             ]
         )
     assert store.event_count == before
-    assert store.get(ledger_aggregate_id(BASE_A1)) is None
+    assert store.get(cap_key(BASE_A1)) is None
 
 
-def test_ledger_advanced_cap_a_unit_with_an_exception_on_its_last_row_is_accepted(store, handler):
-    """`ledger.advanced_cap`: the end state of a unit, with the exception it carries."""
-    granted = (exception(BASE_A1, CM_A), exception(CM_A, OD))
-    handler.execute_unit(
-        [
-            register_branch("m"),
-            register_branch("adv", tier=ADVANCED, exceptions=granted),
-        ]
+def test_ledger_advanced_cap_approvals_after_the_request_in_one_unit_are_accepted(store, handler):
+    """`ledger.advanced_cap`: the parents' approvals travel in one unit with the request."""
+    outcome = handler.execute_unit(
+        [register_branch("m"), register_branch("adv", tier=ADVANCED), *approvals(BASE_A1)]
     )
-    assert advanced_at(store, BASE_A1, 2017) == (1, 2)
+    assert counts(store, BASE_A1, 2017) == (1, 2)
+    assert [(e.committee_id, e.year) for e in approved(outcome.events)] == [
+        (BASE_A1, 2017),
+        (CM_A, 2017),
+    ]
+    assert_counts_equal_a_recount(store)
 
 
-def test_ledger_advanced_cap_a_unit_with_an_exception_on_an_earlier_row_is_accepted(store, handler):
-    """`ledger.advanced_cap`: a unit is judged on its end state, so its row order does not
-    matter: the same two rows in the other order must be accepted as well."""
-    granted = (exception(BASE_A1, CM_A), exception(CM_A, OD))
+def test_ledger_advanced_cap_approvals_before_the_request_in_one_unit_are_accepted(store, handler):
+    """`ledger.advanced_cap`: a unit is judged on its end state, so the approvals may come
+    first as well."""
     handler.execute_unit(
-        [
-            register_branch("adv", tier=ADVANCED, exceptions=granted),
-            register_branch("m"),
-        ]
+        [*approvals(BASE_A1), register_branch("adv", tier=ADVANCED), register_branch("m")]
     )
-    assert advanced_at(store, BASE_A1, 2017) == (1, 2)
+    assert counts(store, BASE_A1, 2017) == (1, 2)
+    assert store.get(cap_key(BASE_A1)).approvals.keys() == {2017}
+    assert_counts_equal_a_recount(store)
+
+
+@settings(max_examples=20, deadline=None)
+@given(order=st.permutations(range(4)))
+def test_ledger_advanced_cap_approvals_and_requests_pass_in_any_order_within_one_unit(order):
+    store = FakeEventStore()
+    handler = Handler(store, clock=fixed_clock)
+    handler.execute_unit(setup_commands())
+    rows = [register_branch("m"), register_branch("adv", tier=ADVANCED), *approvals(BASE_A1)]
+    handler.execute_unit([rows[index] for index in order])
+    assert counts(store, BASE_A1, 2017) == (1, 2)
+    assert counts(store, CM_A, 2017) == (1, 2)
+
+
+def test_ledger_advanced_cap_an_approval_given_earlier_covers_a_later_request_of_its_year(
+    store, handler
+):
+    handler.execute_unit(approvals(BASE_A1))
+    handler.execute(register_branch("adv", tier=ADVANCED))
+    assert counts(store, BASE_A1, 2017) == (1, 1)
+    assert store.refusals == []
+
+
+# Approvals: by the parent, for one committee and one year
+
+
+@pytest.mark.parametrize("approver", [OD, CITY, BASE_A1, CM_B])
+def test_ledger_advanced_cap_an_approval_by_a_committee_other_than_the_parent_is_refused_org_jurisdiction(  # noqa: E501
+    store, handler, approver
+):
+    before = store.event_count
+    command = approve(BASE_A1, by=approver)
+    with pytest.raises(NotAuthorized) as caught:
+        handler.execute(command)
+    refused_as_not_the_parent(store, caught.value, before)
+    assert f"parent {CM_A!r}" in caught.value.message
+    assert store.refusals[-1].command == command
+    assert store.refusals[-1].subject_committee_id == BASE_A1
+
+
+@pytest.mark.parametrize("approver", [CITY, CM_A, CM_B])
+def test_org_jurisdiction_a_city_managed_committees_exception_is_approved_by_the_department(
+    store, handler, approver
+):
+    before = store.event_count
+    with pytest.raises(NotAuthorized) as caught:
+        handler.execute(approve(CM_A, by=approver))
+    refused_as_not_the_parent(store, caught.value, before)
+    assert f"parent {OD!r}" in caught.value.message
+    handler.execute(approve(CM_A, by=OD))
+
+
+def test_org_jurisdiction_an_intermediate_committees_exception_is_approved_by_its_parent(
+    store, handler
+):
+    with pytest.raises(NotAuthorized):
+        handler.execute(approve(INT_A, by=OD))
+    with pytest.raises(NotAuthorized):
+        handler.execute(approve(BASE_A2, by=CM_A))
+    handler.execute(approve(INT_A, by=CM_A))
+    handler.execute(approve(BASE_A2, by=INT_A))
+
+
+def test_org_jurisdiction_a_unit_carrying_an_approval_by_the_wrong_committee_saves_nothing(
+    store, handler
+):
+    before = store.event_count
+    with pytest.raises(NotAuthorized) as caught:
+        handler.execute_unit(
+            [
+                register_branch("adv", tier=ADVANCED),
+                approve(BASE_A1, by=CITY),
+                approve(CM_A),
+            ]
+        )
+    refused_as_not_the_parent(store, caught.value, before)
+    assert store.refusals[-1].command == approve(BASE_A1, by=CITY)
+
+
+def test_ledger_advanced_cap_without_an_approval_for_the_year_a_breach_is_refused(store, handler):
+    before = store.event_count
+    with pytest.raises(Refused) as caught:
+        handler.execute_unit([register_branch("adv", tier=ADVANCED), approve(CM_A)])
+    refused_by_cap(store, caught.value, BASE_A1, before)
+    assert "an exception approved by its parent for 2017 is needed" in caught.value.message
+
+
+def test_ledger_advanced_cap_a_breach_found_when_a_unit_ends_is_filed_under_the_committee_above_its_cap(  # noqa: E501
+    store, handler
+):
+    """The refusal log is filtered by the committee a refusal is about (rules.md 9a): a
+    breach at base-a1 belongs under base-a1, though the unit ends with cm-a's approval."""
+    with pytest.raises(Refused) as caught:
+        handler.execute_unit([register_branch("adv", tier=ADVANCED), approve(CM_A)])
+    assert caught.value.details["committee_id"] == BASE_A1
+    assert store.refusals[-1].subject_committee_id == BASE_A1
+
+
+def test_ledger_advanced_cap_an_approval_for_another_committee_does_not_count(store, handler):
+    before = store.event_count
+    with pytest.raises(Refused) as caught:
+        handler.execute_unit([register_branch("adv", tier=ADVANCED), approve(INT_A), approve(CM_A)])
+    refused_by_cap(store, caught.value, BASE_A1, before)
+
+
+def test_ledger_advanced_cap_an_approval_covers_its_year_only(store, handler):
+    """Approved for 2017, base-a1 holds one advanced of two; a second advanced branch in
+    2018 is a further rise above the cap, which 2017's approval does not cover."""
+    handler.execute_unit(
+        [register_branch("m"), register_branch("adv", tier=ADVANCED), *approvals(BASE_A1)]
+    )
+    before = store.event_count
+    with pytest.raises(Refused) as caught:
+        handler.execute(adjust_tier("m", 2018, ADVANCED, by=BASE_A1))
+    refused_by_cap(store, caught.value, caught.value.details["committee_id"], before)
+    assert caught.value.details["year"] == 2018
+    with pytest.raises(Refused):
+        handler.execute_unit([adjust_tier("m", 2018, ADVANCED, by=BASE_A1), approve(BASE_A1, 2018)])
+    handler.execute_unit([adjust_tier("m", 2018, ADVANCED, by=BASE_A1), *approvals(BASE_A1, 2018)])
+    assert counts(store, BASE_A1, 2017) == (1, 2)
+    assert counts(store, BASE_A1, 2018) == (2, 2)
+    assert store.get(cap_key(BASE_A1)).approvals.keys() == {2017, 2018}
+
+
+def test_ledger_advanced_cap_an_approval_covers_every_rise_of_its_committee_in_its_year(
+    store, handler
+):
+    """An approval is for one committee and one year, not for one request."""
+    handler.execute_unit([register_branch("adv1", tier=ADVANCED), *approvals(BASE_A1)])
+    handler.execute(register_branch("adv2", tier=ADVANCED))
+    assert counts(store, BASE_A1, 2017) == (2, 2)
+
+
+def test_ledger_advanced_cap_a_second_approval_for_the_same_committee_and_year_is_refused(
+    store, handler
+):
+    handler.execute(approve(BASE_A1))
+    before = store.event_count
+    with pytest.raises(Refused) as caught:
+        handler.execute(approve(BASE_A1))
+    refused_by_cap(store, caught.value, BASE_A1, before)
+    assert "already approved" in caught.value.message
+
+
+@pytest.mark.parametrize("year", [2016, 2020])
+def test_ledger_advanced_cap_an_approval_for_a_year_outside_the_policy_is_refused(
+    store, handler, year
+):
+    before = store.event_count
+    with pytest.raises(Refused) as caught:
+        handler.execute(approve(BASE_A1, year, on=date(2017, 6, 1)))
+    assert caught.value.rule_id == "ledger.advanced_cap"
+    assert caught.value.details == {"year": year}
+    assert store.event_count == before
+
+
+def test_an_approval_for_an_unknown_committee_names_the_field(store, handler):
+    before = store.event_count
+    with pytest.raises(NotFound) as caught:
+        handler.execute(
+            cmd.ApproveCapException(
+                actor=actor(OD),
+                reason="outstanding",
+                effective_on=date(2017, 6, 1),
+                committee_id="ghost",
+                year=2017,
+            )
+        )
+    assert (caught.value.field, caught.value.value) == ("committee_id", "ghost")
+    assert store.event_count == before
+
+
+def test_ledger_advanced_cap_an_approval_is_recorded_with_its_justification_and_approver(
+    store, handler
+):
+    handler.execute_unit([register_branch("adv", tier=ADVANCED), *approvals(BASE_A1)])
+    [event] = approved(tuple(store.stream(cap_key(BASE_A1))))
+    assert (event.committee_id, event.year) == (BASE_A1, 2017)
+    assert event.reason == approve(BASE_A1).reason
+    assert event.actor == actor(CM_A)
+    assert "ledger.advanced_cap" in event.authority.rule_ids
+    assert store.get(cap_key(BASE_A1)).approvals == {
+        2017: ApprovedException(2017, approve(BASE_A1).reason, CM_A)
+    }
 
 
 # Per year, with carry-over
@@ -204,9 +430,10 @@ def test_ledger_advanced_cap_a_place_freed_by_lowering_a_tier_can_be_taken_that_
     handler.execute(adjust_tier("b0", 2017, ADVANCED, by=BASE_A1))
     handler.execute(adjust_tier("b0", 2018, Tier.MIDDLE, by=BASE_A1))
     handler.execute(adjust_tier("b1", 2018, ADVANCED, by=BASE_A1))
-    assert advanced_at(store, BASE_A1, 2017) == (1, 10)
-    assert advanced_at(store, BASE_A1, 2018) == (1, 10)
-    assert advanced_at(store, BASE_A1, 2019) == (1, 10)
+    assert counts(store, BASE_A1, 2017) == (1, 10)
+    assert counts(store, BASE_A1, 2018) == (1, 10)
+    assert counts(store, BASE_A1, 2019) == (1, 10)
+    assert_counts_equal_a_recount(store)
 
 
 def test_ledger_advanced_cap_a_place_freed_in_a_later_year_is_not_free_in_an_earlier_one(
@@ -225,165 +452,74 @@ def test_ledger_advanced_cap_branches_registered_in_a_later_year_do_not_count_in
 ):
     handler.execute_unit(middle_branches(BASE_A1, 5, prefix="early"))
     handler.execute_unit([register_branch(f"late{i}", year=2018) for i in range(5)])
-    assert advanced_at(store, BASE_A1, 2017) == (0, 5)
-    assert advanced_at(store, BASE_A1, 2018) == (0, 10)
+    assert counts(store, BASE_A1, 2017) == (0, 5)
+    assert counts(store, BASE_A1, 2018) == (0, 10)
     with pytest.raises(Refused) as caught:
         handler.execute(adjust_tier("early0", 2017, ADVANCED, by=BASE_A1))
     assert caught.value.details["year"] == 2017
     handler.execute(adjust_tier("early0", 2018, ADVANCED, by=BASE_A1))
-    assert advanced_at(store, BASE_A1, 2018) == (1, 10)
+    assert counts(store, BASE_A1, 2018) == (1, 10)
+    assert_counts_equal_a_recount(store)
 
 
 # Every committee from the base committee up to the city-managed one
 
 
-def test_ledger_advanced_cap_is_judged_at_every_committee_from_base_to_city_managed(store, handler):
-    """`ledger.advanced_cap`: base-a2's own exception is not enough; the intermediate
+@pytest.mark.parametrize("missing", [BASE_A2, INT_A, CM_A])
+def test_ledger_advanced_cap_is_judged_at_every_committee_from_base_to_city_managed(
+    store, handler, missing
+):
+    """`ledger.advanced_cap`: base-a2's own approval is not enough; the intermediate
     committee above it and the city-managed committee each need theirs."""
-    own = exception(BASE_A2, INT_A)
-    middle = exception(INT_A, CM_A)
-    top = exception(CM_A, OD)
-    for granted, refused_at in (((own,), INT_A), ((own, middle), CM_A), ((middle, top), BASE_A2)):
-        before = store.event_count
-        with pytest.raises(Refused) as caught:
-            handler.execute(register_branch("adv", BASE_A2, tier=ADVANCED, exceptions=granted))
-        refused_by_cap(store, caught.value, refused_at, before)
-    outcome = handler.execute(
-        register_branch("adv", BASE_A2, tier=ADVANCED, exceptions=(own, middle, top))
-    )
-    recorded = [e for e in outcome.events if isinstance(e, AdvancedCapExceptionRecorded)]
-    assert {e.committee_id: e.exception for e in recorded} == {
-        BASE_A2: own,
-        INT_A: middle,
-        CM_A: top,
-    }
-    assert all(e.years == (2017,) for e in recorded)
-    assert store.get(ledger_aggregate_id(INT_A)).excepted_years() == {2017}
+    request = register_branch("adv", BASE_A2, tier=ADVANCED)
+    others = [approve(c) for c in (BASE_A2, INT_A, CM_A) if c != missing]
+    before = store.event_count
+    with pytest.raises(Refused) as caught:
+        handler.execute_unit([request, *others])
+    refused_by_cap(store, caught.value, missing, before)
+    outcome = handler.execute_unit([request, *others, approve(missing)])
+    assert {e.committee_id for e in approved(outcome.events)} == {BASE_A2, INT_A, CM_A}
+    assert store.get(cap_key(INT_A)).approvals.keys() == {2017}
+    assert counts(store, INT_A, 2017) == (1, 1)
 
 
 def test_ledger_advanced_cap_the_city_committee_is_not_capped(store, handler):
     """`ledger.advanced_cap`: the chain stops at the city-managed committee."""
-    handler.execute(
-        register_branch(
-            "adv",
-            BASE_B1,
-            tier=ADVANCED,
-            exceptions=(exception(BASE_B1, "cm-b"), exception("cm-b", OD)),
-        )
-    )
-    assert store.stream(ledger_aggregate_id(CITY)) == []
+    handler.execute_unit([register_branch("adv", BASE_B1, tier=ADVANCED), *approvals(BASE_B1)])
+    assert store.stream(cap_key(CITY)) == []
+    assert counts(store, CM_B, 2017) == (1, 1)
 
 
-def test_ledger_advanced_cap_a_city_managed_committee_breaches_when_a_base_one_holds_an_exception(
+def test_ledger_advanced_cap_a_city_managed_committee_breaches_when_a_base_one_holds_an_approval(
     store, handler
 ):
-    """`ledger.advanced_cap`: base-a1 ten branches (one advanced) is within its cap; base-a2
-    with an exception from its parents adds one more: cm-a's 2 of 11 breaches its own cap."""
+    """`ledger.advanced_cap`: base-a1's ten branches (one advanced) are within its cap;
+    base-a2, approved by its parents, adds one more: cm-a's 2 of 11 breaches its own cap."""
     handler.execute_unit([*middle_branches(BASE_A1, 9), register_branch("a1-adv", tier=ADVANCED)])
-    lower = (exception(BASE_A2, INT_A), exception(INT_A, CM_A))
+    lower = [approve(BASE_A2), approve(INT_A)]
+    request = register_branch("a2-adv", BASE_A2, tier=ADVANCED)
     before = store.event_count
     with pytest.raises(Refused) as caught:
-        handler.execute(register_branch("a2-adv", BASE_A2, tier=ADVANCED, exceptions=lower))
+        handler.execute_unit([request, *lower])
     refused_by_cap(store, caught.value, CM_A, before)
     assert caught.value.details["advanced"] == 2
     assert caught.value.details["active"] == 11
-    handler.execute(
-        register_branch(
-            "a2-adv",
-            BASE_A2,
-            tier=ADVANCED,
-            exceptions=(*lower, exception(CM_A, OD)),
-        )
-    )
-    assert advanced_at(store, CM_A, 2017) == (2, 11)
-
-
-@pytest.mark.parametrize("approver", [OD, CITY, BASE_A1])
-def test_ledger_advanced_cap_an_exception_must_be_approved_by_the_committees_parent(
-    store, handler, approver
-):
-    before = store.event_count
-    with pytest.raises(Refused) as caught:
-        handler.execute(
-            register_branch(
-                "adv",
-                tier=ADVANCED,
-                exceptions=(exception(BASE_A1, approver), exception(CM_A, OD)),
-            )
-        )
-    assert caught.value.rule_id == "ledger.advanced_cap"
-    assert f"must be approved by {CM_A!r}" in caught.value.message
-    assert store.event_count == before
-
-
-@pytest.mark.parametrize("approver", [CITY, CM_A, "cm-b"])
-def test_ledger_advanced_cap_a_city_managed_committees_exception_is_approved_by_the_department(
-    store, handler, approver
-):
-    with pytest.raises(Refused) as caught:
-        handler.execute(
-            register_branch(
-                "adv",
-                tier=ADVANCED,
-                exceptions=(exception(BASE_A1, CM_A), exception(CM_A, approver)),
-            )
-        )
-    assert f"must be approved by {OD!r}" in caught.value.message
-
-
-def test_ledger_advanced_cap_an_exception_is_recorded_with_its_justification_and_approver(
-    store, handler
-):
-    granted = exception(BASE_A1, CM_A)
-    handler.execute(
-        register_branch(
-            "adv",
-            tier=ADVANCED,
-            exceptions=(granted, exception(CM_A, OD)),
-        )
-    )
-    event = store.stream(ledger_aggregate_id(BASE_A1))[-1]
-    assert isinstance(event, AdvancedCapExceptionRecorded)
-    assert event.exception.justification == granted.justification
-    assert event.exception.approved_by.committee_id == CM_A
-    assert event.authority.cap_exceptions == (granted, exception(CM_A, OD))
-    assert event.actor.committee_id == BASE_A1
-
-
-def test_ledger_advanced_cap_an_unneeded_exception_records_nothing(store, handler):
-    handler.execute_unit(middle_branches(BASE_A1, 9))
-    outcome = handler.execute(
-        register_branch(
-            "adv",
-            tier=ADVANCED,
-            exceptions=(exception(BASE_A1, CM_A),),
-        )
-    )
-    assert not any(isinstance(e, AdvancedCapExceptionRecorded) for e in outcome.events)
-
-
-def test_ledger_advanced_cap_each_further_rise_above_the_cap_needs_its_own_exception(
-    store, handler
-):
-    granted = (exception(BASE_A1, CM_A), exception(CM_A, OD))
-    handler.execute(register_branch("adv1", tier=ADVANCED, exceptions=granted))
-    with pytest.raises(Refused):
-        handler.execute(register_branch("adv2", tier=ADVANCED))
-    handler.execute(register_branch("adv2", tier=ADVANCED, exceptions=granted))
-    assert advanced_at(store, BASE_A1, 2017) == (2, 2)
+    handler.execute_unit([request, *lower, approve(CM_A)])
+    assert counts(store, CM_A, 2017) == (2, 11)
+    assert_counts_equal_a_recount(store)
 
 
 # Lowering a tier is never refused
 
 
 def over_the_cap(handler: Handler) -> None:
-    """base-a1: two advanced of three, above its limit of 0 by an approved exception."""
-    granted = (exception(BASE_A1, CM_A), exception(CM_A, OD))
+    """base-a1: two advanced of three in 2017, above its limit of 0 by approvals."""
     handler.execute_unit(
         [
-            register_branch("adv1", tier=ADVANCED, exceptions=granted),
-            register_branch("adv2", tier=ADVANCED, exceptions=granted),
-            register_branch("mid", exceptions=granted),
+            register_branch("adv1", tier=ADVANCED),
+            register_branch("adv2", tier=ADVANCED),
+            register_branch("mid"),
+            *approvals(BASE_A1),
         ]
     )
 
@@ -395,7 +531,7 @@ def test_ledger_advanced_cap_lowering_an_advanced_branch_is_never_refused(
 ):
     over_the_cap(handler)
     handler.execute(adjust_tier("adv1", year, tier, by=BASE_A1))
-    assert advanced_at(store, BASE_A1, year) == (1, 3)
+    assert counts(store, BASE_A1, year) == (1, 3)
 
 
 @pytest.mark.parametrize("tier", [Tier.LAGGING, Tier.WEAK, Tier.MIDDLE])
@@ -406,7 +542,7 @@ def test_ledger_advanced_cap_a_committee_above_its_cap_may_still_lower_or_keep_o
     handler.execute(adjust_tier("mid", 2018, tier, by=BASE_A1))
     handler.execute(adjust_tier("adv2", 2018, ADVANCED, by=BASE_A1))  # re-evaluated, unchanged
     handler.execute(register_branch("new", year=2018))
-    assert advanced_at(store, BASE_A1, 2018) == (2, 4)
+    assert counts(store, BASE_A1, 2018) == (2, 4)
     assert store.refusals == []
 
 
@@ -420,7 +556,7 @@ def test_ledger_advanced_cap_raising_another_branch_above_the_cap_is_still_refus
 def test_ledger_advanced_cap_a_writer_who_loses_a_race_is_judged_again_against_the_winner(
     store, handler
 ):
-    """`ledger.advanced_cap` is decided on the committee ledger aggregates, never on a
+    """`ledger.advanced_cap` is decided on the AdvancedCount aggregates, never on a
     projection: of two writers each taking the last advanced place, the loser is refused."""
     ten_middle_in_2017(handler)
     rival = Handler(store, clock=fixed_clock)
@@ -428,6 +564,6 @@ def test_ledger_advanced_cap_a_writer_who_loses_a_race_is_judged_again_against_t
     with pytest.raises(Refused) as caught:
         handler.execute(adjust_tier("b2", 2018, ADVANCED, by=BASE_A1))
     assert caught.value.rule_id == "ledger.advanced_cap"
-    assert advanced_at(store, BASE_A1, 2018) == (1, 10)
-    assert store.get(branch_aggregate_id("b1")).current_tier is ADVANCED
-    assert store.get(branch_aggregate_id("b2")).current_tier is Tier.MIDDLE
+    assert counts(store, BASE_A1, 2018) == (1, 10)
+    assert store.get(branch_key("b1")).current_tier is ADVANCED
+    assert store.get(branch_key("b2")).current_tier is Tier.MIDDLE

@@ -22,16 +22,11 @@ import pytest
 from guoying.application import commands as cmd
 from guoying.application.errors import AlreadyExists, NotAuthorized, NotFound, Refused
 from guoying.application.service import Handler
-from guoying.domain.branch import Branch, BranchDissolved, BranchMoved, branch_aggregate_id
-from guoying.domain.committee_ledger import (
-    AdvancedCapExceptionRecorded,
-    BranchJoined,
-    BranchLeft,
-    CommitteeLedger,
-    ledger_aggregate_id,
-)
-from guoying.domain.organization import TREE_ID, CommitteeDissolved, OrgTree
-from guoying.domain.values import CapException, CommitteeLevel, Sector, Tier, UnitKind
+from guoying.domain.advanced_cap import BranchCounted, CapExceptionApproved, cap_key
+from guoying.domain.branch import Branch, BranchDissolved, BranchMoved, branch_key
+from guoying.domain.branch_names import BranchNamed, BranchNameReleased, names_key
+from guoying.domain.organization import TREE_KEY, CommitteeDissolved, OrgTree
+from guoying.domain.values import CommitteeLevel, Sector, Tier, UnitKind
 from tests.unit.builders import (
     BASE_A1,
     BASE_A2,
@@ -45,40 +40,41 @@ from tests.unit.builders import (
     OWNER,
     actor,
     adjust_tier,
-    exception,
+    approvals,
+    approve,
     middle_branches,
     register_branch,
     unit_id,
 )
 from tests.unit.fakes import FakeEventStore
+from tests.unit.recount import assert_counts_equal_a_recount, by_year
 
 MOVED_ON = date(2018, 3, 1)
 ADVANCED = Tier.ADVANCED
+
+
+@pytest.fixture(autouse=True)
+def counts_equal_a_recount_at_the_end(store: FakeEventStore):
+    """`ledger.advanced_cap`: whatever a test here did, accepted or refused, every
+    committee's counts then equal a recount of the branches from the tree."""
+    yield
+    if store.get(TREE_KEY) is not None:
+        assert_counts_equal_a_recount(store)
 
 
 # Helpers
 
 
 def branch(store: FakeEventStore, branch_id: str) -> Branch:
-    found = store.get(branch_aggregate_id(branch_id))
+    found = store.get(branch_key(branch_id))
     assert found is not None, branch_id
     return found
 
 
 def tree(store: FakeEventStore) -> OrgTree:
-    found = store.get(TREE_ID)
+    found = store.get(TREE_KEY)
     assert found is not None
     return found
-
-
-def counts(store: FakeEventStore, committee_id: str, year: int) -> tuple[int, int]:
-    """(advanced, active) branches under a committee in a year, from its CommitteeLedger."""
-    ledger: CommitteeLedger | None = store.get(ledger_aggregate_id(committee_id))
-    return ledger.counts().at(year) if ledger else (0, 0)
-
-
-def by_year(store: FakeEventStore, committee_id: str) -> list[tuple[int, int]]:
-    return [counts(store, committee_id, year) for year in (2017, 2018, 2019)]
 
 
 def assert_refused_and_logged(
@@ -91,17 +87,25 @@ def assert_refused_and_logged(
     assert store.refusals[-1].message == error.message
 
 
-def refused(store: FakeEventStore, handler: Handler, command: cmd.Command, rule_id: str) -> Refused:
-    """Execute a command that must be refused by `rule_id`, logged, and change nothing."""
+def refused(
+    store: FakeEventStore,
+    handler: Handler,
+    command: cmd.Command | list[cmd.Command],
+    rule_id: str,
+) -> Refused:
+    """Execute a command (or a unit) that must be refused by `rule_id`, logged, and change
+    nothing."""
     before, logged = store.event_count, len(store.refusals)
     kind = NotAuthorized if rule_id == "org.jurisdiction" else Refused
+    unit = command if isinstance(command, list) else [command]
     with pytest.raises(kind) as caught:
-        handler.execute(command)
+        handler.execute_unit(unit)
     if rule_id != "org.jurisdiction":
         assert not isinstance(caught.value, NotAuthorized), caught.value
     assert_refused_and_logged(store, caught.value, rule_id, before)
     assert len(store.refusals) == logged + 1
-    assert store.refusals[-1].command == command
+    if not isinstance(command, list):
+        assert store.refusals[-1].command == command
     return caught.value
 
 
@@ -117,7 +121,6 @@ def move(
     by: str = CITY,
     on: date = MOVED_ON,
     receiving: str | None = None,
-    exceptions: tuple[CapException, ...] = (),
 ) -> cmd.MoveBranch:
     return cmd.MoveBranch(
         actor=actor(by),
@@ -126,7 +129,6 @@ def move(
         branch_id=branch_id,
         to_committee_id=to,
         receiving_decision_by=actor(receiving) if receiving else None,
-        cap_exceptions=exceptions,
     )
 
 
@@ -168,7 +170,6 @@ def split(
     by: str = BASE_A1,
     on: date = MOVED_ON,
     dissolve_original: bool = False,
-    exceptions: tuple[CapException, ...] = (),
 ) -> cmd.SplitBranch:
     return cmd.SplitBranch(
         actor=actor(by),
@@ -177,7 +178,6 @@ def split(
         branch_id=branch_id,
         new_branches=new,
         dissolve_original=dissolve_original,
-        cap_exceptions=exceptions,
     )
 
 
@@ -229,7 +229,6 @@ def move_committee(
     *,
     by: str = OD,
     on: date = MOVED_ON,
-    exceptions: tuple[CapException, ...] = (),
 ) -> cmd.MoveCommittee:
     return cmd.MoveCommittee(
         actor=actor(by),
@@ -237,7 +236,6 @@ def move_committee(
         effective_on=on,
         committee_id=committee_id,
         parent_id=parent_id,
-        cap_exceptions=exceptions,
     )
 
 
@@ -292,14 +290,20 @@ def test_org_hierarchy_a_move_keeps_the_past_years_counts_and_counts_the_branch_
     moved = branch(store, "base-a1-m0")
     assert moved.base_on(date(2018, 2, 28)) == BASE_A1
     assert moved.base_on(MOVED_ON) == BASE_B1
-    assert [(type(e), e.originator_id) for e in outcome.events] == [
-        (BranchMoved, branch_aggregate_id("base-a1-m0")),
-        (BranchLeft, ledger_aggregate_id(BASE_A1)),
-        (BranchLeft, ledger_aggregate_id(CM_A)),
-        (BranchJoined, ledger_aggregate_id(BASE_B1)),
-        (BranchJoined, ledger_aggregate_id(CM_B)),
+    assert [(type(e), e.originator_id) for e in outcome.events[:3]] == [
+        (BranchMoved, branch_key("base-a1-m0").id),
+        (BranchNameReleased, names_key(BASE_A1).id),
+        (BranchNamed, names_key(BASE_B1).id),
     ]
-    assert {e.year for e in outcome.events[1:]} == {2018}
+    left, joined = ((2017, Tier.MIDDLE), (2018, None)), ((2018, Tier.MIDDLE),)
+    assert {(e.originator_id, e.placement) for e in outcome.events[3:]} == {
+        (cap_key(BASE_A1).id, left),
+        (cap_key(CM_A).id, left),
+        (cap_key(BASE_B1).id, joined),
+        (cap_key(CM_B).id, joined),
+    }
+    assert all(isinstance(e, BranchCounted) for e in outcome.events[3:])
+    assert_counts_equal_a_recount(store)
 
 
 def test_org_hierarchy_a_move_within_one_city_managed_committee_leaves_its_count_alone(
@@ -310,8 +314,8 @@ def test_org_hierarchy_a_move_within_one_city_managed_committee_leaves_its_count
 
     outcome = handler.execute(move("base-a1-m0", BASE_A2, by=CM_A))
 
-    assert {e.originator_id for e in outcome.events[1:]} == {
-        ledger_aggregate_id(c) for c in (BASE_A1, BASE_A2, INT_A)
+    assert {e.originator_id for e in outcome.events if isinstance(e, BranchCounted)} == {
+        cap_key(c).id for c in (BASE_A1, BASE_A2, INT_A)
     }
     assert by_year(store, CM_A) == [(0, 2), (0, 2), (0, 2)]
     assert by_year(store, BASE_A1) == [(0, 2), (0, 1), (0, 1)]
@@ -415,37 +419,60 @@ def test_ledger_advanced_cap_an_advanced_branch_moved_into_a_committee_at_its_ca
 
 
 @pytest.mark.parametrize(
-    "exceptions",
+    "approved",
     [
         (),
-        (exception(BASE_B1, CM_B),),  # cm-b is above its cap too
-        (exception(BASE_B1, CITY), exception(CM_B, OD)),  # base-b1's approver is cm-b
-        (exception(BASE_B1, CM_B), exception(CM_B, CITY)),  # cm-b's is the department
+        (BASE_B1,),  # cm-b is above its cap too
+        (CM_B,),
     ],
 )
-def test_ledger_advanced_cap_a_move_needs_an_exception_approved_by_each_committees_parent(
-    store, handler, exceptions
+def test_ledger_advanced_cap_a_move_needs_an_approval_for_each_committee_it_takes_above_its_cap(
+    store, handler, approved
 ):
     handler.execute_unit(middle_branches(BASE_A1, 9))
     handler.execute(register_branch("adv", tier=ADVANCED))
 
-    refused(store, handler, move("adv", BASE_B1, exceptions=exceptions), "ledger.advanced_cap")
+    unit = [move("adv", BASE_B1), *(approve(c, 2018, on=MOVED_ON) for c in approved)]
+    error = refused(store, handler, unit, "ledger.advanced_cap")
+
+    assert error.details["committee_id"] in {BASE_B1, CM_B} - set(approved)
 
 
-def test_ledger_advanced_cap_a_move_with_the_approved_exceptions_is_recorded_on_both_ledgers(
+@pytest.mark.parametrize(
+    ("committee_id", "approver"),
+    [
+        (BASE_B1, CITY),  # base-b1's approver is cm-b
+        (BASE_B1, BASE_A1),  # nor the sending committee
+        (CM_B, CITY),  # cm-b's is the department
+    ],
+)
+def test_org_jurisdiction_a_moves_approvals_come_from_each_committees_parent(
+    store, handler, committee_id, approver
+):
+    handler.execute_unit(middle_branches(BASE_A1, 9))
+    handler.execute(register_branch("adv", tier=ADVANCED))
+    wrong = approve(committee_id, 2018, by=approver, on=MOVED_ON)
+    right = [approve(c, 2018, on=MOVED_ON) for c in (BASE_B1, CM_B) if c != committee_id]
+
+    refused(store, handler, [move("adv", BASE_B1), *right, wrong], "org.jurisdiction")
+
+    assert store.refusals[-1].command == wrong
+    assert branch(store, "adv").base_committee_id == BASE_A1
+
+
+def test_ledger_advanced_cap_a_move_with_the_parents_approvals_in_its_unit_is_recorded(
     store, handler
 ):
     handler.execute_unit(middle_branches(BASE_A1, 9))
     handler.execute(register_branch("adv", tier=ADVANCED))
 
-    outcome = handler.execute(
-        move("adv", BASE_B1, exceptions=(exception(BASE_B1, CM_B), exception(CM_B, OD)))
-    )
+    outcome = handler.execute_unit([move("adv", BASE_B1), *approvals(BASE_B1, 2018)])
 
-    granted = [e for e in outcome.events if isinstance(e, AdvancedCapExceptionRecorded)]
-    assert [(e.committee_id, e.years) for e in granted] == [(BASE_B1, (2018,)), (CM_B, (2018,))]
+    granted = [e for e in outcome.events if isinstance(e, CapExceptionApproved)]
+    assert [(e.committee_id, e.year) for e in granted] == [(BASE_B1, 2018), (CM_B, 2018)]
     assert by_year(store, BASE_B1) == [(0, 0), (1, 1), (1, 1)]
     assert by_year(store, BASE_A1) == [(1, 10), (0, 9), (0, 9)]
+    assert_counts_equal_a_recount(store)
 
 
 def test_not_found_a_move_to_an_unknown_committee_or_of_an_unknown_branch(store, handler):
@@ -549,9 +576,9 @@ def test_ledger_rectification_a_merger_moves_the_open_cases_to_the_survivor_and_
     assert kept.absorbed == [absorbed]
     ended = branch(store, absorbed)
     assert (ended.active, ended.ended_on, ended.merged_into) == (False, date(2018, 6, 1), survivor)
-    assert isinstance(store.stream(branch_aggregate_id(absorbed))[-1], BranchDissolved)
+    assert isinstance(store.stream(branch_key(absorbed))[-1], BranchDissolved)
     assert by_year(store, BASE_A1) == [(0, 3), (0, 2), (0, 2)]
-    assert branch_aggregate_id(survivor) in {e.originator_id for e in outcome.events}
+    assert branch_key(survivor).id in {e.originator_id for e in outcome.events}
     handler.execute(
         cmd.SignOffRectification(
             actor=actor(BASE_A1),
@@ -764,18 +791,17 @@ def test_a_split_into_a_taken_branch_id_or_an_unknown_unit_is_refused_unlogged(s
     assert store.refusals == []
 
 
-def test_ledger_advanced_cap_a_split_founding_an_advanced_branch_above_the_cap_needs_exceptions(
+def test_ledger_advanced_cap_a_split_founding_an_advanced_branch_above_the_cap_needs_approvals(
     store, handler
 ):
     handler.execute(named("orig", "北店村党支部"))
     command = split("orig", new_branch("n1", "北店村第二党支部", ADVANCED))
 
     refused(store, handler, command, "ledger.advanced_cap")
-    handler.execute(
-        attrs.evolve(command, cap_exceptions=(exception(BASE_A1, CM_A), exception(CM_A, OD)))
-    )
+    handler.execute_unit([command, *approvals(BASE_A1, 2018)])
 
     assert by_year(store, BASE_A1) == [(0, 1), (1, 2), (1, 2)]
+    assert_counts_equal_a_recount(store)
 
 
 def test_ledger_row_a_successor_may_keep_the_name_of_the_original_it_replaces(store, handler):
@@ -867,28 +893,23 @@ def test_not_found_a_committee_move_under_an_unknown_parent(store, handler):
     assert store.event_count == before
 
 
-def test_ledger_advanced_cap_a_committee_move_bringing_an_advanced_branch_needs_exceptions(
+def test_ledger_advanced_cap_a_committee_move_bringing_an_advanced_branch_needs_approvals(
     store, handler
 ):
-    """int-a brings its one branch, advanced by exceptions, into cm-b, which has one middle
-    branch: 2 active allow no advanced branch without the department's exception."""
-    handler.execute(
-        register_branch(
-            "adv",
-            BASE_A2,
-            tier=ADVANCED,
-            exceptions=(exception(BASE_A2, INT_A), exception(INT_A, CM_A), exception(CM_A, OD)),
-        )
-    )
+    """int-a brings its one branch, advanced by approvals for 2017, into cm-b, which has one
+    middle branch: 2 active allow no advanced branch without the department's approval."""
+    handler.execute_unit([register_branch("adv", BASE_A2, tier=ADVANCED), *approvals(BASE_A2)])
     handler.execute(register_branch("b1", BASE_B1))
     command = move_committee(INT_A, CM_B)
 
     error = refused(store, handler, command, "ledger.advanced_cap")
     assert error.details["committee_id"] == CM_B
-    handler.execute(attrs.evolve(command, cap_exceptions=(exception(CM_B, OD),)))
+    assert error.details["year"] == 2018
+    handler.execute_unit([command, approve(CM_B, 2018, on=MOVED_ON)])
 
     assert by_year(store, CM_B) == [(0, 1), (1, 2), (1, 2)]
     assert by_year(store, CM_A) == [(1, 1), (0, 0), (0, 0)]
+    assert_counts_equal_a_recount(store)
 
 
 # Committees merge (org.hierarchy, org.jurisdiction)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
@@ -11,8 +13,11 @@ from guoying.domain.organization import (
     OrgTree,
     Unit,
     UnitRegistered,
+    dissolve_committee,
+    move_committee,
     register_committee,
     register_unit,
+    rename_committee,
     unit_aggregate_id,
 )
 from guoying.domain.values import CommitteeLevel, UnitKind
@@ -25,6 +30,7 @@ from tests.unit.builders import (
     CM_B,
     INT_A,
     OD,
+    ON,
     decision,
     org_tree,
 )
@@ -357,3 +363,115 @@ def test_org_jurisdiction_a_committee_registers_units_only_within_its_subtree():
     with pytest.raises(JurisdictionViolation):
         unit(tree, committee_id=BASE_A1, by=BASE_B1)
     assert unit(tree, committee_id=BASE_A2, by=CM_A).committee_id == BASE_A2
+
+
+# The tree over time: each change kept as what it changed, from its date
+
+
+def registered_on(tree: OrgTree, committee_id: str, level: Level, parent_id: str, on: date):
+    return register_committee(
+        tree,
+        decision(CITY, on=on),
+        committee_id=committee_id,
+        name=f"{committee_id} committee",
+        level=level,
+        parent_id=parent_id,
+        county_level=False,
+    ).mutate(tree)
+
+
+def moved(tree: OrgTree, committee_id: str, parent_id: str, on: date) -> OrgTree:
+    return move_committee(
+        tree, decision(CITY, on=on), committee_id=committee_id, parent_id=parent_id
+    ).mutate(tree)
+
+
+def renamed(tree: OrgTree, committee_id: str, name: str, on: date) -> OrgTree:
+    event = rename_committee(tree, decision(CITY, on=on), committee_id=committee_id, name=name)
+    return event.mutate(tree)
+
+
+def dissolved(tree: OrgTree, committee_id: str, on: date) -> OrgTree:
+    return dissolve_committee(
+        tree, decision(CITY, on=on), committee_id=committee_id, active_branches=0
+    ).mutate(tree)
+
+
+MOVED_ON = date(2018, 3, 1)
+
+
+def test_org_hierarchy_a_committee_stands_as_it_did_on_each_date():
+    tree = renamed(moved(org_tree(), INT_A, CM_B, MOVED_ON), INT_A, "新名称", date(2019, 1, 1))
+    assert tree.state_on(INT_A, date(2017, 1, 1)) is None
+    assert (tree.state_on(INT_A, ON).parent_id, tree.state_on(INT_A, ON).name) == (
+        CM_A,
+        "int-a committee",
+    )
+    assert tree.state_on(INT_A, MOVED_ON).parent_id == CM_B
+    assert tree.state_on(INT_A, date(2019, 1, 1)).name == "新名称"
+    assert tree.at(date(2018, 2, 28)).get(INT_A).parent_id == CM_A
+
+
+def test_ledger_advanced_cap_the_capped_chain_on_a_date_follows_the_tree_of_that_date():
+    tree = moved(org_tree(), INT_A, CM_B, MOVED_ON)
+    assert tree.capped_chain_on(date(2017, 12, 31), BASE_A2) == [BASE_A2, INT_A, CM_A]
+    assert tree.capped_chain_on(date(2018, 12, 31), BASE_A2) == [BASE_A2, INT_A, CM_B]
+    assert tree.capped_chain_on(date(2018, 12, 31), BASE_A1) == [BASE_A1, CM_A]
+    assert tree.capped_chain_on(date(2016, 12, 31), BASE_A2) == []
+
+
+def test_org_hierarchy_a_back_dated_move_shows_through_a_later_dated_rename_recorded_before_it():
+    """The rename dated 2019 was recorded first; the move dated 2018 still moves int-a in
+    2019, and the 2019 name stays."""
+    tree = renamed(org_tree(), INT_A, "新名称", date(2019, 1, 1))
+    tree = moved(tree, INT_A, CM_B, MOVED_ON)
+    for state in (tree.state_on(INT_A, date(2019, 6, 1)), tree.at(date(2019, 6, 1)).get(INT_A)):
+        assert (state.parent_id, state.name) == (CM_B, "新名称")
+    assert (tree.get(INT_A).parent_id, tree.get(INT_A).name) == (CM_B, "新名称")
+    assert tree.state_on(INT_A, date(2018, 6, 1)).name == "int-a committee"
+    assert tree.capped_chain_on(date(2019, 12, 31), BASE_A2) == [BASE_A2, INT_A, CM_B]
+
+
+def test_org_hierarchy_a_move_cannot_be_dated_before_a_later_recorded_move_of_the_same_committee():
+    tree = moved(org_tree(), INT_A, CM_B, date(2019, 1, 1))
+    with refused("org.hierarchy") as caught:
+        moved(tree, INT_A, CM_B, MOVED_ON)
+    assert "already moves on 2019-01-01" in caught.value.message
+
+
+def test_org_hierarchy_a_back_dated_move_that_would_make_a_later_tree_a_cycle_is_refused():
+    """int-y moves under int-x in 2019 (recorded first); int-x moving under int-y from 2018
+    would put each inside the other's subtree in 2019."""
+    tree = registered_on(org_tree(), "int-x", Level.INTERMEDIATE, CM_A, ON)
+    tree = registered_on(tree, "int-y", Level.INTERMEDIATE, CM_B, ON)
+    tree = moved(tree, "int-y", "int-x", date(2019, 1, 1))
+    with refused("org.hierarchy") as caught:
+        moved(tree, "int-x", "int-y", MOVED_ON)
+    assert "own subtree" in caught.value.message
+
+
+def test_org_hierarchy_nothing_moves_under_a_committee_a_later_recorded_decision_dissolves():
+    tree = registered_on(org_tree(), "int-x", Level.INTERMEDIATE, CM_B, ON)
+    tree = dissolved(tree, "int-x", date(2019, 1, 1))
+    assert tree.dissolved_after("int-x", MOVED_ON) == date(2019, 1, 1)
+    assert tree.dissolved_after("int-x", date(2019, 1, 1)) is None
+    assert tree.dissolved_after(INT_A, MOVED_ON) is None
+    with refused("org.hierarchy") as caught:
+        moved(tree, BASE_A2, "int-x", MOVED_ON)
+    assert caught.value.details == {"committee_id": "int-x", "dissolved_on": "2019-01-01"}
+    tree.require_standing_after(INT_A, MOVED_ON)
+
+
+def test_org_hierarchy_a_committee_is_not_dissolved_before_a_later_recorded_committee_under_it():
+    tree = registered_on(org_tree(), "int-x", Level.INTERMEDIATE, CM_B, ON)
+    tree = registered_on(tree, "base-x", Level.BASE, "int-x", date(2019, 1, 1))
+    with refused("org.hierarchy") as caught:
+        dissolved(tree, "int-x", MOVED_ON)
+    assert "committees under it" in caught.value.message
+
+
+def test_org_hierarchy_the_tree_knows_the_years_it_changed_in():
+    tree = renamed(moved(org_tree(), INT_A, CM_B, MOVED_ON), INT_A, "新名称", date(2019, 5, 1))
+    assert tree.change_years() == {2017, 2018, 2019}
+    assert tree.change_years_after(2017) == {2018, 2019}
+    assert tree.change_years_after(2019) == set()

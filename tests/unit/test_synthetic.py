@@ -9,11 +9,12 @@ import pytest
 from guoying import Guoying
 from guoying.application import commands as c
 from guoying.application.service import Handler
-from guoying.domain.committee_ledger import CommitteeLedger, ledger_aggregate_id
+from guoying.domain.advanced_cap import AdvancedCount, cap_key
 from guoying.domain.values import CommitteeLevel, Sector, Tier
 from guoying.synthetic import CitySpec, build, plan_city, setup_commands, units, year_commands
 from tests.unit.builders import fixed_clock
 from tests.unit.fakes import FakeEventStore
+from tests.unit.recount import assert_counts_equal_a_recount
 
 SMALL = CitySpec(branches=45, seed=11)
 
@@ -78,7 +79,7 @@ def test_ledger_advanced_cap_every_base_committee_plans_at_most_its_cap_each_yea
 
 def test_ledger_advanced_cap_holds_after_every_single_command_on_every_committee():
     """Applied one command at a time, not one unit at a time, nothing is refused, and every
-    committee's ledger ends each year within floor(0.10 x n)."""
+    committee's count ends each year within floor(0.10 x n) and equals a recount."""
     plan = plan_city(SMALL)
     store = FakeEventStore()
     handler = Handler(store, clock=fixed_clock)
@@ -91,12 +92,13 @@ def test_ledger_advanced_cap_holds_after_every_single_command_on_every_committee
     assert store.refusals == []
     capped = {cid for b in plan.branches for cid in plan.capped_chain(b)}
     for committee_id in capped:
-        ledger = store.get(ledger_aggregate_id(committee_id))
-        assert isinstance(ledger, CommitteeLedger)
+        count = store.get(cap_key(committee_id))
+        assert isinstance(count, AdvancedCount)
         for year in range(plan.year(0), plan.year(years)):
-            advanced, active = ledger.counts().at(year)
+            advanced, active = count.counts().at(year)
             assert active > 0
             assert advanced <= plan.advanced_limit(active), (committee_id, year)
+    assert_counts_equal_a_recount(store)
 
 
 def test_evaluations_let_a_branch_leave_the_advanced_tier_before_another_enters_it():

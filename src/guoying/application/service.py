@@ -82,7 +82,7 @@ class Handler:
         self.clock = clock
         self.retries = retries
         self.pause = pause
-        self._layout_checked = False
+        self.layout_checked = False
 
     def execute(self, command: Command) -> Outcome:
         return self.execute_unit([command])
@@ -135,7 +135,12 @@ class Handler:
         registration.decide(context, command)
 
     def _refuse(self, uow: UnitOfWork, command: Command, violation: RuleViolation) -> Refused:
-        subject = _subject_committee(uow, command, uow.get(TREE_KEY))
+        # A count judged when the unit ends names its committee; the unit's last command
+        # may be about another one (an approval, say).
+        named = violation.details.get("committee_id")
+        subject = (
+            named if isinstance(named, str) else _subject_committee(uow, command, uow.get(TREE_KEY))
+        )
         self.store.append_refusal(Refusal(command, violation.rule_id, violation.message, subject))
         error = NotAuthorized if isinstance(violation, JurisdictionViolation) else Refused
         return error(violation.rule_id, violation.message, violation.details)
@@ -143,7 +148,7 @@ class Handler:
     def _require_current_layout(self) -> None:
         """A store written by guoying 0.1 keeps one stream per committee for four concerns;
         this release writes them apart, after `guoying migrate` has carried them over."""
-        if self._layout_checked:
+        if self.layout_checked:
             return
         layout = self.store.get(LAYOUT_KEY)
         if (layout is None or layout.layout < LAYOUT) and self.store.stream_ids(
@@ -153,7 +158,7 @@ class Handler:
                 "this store was written by guoying 0.1: run `guoying migrate` once before "
                 "deciding anything in it (reading, verify and replay work as they are)"
             )
-        self._layout_checked = True
+        self.layout_checked = True
 
 
 def _subject_committee(uow: UnitOfWork, command: Command, tree: OrgTree | None) -> str | None:

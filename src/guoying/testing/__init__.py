@@ -25,10 +25,12 @@ from guoying.testing.city import CityLayout, CommitteeSpec, PersonSpec, UnitSpec
 from guoying.testing.machines import LedgerMachine, LedgerModel
 from guoying.testing.strategies import (
     RULE_IDS,
+    CommandSequence,
     IdSource,
     actors,
     adjust_tier_commands,
     appoint_leader_commands,
+    approve_cap_exception_commands,
     approved_cap_exceptions,
     assign_liaison_commands,
     authorities,
@@ -36,6 +38,7 @@ from guoying.testing.strategies import (
     cap_exception_sets,
     cap_exceptions,
     case_ids,
+    cities,
     command_strategy_for,
     commands,
     committee_ids,
@@ -76,11 +79,13 @@ from guoying.testing.strategies import (
     tiers,
     unit_ids,
     unit_kinds,
+    valid_command_sequences,
 )
 
 __all__ = [
     "RULE_IDS",
     "CityLayout",
+    "CommandSequence",
     "CommitteeSpec",
     "IdSource",
     "LedgerMachine",
@@ -90,6 +95,7 @@ __all__ = [
     "actors",
     "adjust_tier_commands",
     "appoint_leader_commands",
+    "approve_cap_exception_commands",
     "approved_cap_exceptions",
     "assign_liaison_commands",
     "authorities",
@@ -97,6 +103,7 @@ __all__ = [
     "cap_exception_sets",
     "cap_exceptions",
     "case_ids",
+    "cities",
     "command_strategy_for",
     "commands",
     "committee_ids",
@@ -138,4 +145,5 @@ __all__ = [
     "tiers",
     "unit_ids",
     "unit_kinds",
+    "valid_command_sequences",
 ]

@@ -84,6 +84,6 @@ class SplitBranch(Command):
 @frozen(kw_only=True)
 class DissolveBranch(Command):
     """The branch ends; the committees it counted under have one branch fewer, which may
-    take one above `ledger.advanced_cap` unless `cap_exceptions` approves it."""
+    take one above `ledger.advanced_cap` unless its parent approved an exception."""
 
     branch_id: str
