@@ -21,8 +21,8 @@ from guoying import Guoying
 from guoying.application import commands as c
 from guoying.application.errors import Conflict, Refused
 from guoying.application.ports import ConcurrencyConflict
-from guoying.domain.committee_ledger import CommitteeLedger, ledger_aggregate_id
-from guoying.domain.organization import TREE_ID
+from guoying.domain.advanced_cap import cap_key
+from guoying.domain.organization import TREE_KEY
 from guoying.domain.values import Actor, Tier
 from guoying.synthetic import CityPlan, year_commands
 
@@ -47,9 +47,9 @@ def _writer(
                 raise
 
         app.store.save = counting_save  # type: ignore[method-assign]
-        app.store.get(TREE_ID)
+        app.store.get(TREE_KEY)
         for committee_id in chain:
-            app.store.get(ledger_aggregate_id(committee_id))
+            app.store.get(cap_key(committee_id))
         barrier.wait()
         began = time.monotonic()
         done = capped = refused = gave_up = promoted = 0
@@ -121,8 +121,8 @@ def caps_held(url: str, committee_ids: Sequence[str], year: int) -> dict[str, An
     with Guoying(url) as app:
         policy = app.policy_for_year(year)
         for committee_id in dict.fromkeys(committee_ids):
-            ledger = app.store.get(ledger_aggregate_id(committee_id))
-            assert isinstance(ledger, CommitteeLedger)
+            ledger = app.store.get(cap_key(committee_id))
+            assert ledger is not None
             advanced, active = ledger.counts().at(year)
             rows.append(
                 {

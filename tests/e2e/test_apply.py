@@ -58,7 +58,12 @@ def test_good_lines_exit_0_with_one_applied_result_line_per_command_naming_its_e
     assert positions == sorted(set(positions)), "positions follow the store's order"
     assert results[0]["events"] == ["org:tree@1"]
     registered = results[lines.index(next(x for x in lines if x.get("branch_id") == "mz-01"))]
-    assert registered["events"] == ["branch:mz-01@1", "ledger:manzhuang@1", "ledger:daiyue@1"]
+    assert registered["events"] == [
+        "branch:mz-01@1",
+        "names:manzhuang@1",
+        "cap:daiyue@1",
+        "cap:manzhuang@1",
+    ]
 
 
 def test_apply_reads_the_commands_from_standard_input_given_a_dash(city: Store) -> None:
@@ -182,7 +187,7 @@ def test_refusals_by_a_rule_are_logged_with_the_whole_command_but_unknown_or_tak
         ("not_found", None),
     ]
     [logged] = city.refusals_json()
-    assert logged["payload"] == outside | {"cap_exceptions": []}
+    assert logged["payload"] == outside
 
 
 # Unusable lines: exit 2, every one reported, nothing applied
@@ -231,19 +236,19 @@ UNUSABLE: list[tuple[Any, str]] = [
         "$.unit_ids[1]: invalid value for str: expected str",
     ),
     (
-        adjust_tier(
-            "mz-06",
-            2018,
-            "ADVANCED",
-            cap_exceptions=[
-                {
-                    "committee_id": "manzhuang",
-                    "justification": "获评全省先进基层党组织",
-                    "approved_by": {"person_id": 7, "committee_id": "daiyue"},
-                }
-            ],
-        ),
-        "$.cap_exceptions[0].approved_by.person_id: invalid value for str: expected str",
+        {
+            "command": "MoveBranch",
+            "actor": {"person_id": "daiyue-clerk", "committee_id": "daiyue"},
+            "reason": "区划调整",
+            "branch_id": "mz-06",
+            "to_committee_id": "manzhuang",
+            "receiving_decision_by": {"person_id": 7, "committee_id": "manzhuang"},
+        },
+        "$.receiving_decision_by.person_id: invalid value for str: expected str",
+    ),
+    (
+        adjust_tier("mz-06", 2018, "ADVANCED", cap_exceptions=[]),
+        "$: unknown field(s) cap_exceptions",
     ),
 ]
 
@@ -288,7 +293,13 @@ def test_a_string_or_an_object_given_for_an_array_field_is_invalid(city: Store) 
         [
             new_branch(unit_ids="mz-jg"),
             new_branch(unit_ids={"mz-jg": True}),
-            new_branch(unit_ids=["mz-jg"], cap_exceptions={}),
+            {
+                "command": "SplitBranch",
+                "actor": {"person_id": "manzhuang-clerk", "committee_id": "manzhuang"},
+                "reason": "拆分",
+                "branch_id": "mz-01",
+                "new_branches": {"mz-11": {}},
+            },
         ]
     )
 
@@ -296,7 +307,7 @@ def test_a_string_or_an_object_given_for_an_array_field_is_invalid(city: Store) 
     assert [(r["line"], r["status"], r["errors"][0].split(":")[0]) for r in run.results()] == [
         (1, "invalid", "$.unit_ids"),
         (2, "invalid", "$.unit_ids"),
-        (3, "invalid", "$.cap_exceptions"),
+        (3, "invalid", "$.new_branches"),
     ]
 
 
