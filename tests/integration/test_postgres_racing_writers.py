@@ -20,6 +20,7 @@ import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 import pytest
@@ -33,6 +34,7 @@ from tests.integration.builders import (
     add_base,
     add_branches,
     add_county,
+    approval,
     found_city,
     open_app,
     race_adjust_to_advanced,
@@ -219,3 +221,62 @@ def count_of(app: Guoying, committee_id: str) -> AdvancedCount:
     found = app.store.get(cap_key(committee_id))
     assert found is not None
     return found
+
+
+@pytest.mark.postgres
+def test_writers_in_two_base_committees_cannot_both_pass_their_countys_cap(
+    postgres_url: str,
+) -> None:
+    """`ledger.advanced_cap` through the seam for counts: each base committee's own cap is
+    lifted by its parent's approval, so only the county's count (20 branches, limit 2, one
+    advanced already) binds. Writers promoting branches of two different base committees
+    write to the county's AdvancedCount in the same atomic write, so they conflict there and
+    exactly one passes; the rest are refused, never both let through by a lagging view."""
+    with open_app(postgres_url) as setup:
+        found_city(setup)
+        add_county(setup, "county")
+        for base in ("east", "west"):
+            add_base(setup, base, "county")
+        setup.execute_unit(
+            [
+                approval(base, "county", "a model township", date(2018, 1, 5))
+                for base in ("east", "west")
+            ]
+        )
+        east = add_branches(setup, "east", 10)
+        west = add_branches(setup, "west", 10)
+        setup.execute(
+            AdjustTier(
+                actor=secretary("east"),
+                reason="2018 evaluation",
+                branch_id=east[0],
+                year=YEAR,
+                tier=Tier.ADVANCED,
+            )
+        )
+    contenders = [*east[1:4], *west[0:3]]
+    with writers(postgres_url, len(contenders)) as apps:
+
+        def promote(index: int) -> str:
+            branch_id = contenders[index]
+            base = "east" if branch_id in east else "west"
+            try:
+                apps[index].execute(
+                    AdjustTier(
+                        actor=secretary(base),
+                        reason="2018 evaluation",
+                        branch_id=branch_id,
+                        year=YEAR,
+                        tier=Tier.ADVANCED,
+                    )
+                )
+            except Refused as refusal:
+                return refusal.rule_id
+            return "ok"
+
+        results = run_together(len(contenders), promote)
+    assert sorted(results) == sorted(["ok"] + [CAP_RULE] * (len(contenders) - 1)), results
+    with open_app(postgres_url) as observer:
+        assert count_of(observer, "county").counts().at(YEAR) == (2, 20)
+        figures = observer.figures("county", YEAR)
+        assert (figures.counts[Tier.ADVANCED], figures.active) == (2, 20)
