@@ -14,6 +14,7 @@ from guoying.domain import (  # noqa: F401 - imported for the event types they d
     branch,
     branch_names,
     common_problems,
+    corrections,
     legacy,
     organization,
     person,

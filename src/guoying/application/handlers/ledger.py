@@ -25,6 +25,7 @@ from guoying.application.placements import recount_branch
 from guoying.application.registry import handles
 from guoying.application.unit import Context
 from guoying.domain import branch as branch_rules
+from guoying.domain import corrections
 from guoying.domain.advanced_cap import approve_exception, cap_key
 from guoying.domain.common_problems import problems_key, record_common_problem
 
@@ -147,11 +148,11 @@ def correct_record(ctx: Context, command: CorrectRecord) -> None:
     if command.person_id is not None:
         require_person(ctx, command.person_id)
     ctx.record(
-        branch_rules.correct_record(
+        corrections.correct_record(
             branch,
             corrected,
             ctx.decision,
-            branch_rules.Correction(
+            corrections.Correction(
                 tier=command.tier,
                 target=command.target,
                 problem=command.problem,
