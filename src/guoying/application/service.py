@@ -98,12 +98,13 @@ class Handler:
             try:
                 for current in commands:
                     self._decide(uow, current)
+                current = None  # what is refused from here on is the unit's end state
                 uow.finish()
                 positions = self.store.save(uow.events, uow.personal_data)
             except ConcurrencyConflict:
                 continue
             except RuleViolation as violation:
-                raise self._refuse(uow, current or commands[-1], violation) from violation
+                raise self._refuse(uow, current, commands[-1], violation) from violation
             return Outcome(tuple(uow.events), tuple(positions))
         raise Conflict(f"gave up after {self.retries} attempts: other writers kept winning")
 
@@ -134,10 +135,13 @@ class Handler:
         )
         registration.decide(context, command)
 
-    def _refuse(self, uow: UnitOfWork, command: Command, violation: RuleViolation) -> Refused:
-        # A count judged when the unit ends names its committee; the unit's last command
-        # may be about another one (an approval, say).
-        named = violation.details.get("committee_id")
+    def _refuse(
+        self, uow: UnitOfWork, current: Command | None, last: Command, violation: RuleViolation
+    ) -> Refused:
+        # A count judged when the unit ends names its committee; the unit's last command,
+        # logged as the one refused, may be about another (an approval, say).
+        named = violation.details.get("committee_id") if current is None else None
+        command = current or last
         subject = (
             named if isinstance(named, str) else _subject_committee(uow, command, uow.get(TREE_KEY))
         )
