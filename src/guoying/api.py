@@ -8,50 +8,100 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from types import TracebackType
+from typing import Any
 
 from attrs import evolve
+from sqlalchemy.exc import DatabaseError
 
+from guoying.adapters.serialization import CONVERTER, command_from_json
 from guoying.adapters.store import DEFAULT_URL, SqlStore, StoreClock, wall_clock_us
-from guoying.application.commands import Command
-from guoying.application.errors import NotFound, OutOfRange
+from guoying.adapters.verification import Checkpoint, CheckpointMismatch, Verdict, take_checkpoint
+from guoying.adapters.verification import verify as verify_chain
+from guoying.application.commands import Command, ErasePerson
+from guoying.application.errors import (
+    GuoyingError,
+    InvalidCommand,
+    NotFound,
+    OutOfRange,
+    StoreUnavailable,
+)
 from guoying.application.migration import migrate
 from guoying.application.service import Clock, Handler, Outcome, china_now, today_in_china
+from guoying.domain.labels import (
+    LEDGER_HEADERS,
+    LEDGER_TITLE,
+    LEVEL_LABELS,
+    SECTOR_LABELS,
+    TIER_LABELS,
+    cases_label,
+)
 from guoying.domain.organization import TREE_KEY
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
 from guoying.domain.policy_registry import REGISTRY_KEY
-from guoying.domain.values import Sector, Tier, year_end
+from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, year_end
 from guoying.projections import runner
 from guoying.projections.audit import AuditEntry, AuditFilter, read_audit
-from guoying.projections.history import HistoryProjection
-from guoying.projections.ledger import (
-    CommitteeRow,
-    Ledger,
-    Reading,
-    TierFigures,
-    figures,
-    load_committees,
-    read_ledger,
-)
-from guoying.projections.ledger_views import LedgerProjection
-from guoying.projections.queries import (
-    HistoryEntry,
-    RefusalEntry,
-    read_history,
-    read_refusals,
-    store_position_at,
-)
+from guoying.projections.catalogue import PROJECTIONS
+from guoying.projections.history.queries import HistoryEntry, read_history
+from guoying.projections.ledger.coverage import LiaisonCoverage, Uncovered, liaison_coverage
+from guoying.projections.ledger.figures import TierFigures, figures
+from guoying.projections.ledger.queries import Ledger, LedgerRow, read_ledger
+from guoying.projections.ledger.search import BranchFound, find_branches, find_committees
+from guoying.projections.ledger.tree import CommitteeRow, load_committees
+from guoying.projections.reading import Reading, store_position_at
+from guoying.projections.refusals import RefusalEntry, read_refusals
 from guoying.projections.replay import Difference, replay_check
-from guoying.projections.search import (
-    BranchFound,
-    LiaisonCoverage,
-    find_branches,
-    find_committees,
-    liaison_coverage,
-)
+
+# What callers of the API (the CLI among them) may use without reaching into the layers.
+__all__ = [
+    "LEDGER_HEADERS",
+    "LEDGER_TITLE",
+    "LEVEL_LABELS",
+    "PROJECTIONS",
+    "SECTOR_LABELS",
+    "STORE_ENV",
+    "TIER_LABELS",
+    "Actor",
+    "AuditEntry",
+    "AuditFilter",
+    "BranchFound",
+    "Checkpoint",
+    "CheckpointMismatch",
+    "Command",
+    "CommitteeLevel",
+    "CommitteeRow",
+    "Difference",
+    "ErasePerson",
+    "Guoying",
+    "GuoyingError",
+    "HistoryEntry",
+    "InvalidCommand",
+    "Ledger",
+    "LedgerRow",
+    "LiaisonCoverage",
+    "Outcome",
+    "Policy",
+    "PolicyBook",
+    "Reading",
+    "RefusalEntry",
+    "Sector",
+    "StoreUnavailable",
+    "Tier",
+    "TierFigures",
+    "Uncovered",
+    "Verdict",
+    "cases_label",
+    "default_store_url",
+    "opened",
+    "parse_command",
+    "to_data",
+]
 
 STORE_ENV = "GUOYING_STORE"
 
@@ -60,8 +110,36 @@ def default_store_url() -> str:
     return os.environ.get(STORE_ENV) or DEFAULT_URL
 
 
-# Every read model a store keeps; they hold no state of their own.
-PROJECTIONS: tuple[runner.Projection, ...] = (LedgerProjection(), HistoryProjection())
+def parse_command(line: str) -> Command:
+    """One command from one line of JSON; InvalidCommand lists every problem by its field
+    path (`$.year: expected int`), malformed JSON included."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InvalidCommand([f"malformed JSON: {error}"]) from error
+    return command_from_json(data)
+
+
+def to_data(value: object) -> Any:
+    """Any command or result of the API as plain data (dicts, lists, strings, numbers), the
+    shape `--format json` prints."""
+    return CONVERTER.unstructure(value)
+
+
+@contextmanager
+def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
+    """A store opened for one piece of work and closed after it. A damaged database met on
+    the way (a truncated file, a corrupt page) is raised as StoreUnavailable, so a caller
+    handles one family of errors, GuoyingError."""
+    guoying = Guoying(url, create=create)
+    try:
+        yield guoying
+    except DatabaseError as error:
+        raise StoreUnavailable(
+            f"the store cannot be read: {str(error).splitlines()[0]}"
+        ) from error
+    finally:
+        guoying.close()
 
 
 class Guoying:
@@ -77,7 +155,8 @@ class Guoying:
         create: bool = True,
     ) -> None:
         """Open a store by URL; with `create=False` it must exist and nothing is written
-        on opening (what auditors' read-only commands use)."""
+        on opening (what every read-only command uses). A `memory://` store lives only in
+        this object, so it always exists: new and empty."""
         self.store = SqlStore(url or default_store_url(), clock=store_clock, create=create)
         self.policies = policies
         self.clock = clock
@@ -126,6 +205,21 @@ class Guoying:
         """Replay every event into fresh tables elsewhere and list every difference from
         the views kept incrementally (none is the healthy answer). Writes nothing."""
         return replay_check(self.store, self.projections, progress)
+
+    # Tamper evidence
+
+    def checkpoint(self) -> Checkpoint:
+        """The chain's head (store id, count, root hash, time) for an auditor to keep
+        outside the database."""
+        return take_checkpoint(self.store)
+
+    def verify(
+        self, checkpoint: Checkpoint | None = None, progress: runner.Progress | None = None
+    ) -> Verdict:
+        """Walk the whole chain and recompute every digest and link; against a kept
+        `checkpoint` also catch a rewritten chain or a cut end. Raises CheckpointMismatch for
+        another store's checkpoint. Writes nothing."""
+        return verify_chain(self.store, checkpoint, progress)
 
     # Reading
 

@@ -19,7 +19,7 @@ from attrs import evolve
 from guoying import AdjustTier, NotAuthorized, Refused, Sector, SetCreationTarget, Tier
 from guoying.domain.policy import TAIAN_2017, PolicyBook
 from guoying.projections import runner
-from guoying.projections.ledger_views import LedgerProjection
+from guoying.projections.ledger.projector import LedgerProjection
 from tests.integration.builders import (
     FIRST_YEAR,
     ORG_DEPT,

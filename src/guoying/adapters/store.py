@@ -42,6 +42,7 @@ from guoying.application.ports import (
 from guoying.domain.events import A, AnyEvent, Key
 
 DEFAULT_URL = "sqlite:///guoying.db"
+MEMORY_URL = "memory://"
 # Command fields that carry personal data (rules.md 9a), kept out of the refusal log.
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {"RegisterPerson": ("name", "phone")}
 NOT_LOGGED = "(personal data, not logged)"
@@ -67,7 +68,7 @@ class StoredRecord:
 def create_store_engine(url: str, *, must_exist: bool = False) -> Engine:
     """An engine for a store URL, or StoreUnavailable naming what is wrong with it."""
     try:
-        if url == "memory://":
+        if url == MEMORY_URL:
             # One connection is the whole database; a pool of one lends it to one thread at
             # a time, so concurrent writers queue instead of sharing a transaction.
             engine = sa.create_engine(
@@ -403,7 +404,10 @@ class SqlStore:
     ) -> None:
         self.url = url
         self.engine = create_store_engine(url, must_exist=not create)
-        self.recorder = SqlRecorder(self.engine, clock, create=create)
+        # A memory store lives and dies with this object, so one opened to be read is a new,
+        # empty store: reading it finds nothing, and nothing outside the process is written.
+        created = create or url == MEMORY_URL
+        self.recorder = SqlRecorder(self.engine, clock, create=created)
         self.mapper = CattrsMapper()
         self.event_store: EventStore[str] = EventStore(self.mapper, self.recorder)
         self.aggregates = CachedAggregates(self.event_store, self.engine)

@@ -35,6 +35,8 @@ def migrate(handler: Handler) -> Outcome | None:
     layout = store.get(LAYOUT_KEY)
     if layout is not None and layout.layout >= legacy.LAYOUT:
         return None
+    if not store.stream_ids(legacy.LEGACY_LEDGER_PREFIX, limit=1):
+        return None  # written by this release (or empty): nothing to carry over
     uow = UnitOfWork(store.reader())
     tree = uow.get(TREE_KEY)
     department = tree.organization_department() if tree else None

@@ -19,7 +19,7 @@ from guoying.adapters import chain
 from guoying.adapters.serialization import CONVERTER, decode_event
 from guoying.domain import branch as b
 from guoying.domain.events import AnyEvent
-from guoying.projections.queries import recorded_time
+from guoying.projections.reading import recorded_time
 
 BATCH = 2000
 _META = {"originator_id", "originator_version", "actor", "authority", "reason", "effective_on"}

@@ -6,42 +6,54 @@ Exit codes, the same for every command: 0 success; 1 understood but refused or n
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
-from sqlalchemy.exc import DatabaseError
 
 from guoying import demo_city
-from guoying.adapters.serialization import CONVERTER, command_from_json
-from guoying.adapters.verification import Checkpoint, CheckpointMismatch, take_checkpoint
-from guoying.adapters.verification import verify as run_verify
-from guoying.api import Guoying, default_store_url
-from guoying.application.commands import Command, ErasePerson
-from guoying.application.errors import GuoyingError, InvalidCommand, StoreUnavailable
-from guoying.domain.labels import (
-    LEDGER_HEADERS,
-    LEDGER_TITLE,
+from guoying.api import (
     LEVEL_LABELS,
     SECTOR_LABELS,
-    TIER_LABELS,
-    cases_label,
+    Actor,
+    AuditFilter,
+    Checkpoint,
+    CheckpointMismatch,
+    Command,
+    ErasePerson,
+    Guoying,
+    GuoyingError,
+    InvalidCommand,
+    Sector,
+    Tier,
+    opened,
+    parse_command,
+    to_data,
 )
-from guoying.domain.values import Actor, Sector, Tier
-from guoying.projections.audit import AuditEntry, AuditFilter
-from guoying.projections.ledger import Ledger
-from guoying.projections.queries import HistoryEntry, RefusalEntry
+from guoying.cli.output import (
+    AUDIT_HEADER,
+    HISTORY_HEADER,
+    REFUSAL_HEADER,
+    Format,
+    audit_row,
+    console,
+    history_row,
+    ledger_json,
+    print_entries,
+    print_figures,
+    print_json,
+    print_ledger_table,
+    progress,
+    progress_bar,
+    refusal_row,
+    tier_label,
+    write_ledger_csv,
+)
 
 app = typer.Typer(
     help="guoying (过硬): an event-sourced record of solid Party-branch building.",
@@ -49,12 +61,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
 
 
 StoreOption = Annotated[
@@ -80,159 +86,36 @@ AsOfOption = Annotated[
 ]
 
 
-def _console() -> Console:
-    return Console(width=None if sys.stdout.isatty() else 240)
-
-
 def _fail(error: GuoyingError) -> NoReturn:
     typer.echo(f"error: {error}", err=True)
     raise typer.Exit(error.exit_code)
 
 
 @contextmanager
-def _opened(store: str | None, *, create: bool = True) -> Iterator[Guoying]:
+def _opened(store: str | None, *, create: bool) -> Iterator[Guoying]:
+    """Only `demo` and `apply` may create a store: a read command on a mistyped path must
+    say there is no store there, not answer from a new empty one it left behind."""
     try:
-        guoying = Guoying(store or default_store_url(), create=create)
+        with opened(store, create=create) as guoying:
+            yield guoying
     except GuoyingError as error:
         _fail(error)
-    try:
-        yield guoying
-    except GuoyingError as error:
-        _fail(error)
-    except DatabaseError as error:
-        # A damaged database (a truncated file, a corrupt page) is an unusable store.
-        _fail(StoreUnavailable(f"the store cannot be read: {str(error).splitlines()[0]}"))
-    finally:
-        guoying.close()
-
-
-def _tier(tier: Tier | None) -> str:
-    return TIER_LABELS[tier] if tier else ""
-
-
-def _numbered(items: Sequence[str]) -> str:
-    return "\n".join(f"{i}、{item}" for i, item in enumerate(items, start=1))
-
-
-def _write_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    sys.stdout.write(buffer.getvalue())
-
-
-def _print_json(data: object) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @app.command()
 def demo(store: StoreOption = None) -> None:
     """Build the demo city (once) in the store and print one committee's ledger."""
-    with _opened(store) as guoying:
+    with _opened(store, create=True) as guoying:
         built = demo_city.build(guoying)
-        console = _console()
+        out = console()
         if built:
-            console.print(f"Built the demo city: {built} commands applied.")
+            out.print(f"Built the demo city: {built} commands applied.")
         else:
-            console.print("The demo city is already in this store; nothing was added.")
+            out.print("The demo city is already in this store; nothing was added.")
         ledger = guoying.ledger(demo_city.SHOWN_COMMITTEE, demo_city.SHOWN_YEAR)
-        _print_ledger_table(console, ledger)
-        console.print()
-        _print_figures(console, guoying, demo_city.SUMMARY_COMMITTEES, demo_city.SHOWN_YEAR)
-
-
-def _print_figures(
-    console: Console, guoying: Guoying, committees: Sequence[str], year: int
-) -> None:
-    table = Table(title=f"{year} 等次分布 (tier counts and shares)")
-    for column in (
-        "committee",
-        "branches",
-        *(TIER_LABELS[t] for t in Tier),
-        "advanced limit",
-        "advanced share",
-        "weak share",
-    ):
-        table.add_column(column)
-    for committee_id in committees:
-        f = guoying.figures(committee_id, year)
-        table.add_row(
-            committee_id,
-            str(f.active),
-            *(str(f.counts[t]) for t in Tier),
-            str(f.advanced_limit),
-            f"{f.advanced_share:.1%}",
-            f"{f.weak_share:.1%}",
-        )
-    console.print(table)
-
-
-def _print_ledger_table(console: Console, ledger: Ledger) -> None:
-    h = LEDGER_HEADERS
-    table = Table(
-        title=f"{LEDGER_TITLE}\n{h['filed_by']}：{ledger.committee.name}    {ledger.year}年",
-        show_lines=True,
-        expand=False,
-    )
-    table.add_column(h["sector"])
-    table.add_column(h["sequence"], justify="right")
-    table.add_column(h["name"])
-    table.add_column(h["tier"])
-    for year in ledger.window:
-        table.add_column(f"{h['target']}\n{year}年")
-    table.add_column(h["problems"])
-    table.add_column(h["measures"])
-    for year in ledger.window:
-        table.add_column(f"{h['result']}\n{year}年")
-    table.add_column(h["liaison"])
-    table.add_column(h["position"])
-    table.add_column(h["contact"])
-    table.add_column(h["cases"])
-    for row in ledger.rows:
-        table.add_row(
-            SECTOR_LABELS[row.sector],
-            str(row.sequence),
-            row.name,
-            _tier(row.tier),
-            *(_tier(row.targets[y]) for y in ledger.window),
-            _numbered(row.problems),
-            _numbered(row.measures),
-            *(_tier(row.results[y]) for y in ledger.window),
-            row.liaison_name or "",
-            row.liaison_position or "",
-            row.liaison_contact or "",
-            cases_label(row.cases_open, row.cases_overdue, row.cases_closed),
-        )
-    console.print(table)
-    if ledger.common_problems:
-        common = Table(title=f"{h['common_problems']} / {h['common_measures']}")
-        common.add_column(h["common_problems"])
-        common.add_column(h["common_measures"])
-        for problem in ledger.common_problems:
-            common.add_row(problem.problem, problem.measure)
-        console.print(common)
-    f = ledger.figures
-    console.print(
-        f"{len(ledger.rows)} branches; advanced {f.counts[Tier.ADVANCED]} "
-        f"(limit {f.advanced_limit}, share {f.advanced_share:.1%}); weak {f.counts[Tier.WEAK]} "
-        f"(share {f.weak_share:.1%}); without a liaison {len(ledger.without_liaison)}"
-        + "".join(f"\n  no liaison: {row.sequence} {row.name}" for row in ledger.without_liaison)
-    )
-    for granted in ledger.cap_exceptions:
-        console.print(
-            f"approved exception to ledger.advanced_cap for {granted.committee_id} in "
-            f"{', '.join(map(str, granted.years))}, approved by {granted.approved_by_committee_id}"
-            f" ({granted.approved_by_person_id}): {granted.justification}"
-        )
-
-
-def _ledger_json(ledger: Ledger) -> dict[str, Any]:
-    data: dict[str, Any] = CONVERTER.unstructure(ledger)
-    data["figures"]["advanced_share"] = ledger.figures.advanced_share
-    data["figures"]["weak_share"] = ledger.figures.weak_share
-    data["without_liaison"] = [row.branch_id for row in ledger.without_liaison]
-    return data
+        print_ledger_table(out, ledger)
+        out.print()
+        print_figures(out, guoying, demo_city.SUMMARY_COMMITTEES, demo_city.SHOWN_YEAR)
 
 
 @app.command()
@@ -247,48 +130,14 @@ def ledger(
     """Print a committee's ledger (Annex 1) for a year; above base level, the rollup."""
     known = _time_option("--as-known-at", as_known_at)
     effective = _date_option("--as-of", as_of)
-    with _opened(store) as guoying:
+    with _opened(store, create=False) as guoying:
         found = guoying.ledger(committee, year, as_known_at=known, as_of=effective)
         if fmt is Format.JSON:
-            _print_json(_ledger_json(found))
+            print_json(ledger_json(found))
         elif fmt is Format.CSV:
-            h = LEDGER_HEADERS
-            header = [
-                h["sector"],
-                h["sequence"],
-                h["name"],
-                h["tier"],
-                *(f"{h['target']}{y}" for y in found.window),
-                h["problems"],
-                h["measures"],
-                *(f"{h['result']}{y}" for y in found.window),
-                h["liaison"],
-                h["position"],
-                h["contact"],
-                h["cases"],
-            ]
-            _write_csv(
-                header,
-                [
-                    [
-                        SECTOR_LABELS[r.sector],
-                        r.sequence,
-                        r.name,
-                        _tier(r.tier),
-                        *(_tier(r.targets[y]) for y in found.window),
-                        _numbered(r.problems),
-                        _numbered(r.measures),
-                        *(_tier(r.results[y]) for y in found.window),
-                        r.liaison_name or "",
-                        r.liaison_position or "",
-                        r.liaison_contact or "",
-                        cases_label(r.cases_open, r.cases_overdue, r.cases_closed),
-                    ]
-                    for r in found.rows
-                ],
-            )
+            write_ledger_csv(found)
         else:
-            _print_ledger_table(_console(), found)
+            print_ledger_table(console(), found)
 
 
 @app.command()
@@ -302,80 +151,9 @@ def history(
     """Print every decision on a branch: what, for which year, who, why, when."""
     known = _time_option("--as-known-at", as_known_at)
     effective = _date_option("--as-of", as_of)
-    with _opened(store) as guoying:
+    with _opened(store, create=False) as guoying:
         entries = guoying.history(branch_id, as_known_at=known, as_of=effective)
-        _print_entries(
-            entries,
-            fmt,
-            f"History of {branch_id}",
-            _history_row,
-            [
-                "branch",
-                "version",
-                "event",
-                "year",
-                "detail",
-                "actor",
-                "committee",
-                "reason",
-                "rules",
-                "policy",
-                "effective_on",
-                "recorded_at",
-            ],
-        )
-
-
-def _history_row(e: HistoryEntry) -> list[object]:
-    detail = ", ".join(f"{k}={v}" for k, v in e.detail.items() if k != "year")
-    return [
-        e.branch_id,
-        e.version,
-        e.event,
-        e.year or "",
-        detail,
-        e.actor_person_id,
-        e.actor_committee_id,
-        e.reason,
-        " ".join(e.rule_ids),
-        e.policy_version,
-        e.effective_on.isoformat(),
-        e.recorded_at.isoformat(),
-    ]
-
-
-def _refusal_row(e: RefusalEntry) -> list[object]:
-    return [
-        e.position,
-        e.recorded_at.isoformat(),
-        e.command,
-        e.actor_person_id,
-        e.actor_committee_id,
-        e.subject_committee_id or "",
-        e.rule_id,
-        e.message,
-        e.reason,
-    ]
-
-
-def _print_entries(
-    entries: Sequence[Any],
-    fmt: Format,
-    title: str,
-    to_row: Callable[[Any], list[object]],
-    header: list[str],
-) -> None:
-    if fmt is Format.JSON:
-        _print_json(CONVERTER.unstructure(list(entries)))
-    elif fmt is Format.CSV:
-        _write_csv(header, [to_row(e) for e in entries])
-    else:
-        table = Table(title=title)
-        for column in header:
-            table.add_column(column)
-        for entry in entries:
-            table.add_row(*(str(cell) for cell in to_row(entry)))
-        _console().print(table)
+        print_entries(entries, fmt, f"History of {branch_id}", history_row, HISTORY_HEADER)
 
 
 @app.command()
@@ -385,25 +163,9 @@ def refusals(
     store: StoreOption = None,
 ) -> None:
     """Print the refusal log: every command refused by a rule or by authority."""
-    with _opened(store) as guoying:
+    with _opened(store, create=False) as guoying:
         entries = guoying.refusals(committee)
-        _print_entries(
-            entries,
-            fmt,
-            "Refusal log",
-            _refusal_row,
-            [
-                "position",
-                "recorded_at",
-                "command",
-                "actor",
-                "actor committee",
-                "committee",
-                "rule",
-                "message",
-                "reason",
-            ],
-        )
+        print_entries(entries, fmt, "Refusal log", refusal_row, REFUSAL_HEADER)
 
 
 def _read_lines(source: str) -> list[str]:
@@ -425,14 +187,7 @@ def parse_lines(lines: Sequence[str]) -> tuple[list[tuple[int, Command]], list[d
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            problems.append(
-                {"line": number, "status": "invalid", "errors": [f"malformed JSON: {error}"]}
-            )
-            continue
-        try:
-            commands.append((number, command_from_json(data)))
+            commands.append((number, parse_command(line)))
         except InvalidCommand as error:
             problems.append({"line": number, "status": "invalid", "errors": error.problems})
     return commands, problems
@@ -462,7 +217,7 @@ def apply(
         typer.echo(f"error: {len(problems)} unusable line(s); nothing was applied", err=True)
         raise typer.Exit(2)
     refused = 0
-    with _opened(store) as guoying:
+    with _opened(store, create=True) as guoying:
         units = [commands] if atomic else [[c] for c in commands]
         for unit in units:
             lines = [number for number, _ in unit]
@@ -513,11 +268,11 @@ def branches(
     store: StoreOption = None,
 ) -> None:
     """Find branches by committee, name, sector and tier, so that no id is needed."""
-    with _opened(store) as guoying:
+    with _opened(store, create=False) as guoying:
         found = guoying.branches(
             committee_id=committee, name=name, sector=sector, tier=tier, year=year
         )
-        _print_entries(
+        print_entries(
             found,
             fmt,
             "Branches",
@@ -525,7 +280,7 @@ def branches(
                 b.branch_id,
                 b.name,
                 SECTOR_LABELS[b.sector],
-                _tier(b.tier),
+                tier_label(b.tier),
                 b.base_committee_id,
                 b.base_committee_name,
                 "" if b.active else "ended",
@@ -543,9 +298,9 @@ def committees(
     store: StoreOption = None,
 ) -> None:
     """Find committees by name."""
-    with _opened(store) as guoying:
+    with _opened(store, create=False) as guoying:
         found = guoying.committees(name=name)
-        _print_entries(
+        print_entries(
             found,
             fmt,
             "Committees",
@@ -570,14 +325,14 @@ def coverage(
 ) -> None:
     """Liaison coverage (ledger.liaison_coverage): branches without a liaison and leaders
     who liaise with no branch, by name; exit 1 when coverage is not met."""
-    with _opened(store) as guoying:
+    with _opened(store, create=False) as guoying:
         found = guoying.liaison_coverage(committee, year)
     if fmt is Format.JSON:
-        _print_json({**CONVERTER.unstructure(found), "met": found.met})
+        print_json({**to_data(found), "met": found.met})
     else:
         rows = [["leader", u.person_id, u.name or "", u.position] for u in found.uncovered_leaders]
         rows += [["branch", b, n, ""] for b, n in found.branches_without_liaison]
-        _print_entries(
+        print_entries(
             rows,
             fmt,
             f"ledger.liaison_coverage {committee} {year}: "
@@ -606,12 +361,12 @@ def policy_show(
     except ValueError as error:
         typer.echo(f"error: --on: expected a date YYYY-MM-DD, not {on!r}", err=True)
         raise typer.Exit(2) from error
-    with _opened(store) as guoying:
+    with _opened(store, create=False) as guoying:
         policy = guoying.policy(when)
         versions = guoying.policy_book().versions
-    data = CONVERTER.unstructure(policy)
+    data = to_data(policy)
     if fmt is Format.JSON:
-        _print_json(
+        print_json(
             {
                 "in_effect": data,
                 "versions": [
@@ -621,7 +376,7 @@ def policy_show(
             }
         )
         return
-    _print_entries(
+    print_entries(
         [[k, v] for k, v in data.items()],
         fmt,
         f"Policy {policy.version} in effect on {when or 'today'}",
@@ -629,7 +384,7 @@ def policy_show(
         ["parameter", "value"],
     )
     if fmt is Format.TABLE:
-        _console().print(
+        console().print(
             "versions: " + ", ".join(f"{v.version} (from {v.effective_on})" for v in versions)
         )
 
@@ -638,7 +393,7 @@ def policy_show(
 def checkpoint(store: StoreOption = None) -> None:
     """Print the store's chain head (store id, count, root hash, time) to keep elsewhere."""
     with _opened(store, create=False) as guoying:
-        typer.echo(take_checkpoint(guoying.store).to_json())
+        typer.echo(guoying.checkpoint().to_json())
 
 
 @app.command()
@@ -660,9 +415,9 @@ def verify(
             raise typer.Exit(2) from error
     with _opened(store, create=False) as guoying:
         try:
-            with _progress() as bar:
+            with progress() as bar:
                 task = bar.add_task("verifying", total=None)
-                verdict = run_verify(guoying.store, kept, lambda n: bar.advance(task, n))
+                verdict = guoying.verify(kept, lambda n: bar.advance(task, n))
         except CheckpointMismatch as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from error
@@ -702,22 +457,6 @@ def _time_option(name: str, value: str | None) -> datetime | None:
     return found
 
 
-def _audit_row(e: AuditEntry) -> list[object]:
-    return [
-        e.position,
-        e.recorded_at.isoformat(),
-        e.effective_on or "",
-        e.what,
-        e.subject,
-        e.committee_id or "",
-        e.actor_person_id,
-        e.actor_committee_id,
-        e.reason,
-        " ".join(e.rule_ids),
-        e.policy_version or "",
-    ]
-
-
 @app.command()
 def audit(
     branch: Annotated[str | None, typer.Option("--branch", help="branch id")] = None,
@@ -744,43 +483,14 @@ def audit(
     )
     with _opened(store, create=False) as guoying:
         entries = list(guoying.audit(wanted, committee_id=committee))
-    _print_entries(
-        entries,
-        fmt,
-        "Audit trail",
-        _audit_row,
-        [
-            "position",
-            "recorded_at",
-            "effective_on",
-            "what",
-            "subject",
-            "committee",
-            "actor",
-            "actor committee",
-            "reason",
-            "rules",
-            "policy",
-        ],
-    )
-
-
-def _progress() -> Progress:
-    """A progress bar on stderr when a person watches it; silent in pipes and logs."""
-    return Progress(transient=True, console=Console(stderr=True), disable=not sys.stderr.isatty())
-
-
-def _progress_bar(label: str) -> tuple[Progress, Callable[[int], None]]:
-    bar = _progress()
-    task = bar.add_task(label, total=None)
-    return bar, lambda n: bar.advance(task, n)
+    print_entries(entries, fmt, "Audit trail", audit_row, AUDIT_HEADER)
 
 
 @app.command()
 def rebuild(store: StoreOption = None) -> None:
     """Rebuild every projection from the events; readers see the old views until done."""
     with _opened(store, create=False) as guoying:
-        bar, advance = _progress_bar("rebuilding")
+        bar, advance = progress_bar("rebuilding")
         read: list[int] = []
 
         def progress(events: int) -> None:
@@ -805,11 +515,11 @@ def replay(
         typer.echo("error: replay only checks: use `guoying replay --check`", err=True)
         raise typer.Exit(2)
     with _opened(store, create=False) as guoying:
-        bar, advance = _progress_bar("replaying")
+        bar, advance = progress_bar("replaying")
         with bar:
             differences = guoying.replay_check(advance)
     for difference in differences:
-        typer.echo(json.dumps(CONVERTER.unstructure(difference), ensure_ascii=False))
+        typer.echo(json.dumps(to_data(difference), ensure_ascii=False))
     if differences:
         typer.echo(
             f"{len(differences)} difference(s) between the kept views and a replay", err=True

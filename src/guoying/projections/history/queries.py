@@ -1,23 +1,18 @@
-"""Reading the history of a branch and the refusal log."""
+"""Reading the history of a branch, with the branches merged into it."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from attrs import frozen
 from sqlalchemy.engine import Connection
 
-from guoying.adapters import schema
-from guoying.projections import ledger_views as v
-from guoying.projections.history import history
-from guoying.projections.ledger import NOW, Reading, load_committees, subtree_ids
-
-
-def recorded_time(microseconds: int) -> datetime:
-    return datetime.fromtimestamp(microseconds / 1_000_000, tz=UTC)
+from guoying.projections.history.tables import history
+from guoying.projections.ledger import tables as v
+from guoying.projections.reading import NOW, Reading, recorded_time
 
 
 @frozen
@@ -39,19 +34,6 @@ class HistoryEntry:
     effective_on: date
     recorded_at: datetime
 
-
-@frozen
-class RefusalEntry:
-    position: int
-    recorded_at: datetime
-    command: str
-    actor_person_id: str
-    actor_committee_id: str
-    subject_committee_id: str | None
-    rule_id: str
-    message: str
-    reason: str
-    payload: dict[str, Any]
 
 
 def _with_merged(conn: Connection, branch_id: str) -> list[str]:
@@ -95,40 +77,3 @@ def read_history(conn: Connection, branch_id: str, reading: Reading = NOW) -> li
         )
         for r in rows
     ]
-
-
-def read_refusals(conn: Connection, committee_id: str | None = None) -> list[RefusalEntry]:
-    t = schema.refusals
-    query = sa.select(t).order_by(t.c.id)
-    if committee_id is not None:
-        ids = subtree_ids(load_committees(conn), committee_id)
-        query = query.where(t.c.actor_committee_id.in_(ids) | t.c.subject_committee_id.in_(ids))
-    return [
-        RefusalEntry(
-            r.id,
-            recorded_time(r.recorded_at),
-            r.command,
-            r.actor_person_id,
-            r.actor_committee_id,
-            r.subject_committee_id,
-            r.rule_id,
-            r.message,
-            r.reason,
-            json.loads(r.payload),
-        )
-        for r in conn.execute(query)
-    ]
-
-
-def store_position_at(conn: Connection, moment: datetime) -> int:
-    """The last store position recorded at or before a moment (0 before the first).
-
-    Recorded time never decreases along the store's order, so this is one index lookup.
-    """
-    microseconds = int(moment.timestamp() * 1_000_000)
-    found = conn.execute(
-        sa.select(sa.func.max(schema.events.c.id)).where(
-            schema.events.c.recorded_at <= microseconds
-        )
-    ).scalar()
-    return int(found or 0)

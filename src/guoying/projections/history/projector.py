@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 
-import sqlalchemy as sa
-from sqlalchemy import Column, Date, Integer, Table, Text
-
-from guoying.adapters.schema import Position
 from guoying.adapters.serialization import CONVERTER
 from guoying.adapters.store import StoredRecord
 from guoying.domain.events import AnyEvent
+from guoying.projections.history.tables import history, metadata
 from guoying.projections.writer import ViewWriter
 
-metadata = sa.MetaData()
 _META_FIELDS = {
     "originator_id",
     "originator_version",
@@ -22,24 +18,6 @@ _META_FIELDS = {
     "reason",
     "effective_on",
 }
-
-history = Table(
-    "view_history",
-    metadata,
-    Column("position", Position, primary_key=True, autoincrement=False),
-    Column("branch_id", Text, nullable=False, index=True),
-    Column("version", Integer, nullable=False),
-    Column("event", Text, nullable=False),
-    Column("year", Integer),
-    Column("detail", Text, nullable=False),
-    Column("actor_person_id", Text, nullable=False),
-    Column("actor_committee_id", Text, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("rule_ids", Text, nullable=False),
-    Column("policy_version", Text, nullable=False),
-    Column("effective_on", Date, nullable=False),
-    Column("recorded_at", sa.BigInteger, nullable=False),
-)
 
 
 class HistoryProjection:

@@ -1,0 +1,11 @@
+"""Every read model a store keeps, in one place: the runner catches them up, `rebuild` and
+`replay --check` rebuild them, and the API opens every store with them."""
+
+from __future__ import annotations
+
+from guoying.projections.history.projector import HistoryProjection
+from guoying.projections.ledger.projector import LedgerProjection
+from guoying.projections.runner import Projection
+
+# They hold no state of their own, so one instance serves every store.
+PROJECTIONS: tuple[Projection, ...] = (LedgerProjection(), HistoryProjection())

@@ -1,0 +1,1 @@
+"""The history read model: every decision on a branch, in store order."""
