@@ -1,0 +1,293 @@
+"""The demo city's decisions: first-year records, the yearly evaluations, the 2019 policy
+version, the life of the organisation (a founding, a merger, a move, a dissolution, a new
+leader), the one approved exception to the advanced cap and one corrected record.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from decimal import Decimal
+
+from attrs import evolve
+
+from guoying.api import Guoying
+from guoying.application import commands as c
+from guoying.demo_city.layout import (
+    ORG_DEPARTMENT,
+    SHOWN_COMMITTEE,
+    BaseCommittee,
+    Branch,
+    on,
+)
+from guoying.domain.branch import TierAdjusted
+from guoying.domain.policy import TAIAN_2017
+from guoying.domain.values import Actor, Sector, Tier, UnitKind
+from guoying.sample_text import COMMON_PROBLEMS, PROBLEMS
+
+YEARS = (2017, 2018, 2019)
+SHOWN_YEAR = 2019  # the year whose ledger `guoying demo` prints
+
+
+def tiers(rng: random.Random, count: int, previous: list[Tier] | None) -> list[Tier]:
+    """A year's tiers for a base committee's branches, keeping advanced within its cap."""
+    limit = count // 10
+    if previous is None:
+        tiers = [Tier.MIDDLE] * count
+        picks = rng.sample(
+            range(count), k=min(count, limit + max(1, count // 8) + max(1, count // 20))
+        )
+        for i, index in enumerate(picks):
+            tiers[index] = (
+                Tier.ADVANCED
+                if i < limit
+                else (Tier.LAGGING if i < len(picks) - max(1, count // 20) else Tier.WEAK)
+            )
+        return tiers
+    ladder = [Tier.WEAK, Tier.LAGGING, Tier.MIDDLE, Tier.ADVANCED]
+    tiers = list(previous)
+    for index, tier in enumerate(previous):
+        roll = rng.random()
+        if tier in (Tier.WEAK, Tier.LAGGING) and roll < 0.5:
+            tiers[index] = ladder[ladder.index(tier) + 1]
+        elif tier is Tier.MIDDLE and roll < 0.06:
+            tiers[index] = Tier.LAGGING
+    advanced = [i for i, t in enumerate(tiers) if t is Tier.ADVANCED]
+    middles = [i for i, t in enumerate(tiers) if t is Tier.MIDDLE]
+    if advanced and rng.random() < 0.5 and middles:
+        # One advanced branch slips back and a middle one takes its place.
+        tiers[advanced[0]] = Tier.MIDDLE
+        tiers[rng.choice(middles)] = Tier.ADVANCED
+    return tiers
+
+
+def evaluations(actor: Actor, own: list[Branch], year: int, tiers: list[Tier]) -> list[c.Command]:
+    """The base committee's evaluation of `year`, decided in January of the next year."""
+    return [
+        c.AdjustTier(
+            actor=actor,
+            reason=f"{year}年度考评结果",
+            effective_on=on(year + 1, 1, 20),
+            branch_id=b.branch_id,
+            year=year,
+            tier=tier,
+        )
+        for b, tier in zip(own, tiers, strict=True)
+    ]
+
+
+def first_year_records(
+    rng: random.Random,
+    base: BaseCommittee,
+    own: list[Branch],
+    first: list[Tier],
+    leaders: list[tuple[str, str]],
+    actor: Actor,
+) -> Iterator[c.Command]:
+    for index, (branch, tier) in enumerate(zip(own, first, strict=True)):
+        person_id, position = leaders[index % len(leaders)]
+        yield c.AssignLiaison(
+            actor=actor,
+            reason="党委班子成员联系包保",
+            effective_on=on(2017, 7, 5),
+            branch_id=branch.branch_id,
+            person_id=person_id,
+            position=position,
+        )
+        for year, target in zip(YEARS, _targets(tier), strict=True):
+            yield c.SetCreationTarget(
+                actor=actor,
+                reason="制定三年创建目标",
+                effective_on=on(2017, 7, 5),
+                branch_id=branch.branch_id,
+                year=year,
+                target=target,
+            )
+        if tier in (Tier.WEAK, Tier.LAGGING) or rng.random() < 0.2:
+            problem, measure = rng.choice(PROBLEMS)
+            case_id = f"{branch.branch_id}-c1"
+            deadline = on(2017, 12, 31) if rng.random() < 0.6 else on(2018, 6, 30)
+            yield c.RecordProblem(
+                actor=actor,
+                reason="分析研判查摆问题",
+                effective_on=on(2017, 7, 10),
+                branch_id=branch.branch_id,
+                case_id=case_id,
+                problem=problem,
+                measure=measure,
+                owner_id=person_id,
+                deadline=deadline,
+            )
+            if rng.random() < 0.7:
+                closed = on(2017, 12, 20) if deadline.year == 2017 else on(2018, 6, 15)
+                yield c.SignOffRectification(
+                    actor=actor,
+                    reason="整改到位，验收销号",
+                    effective_on=closed,
+                    branch_id=branch.branch_id,
+                    case_id=case_id,
+                    outcome="已按期整改完成",
+                )
+    for number, (problem, measure) in enumerate(COMMON_PROBLEMS, start=1):
+        yield c.RecordCommonProblem(
+            actor=actor,
+            reason="查摆面上共性问题",
+            effective_on=on(2017, 7, 10),
+            committee_id=base.committee_id,
+            problem_id=f"{base.committee_id}-common-{number}",
+            year=2017,
+            problem=problem,
+            measure=measure,
+        )
+
+
+def _targets(tier: Tier) -> tuple[Tier, Tier, Tier]:
+    match tier:
+        case Tier.WEAK:
+            return Tier.LAGGING, Tier.MIDDLE, Tier.MIDDLE
+        case Tier.LAGGING:
+            return Tier.MIDDLE, Tier.MIDDLE, Tier.MIDDLE
+        case Tier.MIDDLE:
+            return Tier.MIDDLE, Tier.MIDDLE, Tier.ADVANCED
+        case _:
+            return Tier.ADVANCED, Tier.ADVANCED, Tier.ADVANCED
+
+
+def policy_2019() -> c.Command:
+    """From 2019 the city names a weak-and-lax share and consults the agencies as they were
+    reorganised in 2018 (the 610 office abolished, family planning merged into health)."""
+    always = tuple(
+        a for a in TAIAN_2017.agencies_always if a not in ("610 office", "family planning")
+    )
+    return c.PublishPolicy(
+        actor=Actor("system:demo", ORG_DEPARTMENT, "import"),
+        reason="机构改革后调整征求意见单位，明确软弱涣散党支部比例",
+        effective_on=on(2019, 1, 1),
+        policy=evolve(
+            TAIAN_2017,
+            version="taian-2019",
+            effective_on=on(2019, 1, 1),
+            weak_share=Decimal("0.05"),
+            agencies_always=always,
+            last_year=2021,
+        ),
+    )
+
+
+def organisation_life(branches: dict[str, list[Branch]]) -> Iterator[list[c.Command]]:
+    """A founding, a merger, a move, a dissolution and a new leader without a liaison."""
+    caiyuan = Actor("system:demo:ts-caiyuan", "ts-caiyuan", "import")
+    yield [
+        c.RegisterUnit(
+            actor=caiyuan,
+            reason="新建小区",
+            effective_on=on(2018, 5, 10),
+            unit_id="ts-caiyuan-new-u",
+            name="泰安东城新区社区",
+            kind=UnitKind.COMMUNITY,
+            committee_id="ts-caiyuan",
+        ),
+        c.RegisterBranch(
+            actor=caiyuan,
+            reason="新建社区成立党支部，基层党委分析研判确定初始等次",
+            effective_on=on(2018, 5, 10),
+            branch_id="ts-caiyuan-new",
+            name="东城新区社区党支部",
+            sector=Sector.URBAN_COMMUNITY,
+            base_committee_id="ts-caiyuan",
+            unit_ids=("ts-caiyuan-new-u",),
+            year=2018,
+            tier=Tier.MIDDLE,
+        ),
+    ]
+    qiujiadian = branches["ts-qiujiadian"]
+    yield [
+        c.MergeBranches(
+            actor=Actor("system:demo:ts-qiujiadian", "ts-qiujiadian", "import"),
+            reason="合村并居，两村党支部合并",
+            effective_on=on(2018, 9, 1),
+            branch_id=qiujiadian[1].branch_id,
+            into_branch_id=qiujiadian[0].branch_id,
+        ),
+    ]
+    zhoudian = branches["dy-zhoudian"]
+    moved = next(b for b in zhoudian if b.sector is Sector.RURAL)
+    yield [
+        c.MoveBranch(
+            actor=Actor("system:demo:daiyue", "daiyue", "import"),
+            reason="区划调整，该村划归满庄镇管理",
+            effective_on=on(2019, 3, 1),
+            branch_id=moved.branch_id,
+            to_committee_id=SHOWN_COMMITTEE,
+        ),
+    ]
+    fgsh = branches["ts-fgsh"]
+    yield [
+        c.DissolveBranch(
+            actor=Actor("system:demo:ts-fgsh", "ts-fgsh", "import"),
+            reason="企业注销，党员组织关系转出",
+            effective_on=on(2019, 6, 30),
+            branch_id=fgsh[2].branch_id,
+        ),
+    ]
+    manzhuang = Actor(f"system:demo:{SHOWN_COMMITTEE}", SHOWN_COMMITTEE, "import")
+    yield [
+        c.RegisterPerson(
+            actor=manzhuang,
+            reason="新任党委副书记",
+            effective_on=on(2019, 9, 1),
+            person_id=f"{SHOWN_COMMITTEE}-p6",
+            name="韩振华",
+            phone="0538-8300611",
+        ),
+        c.AppointLeader(
+            actor=manzhuang,
+            reason="新任党委副书记",
+            effective_on=on(2019, 9, 1),
+            committee_id=SHOWN_COMMITTEE,
+            person_id=f"{SHOWN_COMMITTEE}-p6",
+            position="党委副书记",
+        ),
+    ]
+
+
+def exception_case(branches: dict[str, list[Branch]]) -> list[c.Command]:
+    """A third advanced branch in 满庄镇 for 2019, above its cap: the request and the
+    district's own approval travel as one unit (`ledger.advanced_cap`)."""
+    own = branches[SHOWN_COMMITTEE]
+    chosen = own[-2]
+    return [
+        c.AdjustTier(
+            actor=Actor(f"system:demo:{SHOWN_COMMITTEE}", SHOWN_COMMITTEE, "import"),
+            reason="2019年度考评：获评省级先进基层党组织，申请破格认定为先进",
+            effective_on=on(2020, 2, 10),
+            branch_id=chosen.branch_id,
+            year=2019,
+            tier=Tier.ADVANCED,
+        ),
+        c.ApproveCapException(
+            actor=Actor("daiyue-secretary", "daiyue", "区委书记"),
+            reason="该支部2019年获评全省先进基层党组织，成绩突出",
+            effective_on=on(2020, 2, 10),
+            committee_id=SHOWN_COMMITTEE,
+            year=2019,
+        ),
+    ]
+
+
+CORRECTED_BRANCH = "dy-dawenkou-004"
+
+
+def correction(guoying: Guoying) -> c.Command:
+    """The 2018 evaluation of one branch was entered wrongly and is corrected."""
+    stored = guoying.store.event_store.get(f"branch:{CORRECTED_BRANCH}")
+    wrong = next(e for e in stored if isinstance(e, TierAdjusted) and e.year == 2018)
+    corrected = Tier.LAGGING if wrong.new_tier is not Tier.LAGGING else Tier.MIDDLE
+    return c.CorrectRecord(
+        actor=Actor("system:demo:dy-dawenkou", "dy-dawenkou", "import"),
+        reason="2018年度考评结果录入有误，经核实予以更正",
+        effective_on=on(2019, 4, 8),
+        branch_id=CORRECTED_BRANCH,
+        corrects=f"{wrong.originator_id}@{wrong.originator_version}",
+        tier=corrected,
+    )
