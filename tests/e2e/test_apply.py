@@ -61,8 +61,8 @@ def test_good_lines_exit_0_with_one_applied_result_line_per_command_naming_its_e
     assert registered["events"] == [
         "branch:mz-01@1",
         "names:manzhuang@1",
-        "cap:daiyue@1",
         "cap:manzhuang@1",
+        "cap:daiyue@1",
     ]
 
 

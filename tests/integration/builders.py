@@ -39,6 +39,7 @@ from guoying.adapters import schema
 from guoying.domain.branch import branch_key
 from guoying.domain.events import DomainEvent, stamp
 from guoying.domain.person import PersonRegistered, person_aggregate_id
+from guoying.domain.policy import TAIAN_2017
 from guoying.domain.values import Authority, Decision
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -198,16 +199,27 @@ class SmallCity:
         return self.town_branches + self.village_branches
 
 
-def approval(committee_id: str, by: str, justification: str, on: date) -> ApproveCapException:
-    """The parent committee's own decision, on `on`, to let `committee_id` above its cap in
-    that year (`ledger.advanced_cap`)."""
-    return ApproveCapException(
-        actor=secretary(by),
-        reason=justification,
-        effective_on=on,
-        committee_id=committee_id,
-        year=on.year,
-    )
+def approvals(
+    committee_id: str,
+    by: str,
+    justification: str,
+    on: date,
+    *,
+    through: int = TAIAN_2017.last_year,
+) -> list[ApproveCapException]:
+    """The parent committee's own decisions, on `on`, to let `committee_id` above its cap
+    in that year and each later year the policy covers, since a tier carries into them and
+    counts again there (`ledger.advanced_cap`)."""
+    return [
+        ApproveCapException(
+            actor=secretary(by),
+            reason=justification,
+            effective_on=on,
+            committee_id=committee_id,
+            year=year,
+        )
+        for year in range(on.year, through + 1)
+    ]
 
 
 def build_small_city(app: Guoying) -> SmallCity:
@@ -310,6 +322,8 @@ def build_small_city(app: Guoying) -> SmallCity:
             effective_on=date(2018, 5, 20),
         )
     )
+    decided = date(2018, 12, 11)
+    last = app.policy(decided).last_year
     # Three branches allow no advanced one (floor(0.3) = 0): the village's first needs an
     # exception approved by the county, and takes the county (2 of 13, limit 1) above its
     # cap too, which the Organization Department approves (`ledger.advanced_cap`).
@@ -323,8 +337,8 @@ def build_small_city(app: Guoying) -> SmallCity:
                 tier=Tier.ADVANCED,
                 effective_on=date(2018, 12, 11),
             ),
-            approval("village", "daiyue", "provincial model branch", date(2018, 12, 11)),
-            approval("daiyue", ORG_DEPT, "provincial model branch", date(2018, 12, 11)),
+            *approvals("village", "daiyue", "provincial model branch", decided, through=last),
+            *approvals("daiyue", ORG_DEPT, "provincial model branch", decided, through=last),
         ]
     )
     app.execute(

@@ -9,7 +9,7 @@ from datetime import date
 from guoying import Tier
 from guoying.adapters.verification import verify
 from guoying.application.commands import CorrectRecord, DissolveBranch, MergeBranches, MoveBranch
-from tests.integration.builders import approval, build_small_city, open_app, secretary
+from tests.integration.builders import approvals, build_small_city, open_app, secretary
 
 
 def test_changes_of_2019_leave_the_2018_ledgers_as_they_were_on_every_store(
@@ -30,7 +30,7 @@ def test_changes_of_2019_leave_the_2018_ledgers_as_they_were_on_every_store(
                     to_committee_id=city.village,
                 ),
                 # Nine left of ten with one advanced: above the town's cap without this.
-                approval(city.town, city.county, "区划调整，非本镇原因", date(2019, 3, 1)),
+                *approvals(city.town, city.county, "区划调整，非本镇原因", date(2019, 3, 1)),
             ]
         )
         app.execute(

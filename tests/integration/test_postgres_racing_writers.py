@@ -34,7 +34,7 @@ from tests.integration.builders import (
     add_base,
     add_branches,
     add_county,
-    approval,
+    approvals,
     found_city,
     open_app,
     race_adjust_to_advanced,
@@ -239,8 +239,8 @@ def test_writers_in_two_base_committees_cannot_both_pass_their_countys_cap(
             add_base(setup, base, "county")
         setup.execute_unit(
             [
-                approval(base, "county", "a model township", date(2018, 1, 5))
-                for base in ("east", "west")
+                *approvals("east", "county", "a model township", date(2018, 1, 5)),
+                *approvals("west", "county", "a model township", date(2018, 1, 5)),
             ]
         )
         east = add_branches(setup, "east", 10)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Iterator
 from datetime import date, datetime
 
@@ -48,7 +49,9 @@ from guoying.testing import LedgerMachine, small_city
 from guoying.testing import strategies as gs
 from guoying.testing.machines import CHINA
 
-MACHINE_SETTINGS = settings(max_examples=30, stateful_step_count=25, deadline=None)
+# CI runs the whole property suite on two cores within about a minute: fewer examples there.
+IN_CI = os.environ.get("CI") == "true"
+MACHINE_SETTINGS = settings(max_examples=10 if IN_CI else 30, stateful_step_count=25, deadline=None)
 
 
 TestLedgerMachine = LedgerMachine.TestCase
@@ -65,7 +68,9 @@ class SqliteLedgerMachine(LedgerMachine):
 
 
 TestSqliteLedgerMachine = SqliteLedgerMachine.TestCase
-TestSqliteLedgerMachine.settings = settings(max_examples=5, stateful_step_count=20, deadline=None)
+TestSqliteLedgerMachine.settings = settings(
+    max_examples=3 if IN_CI else 5, stateful_step_count=20, deadline=None
+)
 
 
 # ---------------------------------------------------------------------------------------

@@ -174,8 +174,32 @@ def approve(
     )
 
 
-def approvals(base: str, year: int = 2017) -> list[cmd.Command]:
-    """An approval for every committee a branch of `base` counts under, for one year."""
+def approve_through(
+    committee_id: str,
+    year: int = 2017,
+    *,
+    by: str | None = None,
+    on: date | None = None,
+) -> list[cmd.Command]:
+    """The parent's approvals for `committee_id`, one per year from `year` through the
+    policy's last year: a tier carries into the later years and counts again there."""
+    return [
+        approve(committee_id, each, by=by, on=on) for each in range(year, TAIAN_2017.last_year + 1)
+    ]
+
+
+def approvals(base: str, year: int = 2017, *, on: date | None = None) -> list[cmd.Command]:
+    """An approval for every committee a branch of `base` counts under and every year from
+    `year` through the policy's last year (a rise in `year` carries into each of them)."""
+    return [
+        command
+        for committee_id in CAPPED_CHAIN[base]
+        for command in approve_through(committee_id, year, on=on)
+    ]
+
+
+def approvals_for_year_only(base: str, year: int = 2017) -> list[cmd.Command]:
+    """An approval for every committee a branch of `base` counts under, for `year` alone."""
     return [approve(committee_id, year) for committee_id in CAPPED_CHAIN[base]]
 
 

@@ -1,6 +1,7 @@
 """The AdvancedCount aggregate: per committee, each branch's placement (the years it counts
 there and with which tier), the per-year counts folded from them, the judgement of
-`ledger.advanced_cap` on a unit's end state, and the parent's approvals for one year."""
+`ledger.advanced_cap` on a unit's end state in every year through the policy's last (a tier
+carries over and counts again), and the parent's approvals, each for one year."""
 
 from __future__ import annotations
 
@@ -251,10 +252,20 @@ def test_ledger_advanced_cap_share_comes_from_the_policy():
         judged(entries)
 
 
+POLICY_YEARS = tuple(range(2017, POLICY.last_year + 1))
+
+
 def test_ledger_advanced_cap_an_approval_for_the_year_lets_the_count_rise_above_the_limit():
-    count = approved_for(BASE_A1, 2017)
+    """The rise carries into every later year, so each of them needs its approval too."""
+    count = approved_for(BASE_A1, *POLICY_YEARS)
     after = judged([("a", since(2017, ADVANCED))], count)
-    assert after.counts().at(2017) == (1, 1)
+    assert [after.counts().at(year) for year in POLICY_YEARS] == [(1, 1)] * len(POLICY_YEARS)
+
+
+def test_ledger_advanced_cap_a_later_tier_within_the_limit_needs_no_approval_for_its_years():
+    count = approved_for(BASE_A1, 2017)
+    after = judged([("a", ((2017, ADVANCED), (2018, MIDDLE)))], count)
+    assert after.counts().at(2018) == (0, 1)
 
 
 def test_ledger_advanced_cap_an_approval_for_another_year_does_not():
@@ -265,10 +276,18 @@ def test_ledger_advanced_cap_an_approval_for_another_year_does_not():
 
 
 def test_ledger_advanced_cap_an_approval_covers_its_year_only_not_the_next():
+    """A tier carries into the next year and counts again there (rules.md)."""
     count = approved_for(BASE_A1, 2017)
     with refused("ledger.advanced_cap") as caught:
-        judged([("a", since(2017, ADVANCED)), ("b", since(2018, ADVANCED))], count)
+        judged([("a", since(2017, ADVANCED))], count)
     assert caught.value.details["year"] == 2018
+
+
+def test_ledger_advanced_cap_is_judged_through_the_policys_last_year():
+    count = approved_for(BASE_A1, 2017, 2018)
+    with refused("ledger.advanced_cap") as caught:
+        judged([("a", since(2017, ADVANCED))], count)
+    assert caught.value.details["year"] == POLICY.last_year
 
 
 # approve_exception: the parent's own decision, for one committee and one year
@@ -293,9 +312,14 @@ def approval(
     )
 
 
-def approved_for(committee_id: str, year: int) -> AdvancedCount:
+def approved_for(committee_id: str, *years: int) -> AdvancedCount:
+    """The count after the parent's approval for each of `years`, one event per year."""
     by = {BASE_A1: CM_A, CM_A: OD}[committee_id]
-    return approval(committee_id, by, year=year).mutate(None)
+    count: AdvancedCount | None = None
+    for year in years:
+        count = approval(committee_id, by, year=year, count=count).mutate(count)
+    assert count is not None
+    return count
 
 
 def test_ledger_advanced_cap_an_approval_by_the_parent_is_recorded_with_its_justification():

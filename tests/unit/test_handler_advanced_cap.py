@@ -1,6 +1,10 @@
 """`ledger.advanced_cap` through the handler: every committee from base to city-managed,
 per year with carry-over, exceptions approved by the parent's own decision
-(`ApproveCapException`, one committee and one year), units judged on their end state."""
+(`ApproveCapException`, one committee and one year), units judged on their end state.
+
+A tier carries into the later years and counts again there, so a rise above the cap in 2017
+needs an approval for each year from 2017 through the policy's last year unless a later-year
+tier brings the committee back within its limit (`approvals`, `approve_through`)."""
 
 from __future__ import annotations
 
@@ -15,11 +19,14 @@ from guoying.application.errors import NotAuthorized, NotFound, Refused
 from guoying.application.service import Handler
 from guoying.domain.advanced_cap import ApprovedException, CapExceptionApproved, cap_key
 from guoying.domain.branch import branch_key
+from guoying.domain.policy import TAIAN_2017
 from guoying.domain.values import Tier
 from tests.unit.builders import (
+    APPROVER,
     BASE_A1,
     BASE_A2,
     BASE_B1,
+    CAPPED_CHAIN,
     CITY,
     CM_A,
     CM_B,
@@ -28,16 +35,20 @@ from tests.unit.builders import (
     actor,
     adjust_tier,
     approvals,
+    approvals_for_year_only,
     approve,
+    approve_through,
     fixed_clock,
     middle_branches,
     register_branch,
     setup_commands,
 )
 from tests.unit.fakes import FakeEventStore
-from tests.unit.recount import assert_counts_equal_a_recount, counts
+from tests.unit.recount import assert_counts_equal_a_recount, by_year, counts
 
 ADVANCED = Tier.ADVANCED
+# The years a rise in 2017 carries into: 2017 through the policy's last year.
+POLICY_YEARS = tuple(range(2017, TAIAN_2017.last_year + 1))
 
 
 def refused_by_cap(store: FakeEventStore, error: Refused, committee_id: str, before: int) -> None:
@@ -205,8 +216,7 @@ def test_ledger_advanced_cap_approvals_after_the_request_in_one_unit_are_accepte
     )
     assert counts(store, BASE_A1, 2017) == (1, 2)
     assert [(e.committee_id, e.year) for e in approved(outcome.events)] == [
-        (BASE_A1, 2017),
-        (CM_A, 2017),
+        (committee_id, year) for committee_id in (BASE_A1, CM_A) for year in POLICY_YEARS
     ]
     assert_counts_equal_a_recount(store)
 
@@ -218,20 +228,22 @@ def test_ledger_advanced_cap_approvals_before_the_request_in_one_unit_are_accept
         [*approvals(BASE_A1), register_branch("adv", tier=ADVANCED), register_branch("m")]
     )
     assert counts(store, BASE_A1, 2017) == (1, 2)
-    assert store.get(cap_key(BASE_A1)).approvals.keys() == {2017}
+    assert store.get(cap_key(BASE_A1)).approvals.keys() == set(POLICY_YEARS)
     assert_counts_equal_a_recount(store)
 
 
+ROWS = [register_branch("m"), register_branch("adv", tier=ADVANCED), *approvals(BASE_A1)]
+
+
 @settings(max_examples=20, deadline=None)
-@given(order=st.permutations(range(4)))
+@given(order=st.permutations(range(len(ROWS))))
 def test_ledger_advanced_cap_approvals_and_requests_pass_in_any_order_within_one_unit(order):
     store = FakeEventStore()
     handler = Handler(store, clock=fixed_clock)
     handler.execute_unit(setup_commands())
-    rows = [register_branch("m"), register_branch("adv", tier=ADVANCED), *approvals(BASE_A1)]
-    handler.execute_unit([rows[index] for index in order])
-    assert counts(store, BASE_A1, 2017) == (1, 2)
-    assert counts(store, CM_A, 2017) == (1, 2)
+    handler.execute_unit([ROWS[index] for index in order])
+    assert by_year(store, BASE_A1) == [(1, 2)] * len(POLICY_YEARS)
+    assert by_year(store, CM_A) == [(1, 2)] * len(POLICY_YEARS)
 
 
 def test_ledger_advanced_cap_an_approval_given_earlier_covers_a_later_request_of_its_year(
@@ -302,7 +314,7 @@ def test_org_jurisdiction_a_unit_carrying_an_approval_by_the_wrong_committee_sav
 def test_ledger_advanced_cap_without_an_approval_for_the_year_a_breach_is_refused(store, handler):
     before = store.event_count
     with pytest.raises(Refused) as caught:
-        handler.execute_unit([register_branch("adv", tier=ADVANCED), approve(CM_A)])
+        handler.execute_unit([register_branch("adv", tier=ADVANCED), *approve_through(CM_A)])
     refused_by_cap(store, caught.value, BASE_A1, before)
     assert "an exception approved by its parent for 2017 is needed" in caught.value.message
 
@@ -311,9 +323,9 @@ def test_ledger_advanced_cap_a_breach_found_when_a_unit_ends_is_filed_under_the_
     store, handler
 ):
     """The refusal log is filtered by the committee a refusal is about (rules.md 9a): a
-    breach at base-a1 belongs under base-a1, though the unit ends with cm-a's approval."""
+    breach at base-a1 belongs under base-a1, though the unit ends with cm-a's approvals."""
     with pytest.raises(Refused) as caught:
-        handler.execute_unit([register_branch("adv", tier=ADVANCED), approve(CM_A)])
+        handler.execute_unit([register_branch("adv", tier=ADVANCED), *approve_through(CM_A)])
     assert caught.value.details["committee_id"] == BASE_A1
     assert store.refusals[-1].subject_committee_id == BASE_A1
 
@@ -321,27 +333,65 @@ def test_ledger_advanced_cap_a_breach_found_when_a_unit_ends_is_filed_under_the_
 def test_ledger_advanced_cap_an_approval_for_another_committee_does_not_count(store, handler):
     before = store.event_count
     with pytest.raises(Refused) as caught:
-        handler.execute_unit([register_branch("adv", tier=ADVANCED), approve(INT_A), approve(CM_A)])
+        handler.execute_unit(
+            [register_branch("adv", tier=ADVANCED), *approve_through(INT_A), *approve_through(CM_A)]
+        )
     refused_by_cap(store, caught.value, BASE_A1, before)
 
 
 def test_ledger_advanced_cap_an_approval_covers_its_year_only(store, handler):
-    """Approved for 2017, base-a1 holds one advanced of two; a second advanced branch in
-    2018 is a further rise above the cap, which 2017's approval does not cover."""
-    handler.execute_unit(
-        [register_branch("m"), register_branch("adv", tier=ADVANCED), *approvals(BASE_A1)]
-    )
+    """A rise in 2017 carries into 2018 and 2019 and counts again there: the parents'
+    approvals for 2017 alone leave base-a1 and cm-a above their cap in 2018 unapproved, and
+    those for 2017 and 2018 in 2019; one for each year through the policy's last lets it in."""
+    rise = [register_branch("m"), register_branch("adv", tier=ADVANCED)]
+    only_2017 = approvals_for_year_only(BASE_A1, 2017)
     before = store.event_count
     with pytest.raises(Refused) as caught:
-        handler.execute(adjust_tier("m", 2018, ADVANCED, by=BASE_A1))
+        handler.execute_unit([*rise, *only_2017])
+    refused_by_cap(store, caught.value, caught.value.details["committee_id"], before)
+    assert caught.value.details["committee_id"] in CAPPED_CHAIN[BASE_A1]
+    assert caught.value.details["year"] == 2018
+    with pytest.raises(Refused) as caught:
+        handler.execute_unit([*rise, *only_2017, *approvals_for_year_only(BASE_A1, 2018)])
+    assert caught.value.rule_id == "ledger.advanced_cap"
+    assert caught.value.details["year"] == 2019
+    assert store.event_count == before
+    handler.execute_unit([*rise, *approvals(BASE_A1)])
+    assert by_year(store, BASE_A1) == [(1, 2)] * len(POLICY_YEARS)
+    assert store.get(cap_key(BASE_A1)).approvals.keys() == set(POLICY_YEARS)
+
+
+def test_ledger_advanced_cap_a_rise_carried_into_later_years_needs_an_approval_for_each_of_them(
+    store, handler
+):
+    """`ledger.advanced_cap`: an advanced branch registered for 2017 at base-a1, which has
+    one branch, takes base-a1 and cm-a above their cap in 2017 and, carried over, in 2018
+    and 2019; approvals for 2017 alone are refused for 2018. With approvals for 2017-2019 it
+    is applied, and each committee stands above its limit in 2018 and 2019 only where an
+    approval for that year is recorded."""
+    handler.execute(register_branch("m"))
+    request = register_branch("adv", tier=ADVANCED)
+    before = store.event_count
+    with pytest.raises(Refused) as caught:
+        handler.execute_unit([request, *approvals_for_year_only(BASE_A1, 2017)])
     refused_by_cap(store, caught.value, caught.value.details["committee_id"], before)
     assert caught.value.details["year"] == 2018
-    with pytest.raises(Refused):
-        handler.execute_unit([adjust_tier("m", 2018, ADVANCED, by=BASE_A1), approve(BASE_A1, 2018)])
-    handler.execute_unit([adjust_tier("m", 2018, ADVANCED, by=BASE_A1), *approvals(BASE_A1, 2018)])
-    assert counts(store, BASE_A1, 2017) == (1, 2)
-    assert counts(store, BASE_A1, 2018) == (2, 2)
-    assert store.get(cap_key(BASE_A1)).approvals.keys() == {2017, 2018}
+    assert store.get(branch_key("adv")) is None
+
+    handler.execute_unit([request, *approvals(BASE_A1, 2017)])
+
+    assert store.get(branch_key("adv")).current_tier is ADVANCED
+    above = set()
+    for committee_id in APPROVER:
+        count = store.get(cap_key(committee_id))
+        approved_years = count.approvals.keys() if count else set()
+        for year in (2018, 2019):
+            advanced, active = counts(store, committee_id, year)
+            if advanced > TAIAN_2017.advanced_limit(active):
+                above.add((committee_id, year))
+                assert year in approved_years
+    assert above == {(BASE_A1, 2018), (BASE_A1, 2019), (CM_A, 2018), (CM_A, 2019)}
+    assert_counts_equal_a_recount(store)
 
 
 def test_ledger_advanced_cap_an_approval_covers_every_rise_of_its_committee_in_its_year(
@@ -396,13 +446,14 @@ def test_ledger_advanced_cap_an_approval_is_recorded_with_its_justification_and_
     store, handler
 ):
     handler.execute_unit([register_branch("adv", tier=ADVANCED), *approvals(BASE_A1)])
-    [event] = approved(tuple(store.stream(cap_key(BASE_A1))))
-    assert (event.committee_id, event.year) == (BASE_A1, 2017)
-    assert event.reason == approve(BASE_A1).reason
-    assert event.actor == actor(CM_A)
-    assert "ledger.advanced_cap" in event.authority.rule_ids
+    events = approved(tuple(store.stream(cap_key(BASE_A1))))
+    assert [(e.committee_id, e.year) for e in events] == [(BASE_A1, y) for y in POLICY_YEARS]
+    for event in events:
+        assert event.reason == approve(BASE_A1, event.year).reason
+        assert event.actor == actor(CM_A)
+        assert "ledger.advanced_cap" in event.authority.rule_ids
     assert store.get(cap_key(BASE_A1)).approvals == {
-        2017: ApprovedException(2017, approve(BASE_A1).reason, CM_A)
+        year: ApprovedException(year, approve(BASE_A1, year).reason, CM_A) for year in POLICY_YEARS
     }
 
 
@@ -472,14 +523,14 @@ def test_ledger_advanced_cap_is_judged_at_every_committee_from_base_to_city_mana
     """`ledger.advanced_cap`: base-a2's own approval is not enough; the intermediate
     committee above it and the city-managed committee each need theirs."""
     request = register_branch("adv", BASE_A2, tier=ADVANCED)
-    others = [approve(c) for c in (BASE_A2, INT_A, CM_A) if c != missing]
+    others = [a for c in (BASE_A2, INT_A, CM_A) if c != missing for a in approve_through(c)]
     before = store.event_count
     with pytest.raises(Refused) as caught:
         handler.execute_unit([request, *others])
     refused_by_cap(store, caught.value, missing, before)
-    outcome = handler.execute_unit([request, *others, approve(missing)])
+    outcome = handler.execute_unit([request, *others, *approve_through(missing)])
     assert {e.committee_id for e in approved(outcome.events)} == {BASE_A2, INT_A, CM_A}
-    assert store.get(cap_key(INT_A)).approvals.keys() == {2017}
+    assert store.get(cap_key(INT_A)).approvals.keys() == set(POLICY_YEARS)
     assert counts(store, INT_A, 2017) == (1, 1)
 
 
@@ -496,7 +547,7 @@ def test_ledger_advanced_cap_a_city_managed_committee_breaches_when_a_base_one_h
     """`ledger.advanced_cap`: base-a1's ten branches (one advanced) are within its cap;
     base-a2, approved by its parents, adds one more: cm-a's 2 of 11 breaches its own cap."""
     handler.execute_unit([*middle_branches(BASE_A1, 9), register_branch("a1-adv", tier=ADVANCED)])
-    lower = [approve(BASE_A2), approve(INT_A)]
+    lower = [*approve_through(BASE_A2), *approve_through(INT_A)]
     request = register_branch("a2-adv", BASE_A2, tier=ADVANCED)
     before = store.event_count
     with pytest.raises(Refused) as caught:
@@ -504,7 +555,7 @@ def test_ledger_advanced_cap_a_city_managed_committee_breaches_when_a_base_one_h
     refused_by_cap(store, caught.value, CM_A, before)
     assert caught.value.details["advanced"] == 2
     assert caught.value.details["active"] == 11
-    handler.execute_unit([request, *lower, approve(CM_A)])
+    handler.execute_unit([request, *lower, *approve_through(CM_A)])
     assert counts(store, CM_A, 2017) == (2, 11)
     assert_counts_equal_a_recount(store)
 
@@ -513,7 +564,8 @@ def test_ledger_advanced_cap_a_city_managed_committee_breaches_when_a_base_one_h
 
 
 def over_the_cap(handler: Handler) -> None:
-    """base-a1: two advanced of three in 2017, above its limit of 0 by approvals."""
+    """base-a1: two advanced of three from 2017, above its limit of 0 by approvals for each
+    year through the policy's last."""
     handler.execute_unit(
         [
             register_branch("adv1", tier=ADVANCED),
@@ -546,11 +598,36 @@ def test_ledger_advanced_cap_a_committee_above_its_cap_may_still_lower_or_keep_o
     assert store.refusals == []
 
 
+def above_the_cap_in_2017_only(handler: Handler) -> None:
+    """base-a1: two advanced of ten in 2017, above its limit of 1 by the approvals for 2017
+    alone, as the same unit lowers one of them from 2018: within the limit from then on."""
+    handler.execute_unit(
+        [
+            register_branch("adv1", tier=ADVANCED),
+            register_branch("adv2", tier=ADVANCED),
+            *middle_branches(BASE_A1, 8),
+            *approvals_for_year_only(BASE_A1, 2017),
+            adjust_tier("adv2", 2018, Tier.MIDDLE, by=BASE_A1),
+        ]
+    )
+
+
+def test_ledger_advanced_cap_a_later_tier_back_within_the_cap_spares_the_later_years_approvals(
+    store, handler
+):
+    above_the_cap_in_2017_only(handler)
+    assert by_year(store, BASE_A1) == [(2, 10), (1, 10), (1, 10)]
+    assert store.get(cap_key(BASE_A1)).approvals.keys() == {2017}
+
+
 def test_ledger_advanced_cap_raising_another_branch_above_the_cap_is_still_refused(store, handler):
-    over_the_cap(handler)
+    """A committee once above its cap by approvals has no leeway in a year none covers."""
+    above_the_cap_in_2017_only(handler)
+    before = store.event_count
     with pytest.raises(Refused) as caught:
-        handler.execute(adjust_tier("mid", 2018, ADVANCED, by=BASE_A1))
-    assert caught.value.rule_id == "ledger.advanced_cap"
+        handler.execute(adjust_tier(f"{BASE_A1}-m0", 2018, ADVANCED, by=BASE_A1))
+    refused_by_cap(store, caught.value, caught.value.details["committee_id"], before)
+    assert caught.value.details["year"] == 2018
 
 
 def test_ledger_advanced_cap_a_writer_who_loses_a_race_is_judged_again_against_the_winner(

@@ -42,6 +42,7 @@ from tests.unit.builders import (
     adjust_tier,
     approvals,
     approve,
+    approve_through,
     middle_branches,
     register_branch,
     unit_id,
@@ -432,7 +433,7 @@ def test_ledger_advanced_cap_a_move_needs_an_approval_for_each_committee_it_take
     handler.execute_unit(middle_branches(BASE_A1, 9))
     handler.execute(register_branch("adv", tier=ADVANCED))
 
-    unit = [move("adv", BASE_B1), *(approve(c, 2018, on=MOVED_ON) for c in approved)]
+    unit = [move("adv", BASE_B1), *(a for c in approved for a in approve_through(c, 2018))]
     error = refused(store, handler, unit, "ledger.advanced_cap")
 
     assert error.details["committee_id"] in {BASE_B1, CM_B} - set(approved)
@@ -452,7 +453,7 @@ def test_org_jurisdiction_a_moves_approvals_come_from_each_committees_parent(
     handler.execute_unit(middle_branches(BASE_A1, 9))
     handler.execute(register_branch("adv", tier=ADVANCED))
     wrong = approve(committee_id, 2018, by=approver, on=MOVED_ON)
-    right = [approve(c, 2018, on=MOVED_ON) for c in (BASE_B1, CM_B) if c != committee_id]
+    right = [a for c in (BASE_B1, CM_B) if c != committee_id for a in approve_through(c, 2018)]
 
     refused(store, handler, [move("adv", BASE_B1), *right, wrong], "org.jurisdiction")
 
@@ -469,7 +470,12 @@ def test_ledger_advanced_cap_a_move_with_the_parents_approvals_in_its_unit_is_re
     outcome = handler.execute_unit([move("adv", BASE_B1), *approvals(BASE_B1, 2018)])
 
     granted = [e for e in outcome.events if isinstance(e, CapExceptionApproved)]
-    assert [(e.committee_id, e.year) for e in granted] == [(BASE_B1, 2018), (CM_B, 2018)]
+    assert [(e.committee_id, e.year) for e in granted] == [
+        (BASE_B1, 2018),
+        (BASE_B1, 2019),
+        (CM_B, 2018),
+        (CM_B, 2019),
+    ]
     assert by_year(store, BASE_B1) == [(0, 0), (1, 1), (1, 1)]
     assert by_year(store, BASE_A1) == [(1, 10), (0, 9), (0, 9)]
     assert_counts_equal_a_recount(store)
@@ -897,7 +903,8 @@ def test_ledger_advanced_cap_a_committee_move_bringing_an_advanced_branch_needs_
     store, handler
 ):
     """int-a brings its one branch, advanced by approvals for 2017, into cm-b, which has one
-    middle branch: 2 active allow no advanced branch without the department's approval."""
+    middle branch: 2 active allow no advanced branch in 2018 and 2019 without the
+    department's approval for each."""
     handler.execute_unit([register_branch("adv", BASE_A2, tier=ADVANCED), *approvals(BASE_A2)])
     handler.execute(register_branch("b1", BASE_B1))
     command = move_committee(INT_A, CM_B)
@@ -905,7 +912,7 @@ def test_ledger_advanced_cap_a_committee_move_bringing_an_advanced_branch_needs_
     error = refused(store, handler, command, "ledger.advanced_cap")
     assert error.details["committee_id"] == CM_B
     assert error.details["year"] == 2018
-    handler.execute_unit([command, approve(CM_B, 2018, on=MOVED_ON)])
+    handler.execute_unit([command, *approve_through(CM_B, 2018, on=MOVED_ON)])
 
     assert by_year(store, CM_B) == [(0, 1), (1, 2), (1, 2)]
     assert by_year(store, CM_A) == [(1, 1), (0, 0), (0, 0)]

@@ -48,9 +48,7 @@ def migrate(handler: Handler) -> Outcome | None:
         Actor(MIGRATION_ACTOR, department.committee_id, "migration"),
         "guoying 0.2 keeps each concern of a committee ledger in a stream of its own",
         on,
-        Authority(
-            ("ledger.advanced_cap", "ledger.row", "ledger.liaison_coverage"), policy.version
-        ),
+        Authority(("ledger.advanced_cap", "ledger.row", "ledger.liaison_coverage"), policy.version),
     )
     for stream_id in store.stream_ids(legacy.LEGACY_LEDGER_PREFIX):
         committee_id = stream_id.removeprefix(legacy.LEGACY_LEDGER_PREFIX)

@@ -24,26 +24,26 @@ from guoying.domain.values import Decision
 class ChangedPlacements:
     # Each branch to recount, with the decision (and its policy) its new placement is
     # recorded under: the last one in the unit that concerned it.
-    branches: dict[str, tuple[Decision, Policy]] = field(factory=dict)
-    # Committees moved in the tree, from a year on.
-    committees: list[tuple[str, int, Decision, Policy]] = field(factory=list)
+    branches: dict[str, tuple[Decision, Policy, object]] = field(factory=dict)
+    # Committees moved in the tree, from a year on, and the command that moved them.
+    committees: list[tuple[str, int, Decision, Policy, object]] = field(factory=list)
 
     def finish(self, uow: UnitOfWork) -> None:
         tree, tree_before = uow.get(TREE_KEY), uow.before(TREE_KEY)
         assert tree is not None
         affected = dict(self.branches)
-        for committee_id, year, decision, policy in self.committees:
+        for committee_id, year, decision, policy, cause in self.committees:
             count = uow.before(cap_key(committee_id))
             for branch_id in count.counted_from(year) if count else ():
-                affected.setdefault(branch_id, (decision, policy))
-        for branch_id, (decision, policy) in sorted(affected.items()):
+                affected.setdefault(branch_id, (decision, policy, cause))
+        for branch_id, (decision, policy, cause) in sorted(affected.items()):
             branch = uow.get(branch_key(branch_id))
             if branch is None:
                 continue
             earlier = uow.before(branch_key(branch_id))
             old = placements(tree_before, earlier) if tree_before and earlier else {}
             new = placements(tree, branch)
-            for committee_id in sorted(old.keys() | new.keys()):
+            for committee_id in [*new, *(c for c in old if c not in new)]:
                 count = uow.get(cap_key(committee_id))
                 wanted = new.get(committee_id, ())
                 if (count.placements.get(branch_id, ()) if count else ()) == wanted:
@@ -57,15 +57,20 @@ class ChangedPlacements:
                         placement=wanted,
                     ),
                     policy,
+                    cause,
                 )
 
 
 def recount_branch(ctx: Context, branch_id: str) -> None:
-    ctx.uow.concern(ChangedPlacements).branches[branch_id] = (ctx.decision, ctx.policy)
+    ctx.uow.concern(ChangedPlacements).branches[branch_id] = (
+        ctx.decision,
+        ctx.policy,
+        ctx.command,
+    )
 
 
 def recount_committee(ctx: Context, committee_id: str) -> None:
     """A committee moved: every branch counted under it from the year of the move on."""
     ctx.uow.concern(ChangedPlacements).committees.append(
-        (committee_id, ctx.decision.effective_on.year, ctx.decision, ctx.policy)
+        (committee_id, ctx.decision.effective_on.year, ctx.decision, ctx.policy, ctx.command)
     )

@@ -22,7 +22,7 @@ from guoying.application.commands import Command
 from guoying.application.errors import Conflict, NotAuthorized, Refused, StoreUnavailable
 from guoying.application.ports import ConcurrencyConflict, EventStore, Refusal
 from guoying.application.registry import REGISTRY
-from guoying.application.unit import Context, UnitOfWork
+from guoying.application.unit import Context, CountBroken, UnitOfWork
 from guoying.domain.branch import branch_key
 from guoying.domain.events import AnyEvent, Key
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
@@ -98,13 +98,17 @@ class Handler:
             try:
                 for current in commands:
                     self._decide(uow, current)
-                current = None  # what is refused from here on is the unit's end state
                 uow.finish()
                 positions = self.store.save(uow.events, uow.personal_data)
             except ConcurrencyConflict:
                 continue
+            except CountBroken as broken:
+                # Judged on the unit's end state: refused as the command whose decision
+                # changed the count, not the unit's last one (an approval, say).
+                cause = broken.cause if isinstance(broken.cause, Command) else commands[-1]
+                raise self._refuse(uow, cause, broken.violation) from broken.violation
             except RuleViolation as violation:
-                raise self._refuse(uow, current, commands[-1], violation) from violation
+                raise self._refuse(uow, current or commands[-1], violation) from violation
             return Outcome(tuple(uow.events), tuple(positions))
         raise Conflict(f"gave up after {self.retries} attempts: other writers kept winning")
 
@@ -124,6 +128,7 @@ class Handler:
             effective_on,
             Authority(registration.rules, policy.version),
         )
+        uow.deciding = command
         context = Context(
             uow=uow,
             store=self.store,
@@ -132,19 +137,12 @@ class Handler:
             policy=policy,
             defaults=self.policies,
             book=book,
+            command=command,
         )
         registration.decide(context, command)
 
-    def _refuse(
-        self, uow: UnitOfWork, current: Command | None, last: Command, violation: RuleViolation
-    ) -> Refused:
-        # A count judged when the unit ends names its committee; the unit's last command,
-        # logged as the one refused, may be about another (an approval, say).
-        named = violation.details.get("committee_id") if current is None else None
-        command = current or last
-        subject = (
-            named if isinstance(named, str) else _subject_committee(uow, command, uow.get(TREE_KEY))
-        )
+    def _refuse(self, uow: UnitOfWork, command: Command, violation: RuleViolation) -> Refused:
+        subject = _subject_committee(uow, command, uow.get(TREE_KEY))
         self.store.append_refusal(Refusal(command, violation.rule_id, violation.message, subject))
         error = NotAuthorized if isinstance(violation, JurisdictionViolation) else Refused
         return error(violation.rule_id, violation.message, violation.details)

@@ -15,9 +15,19 @@ from attrs import define
 from guoying.application.ports import AggregateReader, EventStore, PersonalData
 from guoying.domain.counts import CountOwner
 from guoying.domain.events import A, AnyEvent, DomainEvent, Key
+from guoying.domain.exceptions import RuleViolation
 from guoying.domain.organization import OrgTree
 from guoying.domain.policy import Policy, PolicyBook
 from guoying.domain.values import Decision
+
+
+class CountBroken(Exception):
+    """A count judged when the unit ends broke its rule, because of `cause` (a command)."""
+
+    def __init__(self, violation: RuleViolation, cause: object) -> None:
+        super().__init__(str(violation))
+        self.violation = violation
+        self.cause = cause
 
 
 class Concern(Protocol):
@@ -34,7 +44,9 @@ class UnitOfWork:
         self._store = store
         self._loaded: dict[str, object] = {}
         self._before: dict[str, object] = {}
-        self._judged: dict[str, tuple[CountOwner, Policy]] = {}
+        self._judged: dict[str, tuple[CountOwner, Policy, object]] = {}
+        # The command being decided: what a count it changes is refused for.
+        self.deciding: object = None
         self._concerns: dict[type[Concern], Concern] = {}
         self.events: list[AnyEvent] = []
         self.personal_data: list[PersonalData] = []
@@ -58,15 +70,15 @@ class UnitOfWork:
         assert earlier is None or isinstance(earlier, key.kind), (key.id, type(earlier))
         return earlier
 
-    def record(self, event: DomainEvent[A], policy: Policy) -> A:
+    def record(self, event: DomainEvent[A], policy: Policy, cause: object = None) -> A:
         """Apply an event to this unit's copy of its aggregate; judged by `policy` when the
-        aggregate owns a count."""
+        aggregate owns a count, and refused as `cause` (the command deciding by default)."""
         current = self._loaded.get(event.originator_id)
         changed = event.mutate(current)  # type: ignore[arg-type]
         self._loaded[event.originator_id] = changed
         self.events.append(event)
         if isinstance(changed, CountOwner):
-            self._judged[event.originator_id] = (changed, policy)
+            self._judged[event.originator_id] = (changed, policy, cause or self.deciding)
         return changed
 
     def concern(self, kind: type[K]) -> K:
@@ -81,8 +93,11 @@ class UnitOfWork:
         """Do the gathered work, then judge every changed count on the end state."""
         for concern in list(self._concerns.values()):
             concern.finish(self)
-        for owner, policy in self._judged.values():
-            owner.judge(policy)
+        for owner, policy, cause in self._judged.values():
+            try:
+                owner.judge(policy)
+            except RuleViolation as violation:
+                raise CountBroken(violation, cause) from violation
 
 
 @define
@@ -96,6 +111,7 @@ class Context:
     policy: Policy
     defaults: PolicyBook
     book: PolicyBook
+    command: object = None
 
     def record(self, event: DomainEvent[A]) -> A:
-        return self.uow.record(event, self.policy)
+        return self.uow.record(event, self.policy, self.command)

@@ -169,7 +169,7 @@ def policy_2019() -> c.Command:
             effective_on=on(2019, 1, 1),
             weak_share=Decimal("0.05"),
             agencies_always=always,
-            last_year=2021,
+            last_year=POLICY_2019_LAST_YEAR,
         ),
     )
 
@@ -251,9 +251,14 @@ def organisation_life(branches: dict[str, list[Branch]]) -> Iterator[list[c.Comm
     ]
 
 
+POLICY_2019_LAST_YEAR = 2021
+
+
 def exception_case(branches: dict[str, list[Branch]]) -> list[c.Command]:
     """A third advanced branch in 满庄镇 for 2019, above its cap: the request and the
-    district's own approval travel as one unit (`ledger.advanced_cap`)."""
+    district's own approvals travel as one unit (`ledger.advanced_cap`). An approval covers
+    one year and the tier carries into the years after, so the district approves each year
+    the policy in force covers from 2019 on."""
     own = branches[SHOWN_COMMITTEE]
     chosen = own[-2]
     return [
@@ -265,12 +270,15 @@ def exception_case(branches: dict[str, list[Branch]]) -> list[c.Command]:
             year=2019,
             tier=Tier.ADVANCED,
         ),
-        c.ApproveCapException(
-            actor=Actor("daiyue-secretary", "daiyue", "区委书记"),
-            reason="该支部2019年获评全省先进基层党组织，成绩突出",
-            effective_on=on(2020, 2, 10),
-            committee_id=SHOWN_COMMITTEE,
-            year=2019,
+        *(
+            c.ApproveCapException(
+                actor=Actor("daiyue-secretary", "daiyue", "区委书记"),
+                reason="该支部2019年获评全省先进基层党组织，成绩突出",
+                effective_on=on(2020, 2, 10),
+                committee_id=SHOWN_COMMITTEE,
+                year=year,
+            )
+            for year in range(2019, POLICY_2019_LAST_YEAR + 1)
         ),
     ]
 

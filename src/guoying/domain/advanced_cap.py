@@ -124,14 +124,16 @@ class AdvancedCount:
         self.baseline = self.counts()
 
     def judge(self, policy: Policy) -> None:
-        """Refuse a unit that takes the committee above floor(share x n) in a year without
+        """Refuse a unit that takes the committee above floor(share x n) in any year without
         its parent's approval for that year: the committee now stands above its limit and
         either was within it before (fewer branches lower the limit too) or its advanced
         count went up. A committee already above its limit may keep or lower its count."""
         counts, before = self.counts(), self.baseline
         if counts.first is None or counts.horizon is None:
             return
-        for year in range(counts.first, counts.horizon + 1):
+        # A tier carries into the years after its own and counts again there (rules.md): every
+        # year the policy covers is judged, not only those a decision was recorded for.
+        for year in range(counts.first, max(counts.horizon, policy.last_year) + 1):
             advanced, active = counts.at(year)
             limit = policy.advanced_limit(active)
             if advanced <= limit or year in self.approvals:

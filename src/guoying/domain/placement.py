@@ -38,7 +38,8 @@ def placements(tree: OrgTree, branch: Branch) -> dict[str, Placement]:
             on = registered_on
         tier = branch.tier_for(year)
         chain = [] if ended or tier is None else tree.capped_chain_on(on, branch.base_on(on))
-        for committee_id in {*found, *chain}:
+        # In chain order, base committee first: the order the counts are then judged in.
+        for committee_id in [*found, *(c for c in chain if c not in found)]:
             steps = found.setdefault(committee_id, [])
             value = tier if committee_id in chain else None
             if (steps[-1][1] if steps else None) != value:

@@ -19,11 +19,13 @@ from collections.abc import Iterator
 from datetime import date
 
 from attrs import field, frozen
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
 
 from guoying.application.commands import Command, RegisterCommittee, RegisterPerson, RegisterUnit
 from guoying.domain.values import Actor, CommitteeLevel, UnitKind
 
-__all__ = ["CityLayout", "CommitteeSpec", "PersonSpec", "UnitSpec", "small_city"]
+__all__ = ["CityLayout", "CommitteeSpec", "PersonSpec", "UnitSpec", "cities", "small_city"]
 
 
 @frozen
@@ -265,3 +267,50 @@ def small_city() -> CityLayout:
         PersonSpec("leader-county", "陈静", "county"),
     )
     return CityLayout(committees, units, people)
+
+
+@st.composite
+def _city(draw: st.DrawFn) -> CityLayout:
+    level = CommitteeLevel
+    committees = [
+        CommitteeSpec("city", "市委", level.CITY),
+        CommitteeSpec("org", "市委组织部", level.ORGANIZATION_DEPARTMENT, "city"),
+    ]
+    bases: list[str] = []
+    for county in range(draw(st.integers(1, 2), label="city-managed committees")):
+        county_id = f"county-{county}"
+        committees.append(
+            CommitteeSpec(
+                county_id, f"县委{county}", level.CITY_MANAGED, "city", draw(st.booleans())
+            )
+        )
+        parents = [county_id]
+        for town in range(draw(st.integers(0, 2), label="intermediate committees")):
+            town_id = f"town-{county}-{town}"
+            committees.append(
+                CommitteeSpec(town_id, f"党工委{county}{town}", level.INTERMEDIATE, county_id)
+            )
+            parents.append(town_id)
+        for base in range(draw(st.integers(1, 3), label="base committees")):
+            base_id = f"base-{county}-{base}"
+            parent = draw(st.sampled_from(parents), label="parent")
+            committees.append(CommitteeSpec(base_id, f"基层党委{county}{base}", level.BASE, parent))
+            bases.append(base_id)
+    units = [
+        UnitSpec(f"{base}-u{n}", f"单位{base}{n}", draw(st.sampled_from(UnitKind)), base)
+        for base in bases
+        for n in range(draw(st.integers(1, 3), label="units"))
+    ]
+    people = [
+        PersonSpec(f"leader-{c.committee_id}", f"书记{c.committee_id}", c.committee_id)
+        for c in committees
+        if c.level in (level.BASE, level.CITY_MANAGED)
+    ]
+    return CityLayout(tuple(committees), tuple(units), tuple(people))
+
+
+def cities() -> SearchStrategy[CityLayout]:
+    """A generated city: the city committee and its Organization Department, one or two
+    city-managed committees, each with up to two intermediate committees and one to three
+    base committees, one to three units per base committee and a leader per committee."""
+    return _city()

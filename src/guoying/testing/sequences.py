@@ -29,10 +29,12 @@ When a decision takes a committee above `ledger.advanced_cap`, the parent's
                     pass  # rare: the model does not know every rule
             ...
 
-Measured over 200 examples on memory:// (tests/property/test_valid_sequences.py), 0.97 of
-the decisions are applied on `small_city()` and 0.96 on generated cities (`cities()`),
-where a property built from `register_branch_commands` and `adjust_tier_commands` over
-`small_city()`'s ids applied no command at all in half of its examples.
+Measured over 200 examples of up to 20 decisions each, executed one by one on memory://,
+every decision drawn was applied, on `small_city()` and on generated cities alike (share
+1.00, about a fifth of them the parents' approvals); a property built from
+`register_branch_commands` and `adjust_tier_commands` over `small_city()`'s ids applied no
+command at all in half of its examples. tests/property/test_valid_sequences.py keeps the
+average share above 0.6.
 """
 
 from __future__ import annotations
@@ -66,12 +68,12 @@ from guoying.application.commands import (
     SplitBranch,
 )
 from guoying.domain.policy import TAIAN_2017, Policy
-from guoying.domain.values import Actor, CommitteeLevel, Tier, UnitKind
+from guoying.domain.values import Actor, CommitteeLevel, Tier
 from guoying.testing import values as v
-from guoying.testing.city import CityLayout, CommitteeSpec, PersonSpec, UnitSpec
+from guoying.testing.city import CityLayout, cities
 from guoying.testing.recount import BranchTimeline, CityTimeline, CommitteeState
 
-__all__ = ["CommandSequence", "cities", "valid_command_sequences"]
+__all__ = ["CommandSequence", "cities", "valid_command_sequences"]  # cities: from city
 
 # Advanced is drawn less often than the others: with a handful of branches the cap's limit
 # is 0, so each advanced tier needs the parent's approval for each year it counts.
@@ -97,53 +99,6 @@ class CommandSequence:
 
     def __len__(self) -> int:
         return len(self.setup) + len(self.decisions)
-
-
-@st.composite
-def _city(draw: st.DrawFn) -> CityLayout:
-    level = CommitteeLevel
-    committees = [
-        CommitteeSpec("city", "市委", level.CITY),
-        CommitteeSpec("org", "市委组织部", level.ORGANIZATION_DEPARTMENT, "city"),
-    ]
-    bases: list[str] = []
-    for county in range(draw(st.integers(1, 2), label="city-managed committees")):
-        county_id = f"county-{county}"
-        committees.append(
-            CommitteeSpec(
-                county_id, f"县委{county}", level.CITY_MANAGED, "city", draw(st.booleans())
-            )
-        )
-        parents = [county_id]
-        for town in range(draw(st.integers(0, 2), label="intermediate committees")):
-            town_id = f"town-{county}-{town}"
-            committees.append(
-                CommitteeSpec(town_id, f"党工委{county}{town}", level.INTERMEDIATE, county_id)
-            )
-            parents.append(town_id)
-        for base in range(draw(st.integers(1, 3), label="base committees")):
-            base_id = f"base-{county}-{base}"
-            parent = draw(st.sampled_from(parents), label="parent")
-            committees.append(CommitteeSpec(base_id, f"基层党委{county}{base}", level.BASE, parent))
-            bases.append(base_id)
-    units = [
-        UnitSpec(f"{base}-u{n}", f"单位{base}{n}", draw(st.sampled_from(UnitKind)), base)
-        for base in bases
-        for n in range(draw(st.integers(1, 3), label="units"))
-    ]
-    people = [
-        PersonSpec(f"leader-{c.committee_id}", f"书记{c.committee_id}", c.committee_id)
-        for c in committees
-        if c.level in (level.BASE, level.CITY_MANAGED)
-    ]
-    return CityLayout(tuple(committees), tuple(units), tuple(people))
-
-
-def cities() -> SearchStrategy[CityLayout]:
-    """A generated city: the city committee and its Organization Department, one or two
-    city-managed committees, each with up to two intermediate committees and one to three
-    base committees, one to three units per base committee and a leader per committee."""
-    return _city()
 
 
 @define

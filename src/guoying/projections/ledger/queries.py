@@ -221,7 +221,7 @@ def _cap_exceptions(
     found = []
     for r in rows:
         years = tuple(int(y) for y in str(r.years).split(","))
-        if min(years) <= year:
+        if year in years:
             found.append(
                 CapExceptionRow(
                     str(r.committee_id),
