@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from attrs import evolve
 
+from guoying import sample_records as records
 from guoying.api import Guoying
 from guoying.application import commands as c
 from guoying.demo_city.layout import (
@@ -23,7 +24,7 @@ from guoying.demo_city.layout import (
 from guoying.domain.branch import TierAdjusted
 from guoying.domain.policy import TAIAN_2017
 from guoying.domain.values import Actor, Sector, Tier, UnitKind
-from guoying.sample_text import COMMON_PROBLEMS, PROBLEMS
+from guoying.sample_text import PROBLEMS
 
 YEARS = (2017, 2018, 2019)
 SHOWN_YEAR = 2019  # the year whose ledger `guoying demo` prints
@@ -44,14 +45,7 @@ def tiers(rng: random.Random, count: int, previous: list[Tier] | None) -> list[T
                 else (Tier.LAGGING if i < len(picks) - max(1, count // 20) else Tier.WEAK)
             )
         return tiers
-    ladder = [Tier.WEAK, Tier.LAGGING, Tier.MIDDLE, Tier.ADVANCED]
-    tiers = list(previous)
-    for index, tier in enumerate(previous):
-        roll = rng.random()
-        if tier in (Tier.WEAK, Tier.LAGGING) and roll < 0.5:
-            tiers[index] = ladder[ladder.index(tier) + 1]
-        elif tier is Tier.MIDDLE and roll < 0.06:
-            tiers[index] = Tier.LAGGING
+    tiers = records.moved_on(rng, previous, up=0.5, to_lagging=0.06)
     advanced = [i for i, t in enumerate(tiers) if t is Tier.ADVANCED]
     middles = [i for i, t in enumerate(tiers) if t is Tier.MIDDLE]
     if advanced and rng.random() < 0.5 and middles:
@@ -64,14 +58,7 @@ def tiers(rng: random.Random, count: int, previous: list[Tier] | None) -> list[T
 def evaluations(actor: Actor, own: list[Branch], year: int, tiers: list[Tier]) -> list[c.Command]:
     """The base committee's evaluation of `year`, decided in January of the next year."""
     return [
-        c.AdjustTier(
-            actor=actor,
-            reason=f"{year}年度考评结果",
-            effective_on=on(year + 1, 1, 20),
-            branch_id=b.branch_id,
-            year=year,
-            tier=tier,
-        )
+        records.evaluation(actor, b.branch_id, year, tier)
         for b, tier in zip(own, tiers, strict=True)
     ]
 
@@ -86,59 +73,28 @@ def first_year_records(
 ) -> Iterator[c.Command]:
     for index, (branch, tier) in enumerate(zip(own, first, strict=True)):
         person_id, position = leaders[index % len(leaders)]
-        yield c.AssignLiaison(
-            actor=actor,
-            reason="党委班子成员联系包保",
-            effective_on=on(2017, 7, 5),
-            branch_id=branch.branch_id,
-            person_id=person_id,
-            position=position,
-        )
+        yield records.liaison_assigned(actor, on(2017, 7, 5), branch.branch_id, person_id, position)
         for year, target in zip(YEARS, _targets(tier), strict=True):
-            yield c.SetCreationTarget(
-                actor=actor,
-                reason="制定三年创建目标",
-                effective_on=on(2017, 7, 5),
-                branch_id=branch.branch_id,
-                year=year,
-                target=target,
-            )
+            yield records.target_set(actor, on(2017, 7, 5), branch.branch_id, year, target)
         if tier in (Tier.WEAK, Tier.LAGGING) or rng.random() < 0.2:
-            problem, measure = rng.choice(PROBLEMS)
+            problem = rng.choice(PROBLEMS)
             case_id = f"{branch.branch_id}-c1"
             deadline = on(2017, 12, 31) if rng.random() < 0.6 else on(2018, 6, 30)
-            yield c.RecordProblem(
-                actor=actor,
-                reason="分析研判查摆问题",
-                effective_on=on(2017, 7, 10),
+            yield records.problem_found(
+                actor,
+                on(2017, 7, 10),
                 branch_id=branch.branch_id,
                 case_id=case_id,
                 problem=problem,
-                measure=measure,
                 owner_id=person_id,
                 deadline=deadline,
             )
             if rng.random() < 0.7:
                 closed = on(2017, 12, 20) if deadline.year == 2017 else on(2018, 6, 15)
-                yield c.SignOffRectification(
-                    actor=actor,
-                    reason="整改到位，验收销号",
-                    effective_on=closed,
-                    branch_id=branch.branch_id,
-                    case_id=case_id,
-                    outcome="已按期整改完成",
-                )
-    for number, (problem, measure) in enumerate(COMMON_PROBLEMS, start=1):
-        yield c.RecordCommonProblem(
-            actor=actor,
-            reason="查摆面上共性问题",
-            effective_on=on(2017, 7, 10),
-            committee_id=base.committee_id,
-            problem_id=f"{base.committee_id}-common-{number}",
-            year=2017,
-            problem=problem,
-            measure=measure,
-        )
+                yield records.signed_off(actor, closed, branch.branch_id, case_id)
+    yield from records.common_problems(
+        actor, on(2017, 7, 10), base.committee_id, f"{base.committee_id}-common-"
+    )
 
 
 def _targets(tier: Tier) -> tuple[Tier, Tier, Tier]:

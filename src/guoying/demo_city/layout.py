@@ -12,9 +12,10 @@ from datetime import date
 
 from attrs import frozen
 
+from guoying import sample_records as records
 from guoying.application import commands as c
 from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, UnitKind
-from guoying.sample_text import LEADER_POSITIONS, person_name
+from guoying.sample_text import LEADER_POSITIONS
 
 CITY = "taian"
 ORG_DEPARTMENT = "taian-zzb"
@@ -372,33 +373,15 @@ def leadership(
     """The base committee's leaders registered and appointed, and (person, position) pairs
     for the liaisons they become."""
     registered = on(2017, 6, 20)
-    people: list[c.RegisterPerson] = []
-    for index in range(len(LEADER_POSITIONS)):
-        person_id = f"{base.committee_id}-p{index + 1}"
-        name = person_name(rng)
-        phone = f"0538-8{rng.randrange(100000, 999999)}"
-        people.append(
-            c.RegisterPerson(
-                actor=actor,
-                reason="党委领导班子成员",
-                effective_on=registered,
-                person_id=person_id,
-                name=name,
-                phone=phone,
-            )
-        )
-    roster: list[c.Command] = [
-        c.AppointLeader(
-            actor=actor,
-            reason="党委领导班子成员分工",
-            effective_on=registered,
-            committee_id=base.committee_id,
-            person_id=person.person_id,
-            position=position,
-        )
-        for person, position in zip(people, LEADER_POSITIONS, strict=True)
+    people = [
+        records.leader_registered(rng, actor, registered, f"{base.committee_id}-p{index + 1}")
+        for index in range(len(LEADER_POSITIONS))
     ]
     leaders = [(p.person_id, pos) for p, pos in zip(people, LEADER_POSITIONS, strict=True)]
+    roster: list[c.Command] = [
+        records.leader_appointed(actor, registered, base.committee_id, person_id, position)
+        for person_id, position in leaders
+    ]
     return [*people, *roster], leaders
 
 
@@ -408,42 +391,20 @@ def registrations(
     """The units of the base committee's branches, then the branches with their first
     assessment."""
     registered = on(2017, 6, 20)
-    units: list[c.Command] = []
-    for branch in own:
-        kind = {
-            Sector.RURAL: UnitKind.VILLAGE,
-            Sector.URBAN_COMMUNITY: UnitKind.COMMUNITY,
-            Sector.PUBLIC_INSTITUTION: UnitKind.INSTITUTION,
-            Sector.STATE_OWNED_ENTERPRISE: UnitKind.ENTERPRISE,
-            Sector.NON_PUBLIC_ENTERPRISE: UnitKind.ENTERPRISE,
-            Sector.SOCIAL_ORGANIZATION: UnitKind.ORGANIZATION,
-        }.get(branch.sector, UnitKind.OTHER)
-        units += [
-            c.RegisterUnit(
-                actor=actor,
-                reason="登记党支部所在单位",
-                effective_on=registered,
-                unit_id=unit_id,
-                name=_unit_name(branch, unit_id),
-                kind=kind,
-                committee_id=base.committee_id,
-            )
-            for unit_id in branch.unit_ids
-        ]
-    branched = [
-        c.RegisterBranch(
-            actor=actor,
-            reason="基层党委分析研判，确定初始等次",
-            effective_on=on(2017, 6, 30),
-            branch_id=b.branch_id,
-            name=b.name,
-            sector=b.sector,
-            base_committee_id=base.committee_id,
-            unit_ids=b.unit_ids,
-            is_financial_institution=b.financial,
-            year=2017,
-            tier=tier,
+    units: list[c.Command] = [
+        records.unit_registered(
+            actor,
+            registered,
+            unit_id,
+            _unit_name(branch, unit_id),
+            records.UNIT_KINDS.get(branch.sector, UnitKind.OTHER),
+            base.committee_id,
         )
+        for branch in own
+        for unit_id in branch.unit_ids
+    ]
+    branched = [
+        records.branch_registered(actor, on(2017, 6, 30), b, base.committee_id, b.unit_ids, tier)
         for b, tier in zip(own, first, strict=True)
     ]
     return [*units, *branched]

@@ -19,7 +19,7 @@ from itertools import accumulate
 
 from attrs import define, field, frozen
 
-from guoying.domain.events import DomainEvent, Key, next_version, stamp
+from guoying.domain.events import AnyEvent, DomainEvent, Streams, continued, next_version, stamp
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
 from guoying.domain.organization import CommitteeMap
 from guoying.domain.policy import Policy
@@ -28,10 +28,6 @@ from guoying.domain.values import Decision, Tier
 # From each year on, the tier a branch counts with under one committee; None: from that year
 # on it does not count there. Sorted by year, each year once, no two neighbours alike.
 Placement = tuple[tuple[int, Tier | None], ...]
-
-
-def cap_key(committee_id: str) -> Key[AdvancedCount]:
-    return Key(f"cap:{committee_id}", AdvancedCount)
 
 
 @frozen
@@ -158,11 +154,12 @@ class AdvancedCount:
                 )
 
 
-def _continued(count: AdvancedCount | None, event: DomainEvent[AdvancedCount]) -> AdvancedCount:
+cap_key = Streams("cap", AdvancedCount).key
+
+
+def _continued(count: AdvancedCount | None, event: AnyEvent) -> AdvancedCount:
     committee_id = event.originator_id.removeprefix("cap:")
-    count = count or AdvancedCount(id=event.originator_id, version=0, committee_id=committee_id)
-    count.version = event.originator_version
-    return count
+    return continued(count, event, AdvancedCount, committee_id=committee_id)
 
 
 @frozen(kw_only=True)

@@ -11,19 +11,11 @@ from datetime import date
 
 from attrs import define, evolve, field, frozen
 
-from guoying.domain.events import DomainEvent, Key, stamp
+from guoying.domain.events import DomainEvent, Streams, stamp
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.policy import Policy
 from guoying.domain.rules import RuleId
 from guoying.domain.values import Decision, Sector, Tier
-
-
-def branch_aggregate_id(branch_id: str) -> str:
-    return f"branch:{branch_id}"
-
-
-def branch_key(branch_id: str) -> Key[Branch]:
-    return Key(branch_aggregate_id(branch_id), Branch)
 
 
 @frozen
@@ -121,6 +113,9 @@ class Branch:
                 break
             found = tier
         return found
+
+
+branch_aggregate_id, branch_key = Streams("branch", Branch).id_and_key()
 
 
 @frozen(kw_only=True)

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from attrs import define, field, frozen
 
-from guoying.domain.events import DomainEvent, Key, next_version, stamp
+from guoying.domain.events import DomainEvent, Streams, continued, next_version, stamp
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.values import Decision
-
-
-def names_key(committee_id: str) -> Key[BranchNames]:
-    return Key(f"names:{committee_id}", BranchNames)
 
 
 @define
@@ -27,11 +23,7 @@ class BranchNames:
         )
 
 
-def _continued(names: BranchNames | None, event: DomainEvent[BranchNames]) -> BranchNames:
-    committee_id = getattr(event, "committee_id")  # noqa: B009 - every names event has it
-    names = names or BranchNames(id=event.originator_id, version=0, committee_id=committee_id)
-    names.version = event.originator_version
-    return names
+names_key = Streams("names", BranchNames).key
 
 
 @frozen(kw_only=True)
@@ -44,7 +36,7 @@ class BranchNamed(DomainEvent[BranchNames]):
     name: str
 
     def mutate(self, aggregate: BranchNames | None) -> BranchNames:
-        names = _continued(aggregate, self)
+        names = continued(aggregate, self, BranchNames, committee_id=self.committee_id)
         names.names[self.branch_id] = self.name
         return names
 
@@ -57,7 +49,7 @@ class BranchNameReleased(DomainEvent[BranchNames]):
     branch_id: str
 
     def mutate(self, aggregate: BranchNames | None) -> BranchNames:
-        names = _continued(aggregate, self)
+        names = continued(aggregate, self, BranchNames, committee_id=self.committee_id)
         names.names.pop(self.branch_id, None)
         return names
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from attrs import define, field, frozen
 
-from guoying.domain.events import DomainEvent, Key, next_version, stamp
+from guoying.domain.events import DomainEvent, Streams, continued, next_version, stamp
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.policy import Policy
 from guoying.domain.values import Decision
-
-
-def problems_key(committee_id: str) -> Key[CommonProblems]:
-    return Key(f"problems:{committee_id}", CommonProblems)
 
 
 @frozen
@@ -31,6 +27,9 @@ class CommonProblems:
     problems: dict[str, CommonProblem] = field(factory=dict)
 
 
+problems_key = Streams("problems", CommonProblems).key
+
+
 @frozen(kw_only=True)
 class CommonProblemRecorded(DomainEvent[CommonProblems]):
     """A problem common to the committee's branches and its measure (面上共性问题)."""
@@ -42,10 +41,7 @@ class CommonProblemRecorded(DomainEvent[CommonProblems]):
     measure: str
 
     def mutate(self, aggregate: CommonProblems | None) -> CommonProblems:
-        found = aggregate or CommonProblems(
-            id=self.originator_id, version=0, committee_id=self.committee_id
-        )
-        found.version = self.originator_version
+        found = continued(aggregate, self, CommonProblems, committee_id=self.committee_id)
         found.problems[self.problem_id] = CommonProblem(
             self.problem_id, self.year, self.problem, self.measure
         )

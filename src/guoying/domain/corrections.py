@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from attrs import evolve, fields, frozen
+from attrs import asdict, evolve, fields, frozen
 
 from guoying.domain.branch import (
     Branch,
@@ -34,6 +34,11 @@ class Correction:
     owner_id: str | None = None
     person_id: str | None = None
     position: str | None = None
+
+    @classmethod
+    def of(cls, source: object) -> Correction:
+        """The values `source` (a command) gives, by these fields' names."""
+        return cls(**{f.name: getattr(source, f.name) for f in fields(cls)})
 
 
 # Which values each kind of recorded fact can be corrected in, and the rule it falls under.
@@ -86,13 +91,7 @@ def correct_record(
         corrects_version=corrected.originator_version,
         corrected_event=kind.__name__,
         year=year,
-        tier=correction.tier,
-        target=correction.target,
         case_id=case_id,
-        problem=correction.problem,
-        measure=correction.measure,
-        deadline=correction.deadline,
-        owner_id=correction.owner_id,
-        person_id=correction.person_id,
-        position=correction.position,
+        # Every value the correction gives or leaves out (None), by the event's field names.
+        **asdict(correction, recurse=False),
     )

@@ -8,8 +8,9 @@ the store assigns it when it commits (rules.md 9a).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Generic, Protocol, TypedDict, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from attrs import frozen
 
@@ -57,17 +58,27 @@ class Key(Generic[A]):
         return self.id
 
 
-class Stamp(TypedDict):
-    originator_id: str
-    originator_version: int
-    actor: Actor
-    authority: Authority
-    reason: str
-    effective_on: date
+@frozen
+class Streams(Generic[A]):
+    """The streams of one aggregate type, one for each subject: `prefix:<subject id>`."""
+
+    prefix: str
+    kind: type[A]
+
+    def id(self, subject_id: str) -> str:
+        return f"{self.prefix}:{subject_id}"
+
+    def key(self, subject_id: str) -> Key[A]:
+        return Key(self.id(subject_id), self.kind)
+
+    def id_and_key(self) -> tuple[Callable[[str], str], Callable[[str], Key[A]]]:
+        """The module functions of an aggregate whose ids are also used bare."""
+        return self.id, self.key
 
 
-def stamp(decision: Decision, originator_id: str, version: int) -> Stamp:
-    """The metadata fields of an event decided under `decision`."""
+def stamp(decision: Decision, originator_id: str, version: int) -> dict[str, Any]:
+    """The metadata fields of an event decided under `decision`: `DomainEvent`'s own fields,
+    by name, for an event's constructor (`Event(**stamp(...), ...)`)."""
     return {
         "originator_id": originator_id,
         "originator_version": version,
@@ -80,3 +91,11 @@ def stamp(decision: Decision, originator_id: str, version: int) -> Stamp:
 
 def next_version(aggregate: Aggregate | None) -> int:
     return (aggregate.version if aggregate is not None else 0) + 1
+
+
+def continued(aggregate: A | None, event: AnyEvent, start: Callable[..., A], **fields: Any) -> A:
+    """The aggregate `event` continues, at the event's version: a new one (`start` given the
+    event's stream id and `fields`) for a stream's first event."""
+    found = aggregate or start(id=event.originator_id, version=0, **fields)
+    found.version = event.originator_version
+    return found

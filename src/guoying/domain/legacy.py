@@ -18,7 +18,7 @@ from attrs import define, field, frozen
 from guoying.domain.advanced_cap import AdvancedCount, ApprovedException
 from guoying.domain.branch_names import BranchNamed, BranchNames
 from guoying.domain.common_problems import CommonProblem, CommonProblemRecorded, CommonProblems
-from guoying.domain.events import AnyEvent, DomainEvent, next_version, stamp
+from guoying.domain.events import AnyEvent, DomainEvent, continued, next_version, stamp
 from guoying.domain.roster import LeaderAppointed, LeadershipEnded, Roster, Tenure
 from guoying.domain.values import CapException, Decision, Tier
 
@@ -49,10 +49,7 @@ class BranchTallied(DomainEvent[LegacyLedger]):
     name: str | None = None
 
     def mutate(self, aggregate: LegacyLedger | None) -> LegacyLedger:
-        ledger = _continued(aggregate, self, self.committee_id)
-        if self.name is not None:
-            ledger.names[self.branch_id] = self.name
-        return ledger
+        return _folded(aggregate, self)
 
 
 @frozen(kw_only=True)
@@ -64,10 +61,7 @@ class BranchJoined(DomainEvent[LegacyLedger]):
     name: str | None = None
 
     def mutate(self, aggregate: LegacyLedger | None) -> LegacyLedger:
-        ledger = _continued(aggregate, self, self.committee_id)
-        if self.name is not None:
-            ledger.names[self.branch_id] = self.name
-        return ledger
+        return _folded(aggregate, self)
 
 
 @frozen(kw_only=True)
@@ -77,9 +71,7 @@ class BranchLeft(DomainEvent[LegacyLedger]):
     year: int
 
     def mutate(self, aggregate: LegacyLedger | None) -> LegacyLedger:
-        ledger = _continued(aggregate, self, self.committee_id)
-        ledger.names.pop(self.branch_id, None)
-        return ledger
+        return _folded(aggregate, self)
 
 
 @frozen(kw_only=True)
@@ -91,16 +83,24 @@ class AdvancedCapExceptionRecorded(DomainEvent[LegacyLedger]):
     exception: CapException
 
     def mutate(self, aggregate: LegacyLedger | None) -> LegacyLedger:
-        ledger = _continued(aggregate, self, self.committee_id)
-        ledger.exceptions.append((self.years, self.exception))
-        return ledger
+        return _folded(aggregate, self)
 
 
-def _continued(
-    ledger: LegacyLedger | None, event: DomainEvent[LegacyLedger], committee_id: str
-) -> LegacyLedger:
-    ledger = ledger or LegacyLedger(id=event.originator_id, version=0, committee_id=committee_id)
-    ledger.version = event.originator_version
+_LedgerEvent = BranchTallied | BranchJoined | BranchLeft | AdvancedCapExceptionRecorded
+
+
+def _folded(ledger: LegacyLedger | None, event: _LedgerEvent) -> LegacyLedger:
+    """A 0.1 ledger event applied: a tally or a join names the branch (when it gives a
+    name), a branch that left gives its name up, an exception claimed is kept."""
+    ledger = continued(ledger, event, LegacyLedger, committee_id=event.committee_id)
+    match event:
+        case BranchTallied() | BranchJoined():
+            if event.name is not None:
+                ledger.names[event.branch_id] = event.name
+        case BranchLeft():
+            ledger.names.pop(event.branch_id, None)
+        case AdvancedCapExceptionRecorded():
+            ledger.exceptions.append((event.years, event.exception))
     return ledger
 
 
@@ -141,10 +141,7 @@ class BranchNamesCarriedOver(DomainEvent[BranchNames]):
     names: tuple[tuple[str, str], ...]
 
     def mutate(self, aggregate: BranchNames | None) -> BranchNames:
-        names = aggregate or BranchNames(
-            id=self.originator_id, version=0, committee_id=self.committee_id
-        )
-        names.version = self.originator_version
+        names = continued(aggregate, self, BranchNames, committee_id=self.committee_id)
         names.names.update(dict(self.names))
         return names
 
@@ -155,10 +152,7 @@ class RosterCarriedOver(DomainEvent[Roster]):
     tenures: tuple[Tenure, ...]
 
     def mutate(self, aggregate: Roster | None) -> Roster:
-        roster = aggregate or Roster(
-            id=self.originator_id, version=0, committee_id=self.committee_id
-        )
-        roster.version = self.originator_version
+        roster = continued(aggregate, self, Roster, committee_id=self.committee_id)
         roster.tenures = (*roster.tenures, *self.tenures)
         return roster
 
@@ -169,10 +163,7 @@ class CommonProblemsCarriedOver(DomainEvent[CommonProblems]):
     problems: tuple[CommonProblem, ...]
 
     def mutate(self, aggregate: CommonProblems | None) -> CommonProblems:
-        found = aggregate or CommonProblems(
-            id=self.originator_id, version=0, committee_id=self.committee_id
-        )
-        found.version = self.originator_version
+        found = continued(aggregate, self, CommonProblems, committee_id=self.committee_id)
         found.problems.update({p.problem_id: p for p in self.problems})
         return found
 
@@ -187,10 +178,7 @@ class CapExceptionsCarriedOver(DomainEvent[AdvancedCount]):
     approved_by_committee_id: str
 
     def mutate(self, aggregate: AdvancedCount | None) -> AdvancedCount:
-        count = aggregate or AdvancedCount(
-            id=self.originator_id, version=0, committee_id=self.committee_id
-        )
-        count.version = self.originator_version
+        count = continued(aggregate, self, AdvancedCount, committee_id=self.committee_id)
         count.approvals = {
             **count.approvals,
             **{

@@ -12,7 +12,7 @@ from datetime import date
 
 from attrs import define, evolve, field, frozen
 
-from guoying.domain.events import DomainEvent, Key, stamp
+from guoying.domain.events import DomainEvent, Key, Streams, stamp
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
 from guoying.domain.values import CommitteeLevel, Decision, UnitKind, year_end
 
@@ -519,14 +519,6 @@ def check_merger(
     return absorbed, survivor
 
 
-def unit_aggregate_id(unit_id: str) -> str:
-    return f"unit:{unit_id}"
-
-
-def unit_key(unit_id: str) -> Key[Unit]:
-    return Key(unit_aggregate_id(unit_id), Unit)
-
-
 @define
 class Unit:
     id: str
@@ -535,6 +527,9 @@ class Unit:
     name: str
     kind: UnitKind
     committee_id: str
+
+
+unit_aggregate_id, unit_key = Streams("unit", Unit).id_and_key()
 
 
 @frozen(kw_only=True)

@@ -6,17 +6,9 @@ from __future__ import annotations
 
 from attrs import define, frozen
 
-from guoying.domain.events import DomainEvent, Key, stamp
+from guoying.domain.events import DomainEvent, Streams, stamp
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.values import Decision
-
-
-def person_aggregate_id(person_id: str) -> str:
-    return f"person:{person_id}"
-
-
-def person_key(person_id: str) -> Key[Person]:
-    return Key(person_aggregate_id(person_id), Person)
 
 
 @define
@@ -25,6 +17,9 @@ class Person:
     version: int
     person_id: str
     erased: bool = False
+
+
+person_aggregate_id, person_key = Streams("person", Person).id_and_key()
 
 
 @frozen(kw_only=True)

@@ -8,13 +8,9 @@ from datetime import date
 
 from attrs import define, field, frozen
 
-from guoying.domain.events import DomainEvent, Key, next_version, stamp
+from guoying.domain.events import DomainEvent, Streams, continued, next_version, stamp
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.values import Decision
-
-
-def roster_key(committee_id: str) -> Key[Roster]:
-    return Key(f"roster:{committee_id}", Roster)
 
 
 @frozen
@@ -38,10 +34,7 @@ class Roster:
         return next((t for t in self.tenures if t.person_id == person_id and t.until is None), None)
 
 
-def _continued(roster: Roster | None, event: DomainEvent[Roster], committee_id: str) -> Roster:
-    roster = roster or Roster(id=event.originator_id, version=0, committee_id=committee_id)
-    roster.version = event.originator_version
-    return roster
+roster_key = Streams("roster", Roster).key
 
 
 @frozen(kw_only=True)
@@ -51,7 +44,7 @@ class LeaderAppointed(DomainEvent[Roster]):
     position: str
 
     def mutate(self, aggregate: Roster | None) -> Roster:
-        roster = _continued(aggregate, self, self.committee_id)
+        roster = continued(aggregate, self, Roster, committee_id=self.committee_id)
         roster.tenures = (*roster.tenures, Tenure(self.person_id, self.position, self.effective_on))
         return roster
 
@@ -62,7 +55,7 @@ class LeadershipEnded(DomainEvent[Roster]):
     person_id: str
 
     def mutate(self, aggregate: Roster | None) -> Roster:
-        roster = _continued(aggregate, self, self.committee_id)
+        roster = continued(aggregate, self, Roster, committee_id=self.committee_id)
         roster.tenures = tuple(
             Tenure(t.person_id, t.position, t.since, self.effective_on)
             if t.person_id == self.person_id and t.until is None

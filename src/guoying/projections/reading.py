@@ -29,10 +29,8 @@ def business_date(year: int, reading: Reading) -> date:
     return min(end, reading.as_of) if reading.as_of else end
 
 
-
 def recorded_time(microseconds: int) -> datetime:
     return datetime.fromtimestamp(microseconds / 1_000_000, tz=UTC)
-
 
 
 def store_position_at(conn: Connection, moment: datetime) -> int:

@@ -32,7 +32,6 @@ class RefusalEntry:
     payload: dict[str, Any]
 
 
-
 def read_refusals(conn: Connection, committee_id: str | None = None) -> list[RefusalEntry]:
     t = schema.refusals
     query = sa.select(t).order_by(t.c.id)

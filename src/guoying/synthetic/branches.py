@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from attrs import frozen
 
 from guoying.domain.values import Sector, UnitKind
+from guoying.sample_records import UNIT_KINDS
 
 
 @frozen
@@ -84,16 +85,6 @@ KINDS = (
     ),
     BaseKind("soe", 0.07, 60, ((Sector.STATE_OWNED_ENTERPRISE, 100),), "soe"),
 )
-
-_UNIT_KIND = {
-    Sector.RURAL: UnitKind.VILLAGE,
-    Sector.URBAN_COMMUNITY: UnitKind.COMMUNITY,
-    Sector.PUBLIC_INSTITUTION: UnitKind.INSTITUTION,
-    Sector.STATE_OWNED_ENTERPRISE: UnitKind.ENTERPRISE,
-    Sector.NON_PUBLIC_ENTERPRISE: UnitKind.ENTERPRISE,
-    Sector.SOCIAL_ORGANIZATION: UnitKind.ORGANIZATION,
-    Sector.OTHER: UnitKind.OTHER,
-}
 
 _PLACE_FIRST = "东西南北前后上下大小新老高石马王李张刘杨赵孙黄周吴郑冯陈褚卫蒋沈韩朱秦许何吕施"
 _PLACE_SECOND = "庄家营屯店峪河岭坡洼桥口集寨园湖沟山泉林"
@@ -173,7 +164,7 @@ def branch_plans(
                     base_committee_id=base_id,
                     unit_id=f"{branch_id}-u",
                     unit_name=unit_name,
-                    unit_kind=_UNIT_KIND[sector],
+                    unit_kind=UNIT_KINDS[sector],
                     financial=sector is Sector.STATE_OWNED_ENTERPRISE and rng.random() < 0.1,
                 )
             )

@@ -7,6 +7,7 @@ import random
 from decimal import ROUND_FLOOR
 
 from guoying.domain.values import Tier
+from guoying.sample_records import moved_on
 from guoying.synthetic.config import CitySpec
 
 
@@ -36,18 +37,8 @@ def tier_history(spec: CitySpec, base_id: str, count: int, years: int) -> list[l
         elif position < advanced + weak + lagging:
             tiers[index] = Tier.LAGGING
     history = [tiers]
-    ladder = [Tier.WEAK, Tier.LAGGING, Tier.MIDDLE, Tier.ADVANCED]
     for _ in range(years):
-        previous = history[-1]
-        tiers = list(previous)
-        for index, tier in enumerate(previous):
-            roll = rng.random()
-            if tier in (Tier.WEAK, Tier.LAGGING) and roll < 0.45:
-                tiers[index] = ladder[ladder.index(tier) + 1]
-            elif tier is Tier.MIDDLE and roll < 0.05:
-                tiers[index] = Tier.LAGGING
-            elif tier is Tier.MIDDLE and roll < 0.06:
-                tiers[index] = Tier.WEAK
+        tiers = moved_on(rng, history[-1], up=0.45, to_lagging=0.05, to_weak=0.06)
         now_advanced = [i for i, t in enumerate(tiers) if t is Tier.ADVANCED]
         middles = [i for i, t in enumerate(tiers) if t is Tier.MIDDLE]
         if now_advanced and middles and rng.random() < 0.5:

@@ -9,10 +9,11 @@ from datetime import date
 
 from attrs import evolve
 
+from guoying import sample_records as records
 from guoying.application import commands as c
 from guoying.domain.policy import TAIAN_2017, Policy
 from guoying.domain.values import Actor, Tier
-from guoying.sample_text import COMMON_PROBLEMS, LEADER_POSITIONS, PROBLEMS, person_name
+from guoying.sample_text import LEADER_POSITIONS, PROBLEMS
 from guoying.synthetic.branches import BranchPlan
 from guoying.synthetic.config import PLAN_YEARS_AHEAD, CitySpec
 from guoying.synthetic.tree import CityPlan
@@ -44,16 +45,7 @@ def setup_commands(plan: CityPlan) -> list[c.Command]:
     founded = _on(plan.spec.first_year, 6, 1)
     city_actor = _actor(plan.city_id)
     commands: list[c.Command] = [
-        c.RegisterCommittee(
-            actor=city_actor,
-            reason="建立组织体系",
-            effective_on=founded,
-            committee_id=p.committee_id,
-            name=p.name,
-            level=p.level,
-            parent_id=p.parent_id,
-            county_level=p.county_level,
-        )
+        c.entered_from(c.RegisterCommittee, p, actor=city_actor, reason="建立组织体系", on=founded)
         for p in plan.committees
     ]
     commands.append(
@@ -79,54 +71,17 @@ def _registration(plan: CityPlan, base_id: str) -> list[c.Command]:
     on = _on(spec.first_year, 6, 20)
     commands: list[c.Command] = []
     for person_id, position in _leaders(base_id):
-        name = person_name(rng)
-        commands.append(
-            c.RegisterPerson(
-                actor=actor,
-                reason="党委领导班子成员",
-                effective_on=on,
-                person_id=person_id,
-                name=name,
-                phone=f"0538-8{rng.randrange(100000, 999999)}",
-            )
-        )
-        commands.append(
-            c.AppointLeader(
-                actor=actor,
-                reason="党委领导班子成员分工",
-                effective_on=on,
-                committee_id=base_id,
-                person_id=person_id,
-                position=position,
-            )
-        )
+        commands.append(records.leader_registered(rng, actor, on, person_id))
+        commands.append(records.leader_appointed(actor, on, base_id, person_id, position))
     own = plan.branches[base_id]
     commands += [
-        c.RegisterUnit(
-            actor=actor,
-            reason="登记党支部所在单位",
-            effective_on=on,
-            unit_id=b.unit_id,
-            name=b.unit_name,
-            kind=b.unit_kind,
-            committee_id=base_id,
-        )
+        records.unit_registered(actor, on, b.unit_id, b.unit_name, b.unit_kind, base_id)
         for b in own
     ]
     first = plan.tiers(base_id, 0)[0]
     commands += [
-        c.RegisterBranch(
-            actor=actor,
-            reason="基层党委分析研判，确定初始等次",
-            effective_on=_on(spec.first_year, 6, 30),
-            branch_id=b.branch_id,
-            name=b.name,
-            sector=b.sector,
-            base_committee_id=base_id,
-            unit_ids=(b.unit_id,),
-            is_financial_institution=b.financial,
-            year=spec.first_year,
-            tier=tier,
+        records.branch_registered(
+            actor, _on(spec.first_year, 6, 30), b, base_id, (b.unit_id,), tier
         )
         for b, tier in _advanced_last(own, first)
     ]
@@ -171,86 +126,46 @@ def year_commands(plan: CityPlan, index: int, base_id: str) -> list[c.Command]:
     for number, branch in enumerate(own):
         if index == 0 or rng.random() < 0.1:
             person_id, position = leaders[(number + index) % len(leaders)]
+            liaison_on = _on(year, 7, 5) if index == 0 else _on(year, 2, 1)
             commands.append(
-                c.AssignLiaison(
-                    actor=actor,
-                    reason="党委班子成员联系包保",
-                    effective_on=_on(year, 7, 5) if index == 0 else _on(year, 2, 1),
-                    branch_id=branch.branch_id,
-                    person_id=person_id,
-                    position=position,
-                )
+                records.liaison_assigned(actor, liaison_on, branch.branch_id, person_id, position)
             )
     # Creation targets for the three years of each plan window, set when it opens.
     if index % 3 == 0:
         window_on = _on(year, 7, 5) if index == 0 else _on(year, 1, 15)
         for branch, tier in zip(own, before, strict=True):
             commands += [
-                c.SetCreationTarget(
-                    actor=actor,
-                    reason="制定三年创建目标",
-                    effective_on=window_on,
-                    branch_id=branch.branch_id,
-                    year=year + offset,
-                    target=_target_for(tier, offset),
+                records.target_set(
+                    actor, window_on, branch.branch_id, year + offset, _target_for(tier, offset)
                 )
                 for offset in range(3)
             ]
-        commands += [
-            c.RecordCommonProblem(
-                actor=actor,
-                reason="查摆面上共性问题",
-                effective_on=window_on,
-                committee_id=base_id,
-                problem_id=f"{base_id}-common-{year}-{number}",
-                year=year,
-                problem=problem,
-                measure=measure,
-            )
-            for number, (problem, measure) in enumerate(COMMON_PROBLEMS, start=1)
-        ]
+        commands += records.common_problems(actor, window_on, base_id, f"{base_id}-common-{year}-")
     # Rectification: weak and lagging branches, and a few others, find a problem.
     found_on = _on(year, 7, 10) if index == 0 else _on(year, 3, 10)
     for number, (branch, tier) in enumerate(zip(own, before, strict=True)):
         if tier not in (Tier.WEAK, Tier.LAGGING) and rng.random() >= 0.08:
             continue
-        problem, measure = rng.choice(PROBLEMS)
+        problem = rng.choice(PROBLEMS)
         case_id = f"{branch.branch_id}-c{year}"
         deadline = _on(year, 12, 31) if rng.random() < 0.6 else _on(year + 1, 6, 30)
         commands.append(
-            c.RecordProblem(
-                actor=actor,
-                reason="分析研判查摆问题",
-                effective_on=found_on,
+            records.problem_found(
+                actor,
+                found_on,
                 branch_id=branch.branch_id,
                 case_id=case_id,
                 problem=problem,
-                measure=measure,
                 owner_id=leaders[(number + index) % len(leaders)][0],
                 deadline=deadline,
             )
         )
         if rng.random() < 0.8:
-            commands.append(
-                c.SignOffRectification(
-                    actor=actor,
-                    reason="整改到位，验收销号",
-                    effective_on=_on(deadline.year, deadline.month, 15),
-                    branch_id=branch.branch_id,
-                    case_id=case_id,
-                    outcome="已按期整改完成",
-                )
-            )
+            signed_on = _on(deadline.year, deadline.month, 15)
+            commands.append(records.signed_off(actor, signed_on, branch.branch_id, case_id))
     # The year's evaluation, decided in January of the next year.
     commands += [
-        c.AdjustTier(
-            actor=actor,
-            reason=f"{year}年度考评结果",
-            effective_on=_on(year + 1, 1, 20),
-            branch_id=branch.branch_id,
-            year=year,
-            tier=tier,
-        )
+        records.evaluation(actor, branch.branch_id, year, tier)
         for branch, tier in _advanced_last(own, after)
     ]
     return commands

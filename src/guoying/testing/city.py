@@ -22,7 +22,13 @@ from attrs import field, frozen
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from guoying.application.commands import Command, RegisterCommittee, RegisterPerson, RegisterUnit
+from guoying.application.commands import (
+    Command,
+    RegisterCommittee,
+    RegisterPerson,
+    RegisterUnit,
+    entered_from,
+)
 from guoying.domain.values import Actor, CommitteeLevel, UnitKind
 
 __all__ = ["CityLayout", "CommitteeSpec", "PersonSpec", "UnitSpec", "cities", "small_city"]
@@ -196,35 +202,13 @@ class CityLayout:
         reason = "test city set-up"
         for c in self.committees:
             actor = self.secretary(c.committee_id if c.parent_id is None else c.parent_id)
-            yield RegisterCommittee(
-                actor=actor,
-                reason=reason,
-                effective_on=effective_on,
-                committee_id=c.committee_id,
-                name=c.name,
-                level=c.level,
-                parent_id=c.parent_id,
-                county_level=c.county_level,
-            )
+            yield entered_from(RegisterCommittee, c, actor=actor, reason=reason, on=effective_on)
         for u in self.units:
-            yield RegisterUnit(
-                actor=self.secretary(u.committee_id),
-                reason=reason,
-                effective_on=effective_on,
-                unit_id=u.unit_id,
-                name=u.name,
-                kind=u.kind,
-                committee_id=u.committee_id,
-            )
+            actor = self.secretary(u.committee_id)
+            yield entered_from(RegisterUnit, u, actor=actor, reason=reason, on=effective_on)
         for p in self.people:
-            yield RegisterPerson(
-                actor=self.secretary(p.committee_id),
-                reason=reason,
-                effective_on=effective_on,
-                person_id=p.person_id,
-                name=p.name,
-                phone=p.phone,
-            )
+            actor = self.secretary(p.committee_id)
+            yield entered_from(RegisterPerson, p, actor=actor, reason=reason, on=effective_on)
 
 
 def small_city() -> CityLayout:

@@ -101,16 +101,6 @@ def strategy_name(command_type: type[Command]) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", command_type.__name__).lower() + "_commands"
 
 
-def _as_strategy(source: SearchStrategy[Any] | Sequence[Any]) -> SearchStrategy[Any]:
-    if isinstance(source, SearchStrategy):
-        return source
-    if isinstance(source, str):
-        raise TypeError("pass a sequence of values, not one string")
-    if not source:
-        raise ValueError("a sequence of values must not be empty")
-    return st.sampled_from(list(source))
-
-
 def _one_kind_of_fact(draw: st.DrawFn, values: dict[str, Any]) -> dict[str, Any]:
     """A correction gives the values of one kind of fact (CorrectRecord's docstring)."""
     kinds = {
@@ -184,6 +174,15 @@ class CommandStrategy(Generic[C]):
         strategy or sequence. `units_by_committee` (base committee -> its unit ids) draws
         a base committee and its own units together."""
         ids = Ids(committee_ids, branch_ids, unit_ids, person_ids, case_ids, policy)
+        return self.over(ids, units_by_committee, **fields)
+
+    def over(
+        self,
+        ids: Ids,
+        units_by_committee: Mapping[str, Sequence[str]] | None = None,
+        **fields: FieldSource,
+    ) -> SearchStrategy[C]:
+        """Commands over the ids (and policy) `ids` gives, as calling the strategy does."""
         try:
             key = (ids, tuple(sorted(fields.items())), _frozen(units_by_committee))
             hash(key)
@@ -212,7 +211,7 @@ class CommandStrategy(Generic[C]):
             if target not in field_names and target.endswith("s") and target[:-1] in field_names:
                 target = target[:-1]
             if target in field_names and source is not None:
-                overrides[target] = _as_strategy(source)
+                overrides[target] = v.sampled(source)
             elif keyword in ("new_branch_ids", "tiers", "versions") and target not in field_names:
                 nested[keyword] = source
             elif target not in field_names:
@@ -255,7 +254,7 @@ class CommandStrategy(Generic[C]):
 
 
 def _maybe_strategy(source: FieldSource) -> SearchStrategy[Any] | None:
-    return None if source is None else _as_strategy(source)
+    return None if source is None else v.sampled(source)
 
 
 def _frozen(mapping: Mapping[str, Sequence[str]] | None) -> object:
@@ -293,14 +292,8 @@ def command_strategy_for(
     policy: Policy = TAIAN_2017,
 ) -> SearchStrategy[C]:
     """The strategy for one command type of `COMMAND_TYPES`, over the given ids."""
-    return _of(command_type)(
-        committee_ids=committee_ids,
-        branch_ids=branch_ids,
-        unit_ids=unit_ids,
-        person_ids=person_ids,
-        case_ids=case_ids,
-        policy=policy,
-    )
+    ids = Ids(committee_ids, branch_ids, unit_ids, person_ids, case_ids, policy)
+    return _of(command_type).over(ids)
 
 
 def commands(
@@ -313,20 +306,8 @@ def commands(
     policy: Policy = TAIAN_2017,
 ) -> SearchStrategy[Command]:
     """Any command of `COMMAND_TYPES`, over the given ids (arbitrary ids when left out)."""
-    return st.one_of(
-        *(
-            command_strategy_for(
-                command_type,
-                committee_ids=committee_ids,
-                branch_ids=branch_ids,
-                unit_ids=unit_ids,
-                person_ids=person_ids,
-                case_ids=case_ids,
-                policy=policy,
-            )
-            for command_type in COMMAND_TYPES.values()
-        )
-    )
+    ids = Ids(committee_ids, branch_ids, unit_ids, person_ids, case_ids, policy)
+    return st.one_of(*(_of(command_type).over(ids) for command_type in COMMAND_TYPES.values()))
 
 
 # ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import ParamSpec, TypeVar
 
 from hypothesis import strategies as st
@@ -56,6 +57,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
 P = ParamSpec("P")
 
 
@@ -82,19 +84,23 @@ IdSource = SearchStrategy[str] | Sequence[str] | None
 """Where a strategy takes ids from: a strategy, a non-empty sequence, or None for any."""
 
 
+def sampled(source: SearchStrategy[T] | Sequence[T], what: str = "values") -> SearchStrategy[T]:
+    """A strategy as it is, or one drawing from a non-empty sequence of `what` (never from
+    one string's letters)."""
+    if isinstance(source, SearchStrategy):
+        return source
+    if isinstance(source, str):
+        raise TypeError(f"pass a sequence of {what}, not one string")
+    if not source:
+        raise ValueError(f"a sequence of {what} must not be empty")
+    return st.sampled_from(list(source))
+
+
 def id_strategy(
     source: IdSource, default: Callable[[], SearchStrategy[str]]
 ) -> SearchStrategy[str]:
     """The ids an `IdSource` stands for (`default()` when it is None)."""
-    if source is None:
-        return default()
-    if isinstance(source, SearchStrategy):
-        return source
-    if isinstance(source, str):
-        raise TypeError("pass a sequence of ids, not one id as a string")
-    if not source:
-        raise ValueError("an id sequence must not be empty")
-    return st.sampled_from(list(source))
+    return default() if source is None else sampled(source, "ids")
 
 
 def or_default(strategy: SearchStrategy[T] | None, default: SearchStrategy[T]) -> SearchStrategy[T]:
@@ -102,25 +108,15 @@ def or_default(strategy: SearchStrategy[T] | None, default: SearchStrategy[T]) -
 
 
 @memoized
-def tiers() -> SearchStrategy[Tier]:
-    """Any of the four tiers (`ledger.tiers`)."""
-    return st.sampled_from(Tier)
+def members(kind: type[E]) -> SearchStrategy[E]:
+    """Any member of an enum, in its order."""
+    return st.sampled_from(kind)
 
 
-@memoized
-def sectors() -> SearchStrategy[Sector]:
-    """Any of the seven sectors, in ledger order."""
-    return st.sampled_from(Sector)
-
-
-@memoized
-def unit_kinds() -> SearchStrategy[UnitKind]:
-    return st.sampled_from(UnitKind)
-
-
-@memoized
-def committee_levels() -> SearchStrategy[CommitteeLevel]:
-    return st.sampled_from(CommitteeLevel)
+tiers = functools.partial(members, Tier)  # the four tiers (`ledger.tiers`)
+sectors = functools.partial(members, Sector)  # the seven sectors, in ledger order
+unit_kinds = functools.partial(members, UnitKind)
+committee_levels = functools.partial(members, CommitteeLevel)
 
 
 _ALPHABET = st.characters(
@@ -176,29 +172,12 @@ def identifiers(prefix: str = "") -> SearchStrategy[str]:
     )
 
 
-@memoized
-def committee_ids() -> SearchStrategy[str]:
-    return identifiers("c-")
-
-
-@memoized
-def branch_ids() -> SearchStrategy[str]:
-    return identifiers("b-")
-
-
-@memoized
-def unit_ids() -> SearchStrategy[str]:
-    return identifiers("u-")
-
-
-@memoized
-def person_ids() -> SearchStrategy[str]:
-    return identifiers("p-")
-
-
-@memoized
-def case_ids() -> SearchStrategy[str]:
-    return identifiers("case-")
+# The ids of each kind, told apart by their prefix (`identifiers` is memoized already).
+committee_ids = functools.partial(identifiers, "c-")
+branch_ids = functools.partial(identifiers, "b-")
+unit_ids = functools.partial(identifiers, "u-")
+person_ids = functools.partial(identifiers, "p-")
+case_ids = functools.partial(identifiers, "case-")
 
 
 @memoized

@@ -9,6 +9,7 @@ from guoying.application.commands import (
     DissolveBranch,
     MergeBranches,
     MoveBranch,
+    NewBranch,
     RegisterBranch,
     RenameBranch,
     SplitBranch,
@@ -29,41 +30,44 @@ from guoying.domain.branch import Branch, branch_key
 from guoying.domain.branch_names import name_branch, names_key, release_name
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.organization import unit_key
-from guoying.domain.values import CommitteeLevel, Sector, Tier
+from guoying.domain.values import CommitteeLevel
 
 
 def register(
     ctx: Context,
-    *,
-    branch_id: str,
-    name: str,
-    sector: Sector,
+    new: RegisterBranch | NewBranch,
     base_committee_id: str,
-    unit_ids: tuple[str, ...],
-    is_financial_institution: bool,
     year: int,
-    tier: Tier,
+    *,
     split_from: str | None = None,
+    at: str = "",
 ) -> None:
-    """Found a branch with its first assessment, under a name free at its base committee."""
+    """Found a branch with its first assessment, under a name free at its base committee:
+    its id is free, its units are registered and its base committee stands from the
+    decision's date on (`at`: where the branch is in the command)."""
+    if ctx.uow.get(branch_key(new.branch_id)) is not None:
+        raise AlreadyExists(f"{at}branch_id", new.branch_id)
+    for index, unit_id in enumerate(new.unit_ids):
+        if ctx.uow.get(unit_key(unit_id)) is None:
+            raise NotFound(f"{at}unit_ids[{index}]", unit_id)
     require_tree(ctx).require_standing_after(base_committee_id, ctx.decision.effective_on)
     branch = ctx.record(
         branch_rules.register_branch(
             ctx.decision,
             ctx.policy,
-            branch_id=branch_id,
-            name=name,
-            sector=sector,
+            branch_id=new.branch_id,
+            name=new.name,
+            sector=new.sector,
             base_committee_id=base_committee_id,
-            unit_ids=unit_ids,
-            is_financial_institution=is_financial_institution,
+            unit_ids=new.unit_ids,
+            is_financial_institution=new.is_financial_institution,
             year=year,
-            tier=tier,
+            tier=new.tier,
             split_from=split_from,
         )
     )
     _claim_name(ctx, branch, base_committee_id)
-    recount_branch(ctx, branch_id)
+    recount_branch(ctx, new.branch_id)
 
 
 def _claim_name(ctx: Context, branch: Branch, committee_id: str) -> None:
@@ -102,22 +106,7 @@ def register_branch(ctx: Context, command: RegisterBranch) -> None:
             f"{base.committee_id!r} is not a base committee; branches "
             "belong to exactly one base committee",
         )
-    if ctx.uow.get(branch_key(command.branch_id)) is not None:
-        raise AlreadyExists("branch_id", command.branch_id)
-    for index, unit_id in enumerate(command.unit_ids):
-        if ctx.uow.get(unit_key(unit_id)) is None:
-            raise NotFound(f"unit_ids[{index}]", unit_id)
-    register(
-        ctx,
-        branch_id=command.branch_id,
-        name=command.name,
-        sector=command.sector,
-        base_committee_id=command.base_committee_id,
-        unit_ids=command.unit_ids,
-        is_financial_institution=command.is_financial_institution,
-        year=command.year,
-        tier=command.tier,
-    )
+    register(ctx, command, command.base_committee_id, command.year)
 
 
 @handles(RenameBranch, "ledger.row", "org.hierarchy", "org.jurisdiction")
@@ -204,20 +193,11 @@ def split_branch(ctx: Context, command: SplitBranch) -> None:
         # The original ends first, so that a successor may carry on its name.
         end_branch(ctx, split, None)
     for index, new in enumerate(command.new_branches):
-        if ctx.uow.get(branch_key(new.branch_id)) is not None:
-            raise AlreadyExists(f"new_branches[{index}].branch_id", new.branch_id)
-        for unit_index, unit_id in enumerate(new.unit_ids):
-            if ctx.uow.get(unit_key(unit_id)) is None:
-                raise NotFound(f"new_branches[{index}].unit_ids[{unit_index}]", unit_id)
         register(
             ctx,
-            branch_id=new.branch_id,
-            name=new.name,
-            sector=new.sector,
-            base_committee_id=base,
-            unit_ids=new.unit_ids,
-            is_financial_institution=new.is_financial_institution,
-            year=ctx.decision.effective_on.year,
-            tier=new.tier,
+            new,
+            base,
+            ctx.decision.effective_on.year,
             split_from=branch.branch_id,
+            at=f"new_branches[{index}].",
         )

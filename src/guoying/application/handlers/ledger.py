@@ -152,16 +152,7 @@ def correct_record(ctx: Context, command: CorrectRecord) -> None:
             branch,
             corrected,
             ctx.decision,
-            corrections.Correction(
-                tier=command.tier,
-                target=command.target,
-                problem=command.problem,
-                measure=command.measure,
-                deadline=command.deadline,
-                owner_id=command.owner_id,
-                person_id=command.person_id,
-                position=command.position,
-            ),
+            corrections.Correction.of(command),
         )
     )
     recount_branch(ctx, command.branch_id)

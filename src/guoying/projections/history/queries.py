@@ -35,7 +35,6 @@ class HistoryEntry:
     recorded_at: datetime
 
 
-
 def _with_merged(conn: Connection, branch_id: str) -> list[str]:
     """The branch and every branch merged into it, directly or through others."""
     found, frontier = [branch_id], [branch_id]

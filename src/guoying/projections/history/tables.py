@@ -5,24 +5,21 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import Column, Date, Integer, Table, Text
 
-from guoying.adapters.schema import Position
+from guoying.projections.columns import position_key, required
 
 metadata = sa.MetaData()
 
 history = Table(
     "view_history",
     metadata,
-    Column("position", Position, primary_key=True, autoincrement=False),
+    position_key(),
     Column("branch_id", Text, nullable=False, index=True),
-    Column("version", Integer, nullable=False),
-    Column("event", Text, nullable=False),
+    *required(Integer, "version"),
+    *required(Text, "event"),
     Column("year", Integer),
-    Column("detail", Text, nullable=False),
-    Column("actor_person_id", Text, nullable=False),
-    Column("actor_committee_id", Text, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("rule_ids", Text, nullable=False),
-    Column("policy_version", Text, nullable=False),
-    Column("effective_on", Date, nullable=False),
-    Column("recorded_at", sa.BigInteger, nullable=False),
+    # What was decided, by whom, why and under which rules; from when, and when recorded.
+    *required(Text, "detail", "actor_person_id", "actor_committee_id", "reason"),
+    *required(Text, "rule_ids", "policy_version"),
+    *required(Date, "effective_on"),
+    *required(sa.BigInteger, "recorded_at"),
 )

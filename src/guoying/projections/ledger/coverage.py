@@ -51,10 +51,8 @@ def liaison_coverage(conn: Connection, committee_id: str, year: int) -> LiaisonC
     }
     liaison_of: dict[str, str] = {}
     query = (
-        sa.select(v.liaisons)
-        .where(v.liaisons.c.branch_id.in_(list(branches)))
+        v.of_branches(v.liaisons, list(branches), None)
         .where(v.liaisons.c.effective_on <= end)
-        .where(v.visible(v.liaisons, None))
         .order_by(v.liaisons.c.effective_on, v.liaisons.c.position)
     )
     for row in conn.execute(query):

@@ -37,7 +37,6 @@ class TierFigures:
         return self.counts[Tier.WEAK] / self.active if self.active else 0.0
 
 
-
 def tier_in(timeline: list[tuple[int, Tier, bool]], year: int) -> Tier | None:
     found = None
     for tier_year, tier, _ in timeline:
@@ -70,9 +69,7 @@ def tier_timelines(
         v.visible(earlier, reading.cut),
     )
     query = (
-        sa.select(t)
-        .where(t.c.branch_id.in_([r.branch_id for r in rows]))
-        .where(v.visible(t, reading.cut))
+        v.of_branches(t, [r.branch_id for r in rows], reading.cut)
         .where(t.c.year <= year)
         .order_by(t.c.branch_id, t.c.year)
     )

@@ -103,10 +103,8 @@ def read_ledger(
 
     targets: dict[str, dict[int, Tier]] = defaultdict(dict)
     query = (
-        sa.select(v.targets)
-        .where(v.targets.c.branch_id.in_(branch_ids))
+        v.of_branches(v.targets, branch_ids, reading.cut)
         .where(v.targets.c.year.between(window[0], window[-1]))
-        .where(v.visible(v.targets, reading.cut))
         .where(v.targets.c.effective_on <= (reading.as_of or date.max))
     )
     for t in conn.execute(query):
@@ -114,10 +112,8 @@ def read_ledger(
 
     liaison_of: dict[str, tuple[str, str]] = {}
     query = (
-        sa.select(v.liaisons)
-        .where(v.liaisons.c.branch_id.in_(branch_ids))
+        v.of_branches(v.liaisons, branch_ids, reading.cut)
         .where(v.liaisons.c.effective_on <= end)
-        .where(v.visible(v.liaisons, reading.cut))
         .order_by(v.liaisons.c.effective_on, v.liaisons.c.position)
     )
     for row in conn.execute(query):
@@ -133,10 +129,8 @@ def read_ledger(
 
     cases_of: dict[str, list[sa.Row[tuple[object, ...]]]] = defaultdict(list)
     query = (
-        sa.select(v.cases)
-        .where(v.cases.c.branch_id.in_(branch_ids))
+        v.of_branches(v.cases, branch_ids, reading.cut)
         .where(v.cases.c.found_on <= end)
-        .where(v.visible(v.cases, reading.cut))
         .order_by(v.cases.c.found_on, v.cases.c.case_id)
     )
     for row in conn.execute(query):

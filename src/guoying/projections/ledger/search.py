@@ -29,7 +29,6 @@ class BranchFound:
     active: bool
 
 
-
 def find_committees(conn: Connection, name: str | None, on: date | None) -> list[CommitteeRow]:
     return sorted(
         (c for c in load_committees(conn, on).values() if name is None or name in c.name),

@@ -3,12 +3,32 @@ bitemporal rows behind Annex 1 (tiers, targets, liaisons, cases, common problems
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, Boolean, Column, Date, Integer, Table, Text
 
-from guoying.adapters.schema import Position
+from guoying.projections.columns import position_key
 
 metadata = sa.MetaData()
+
+
+def _dated_changes(name: str, subject: str, *extra: sa.Index) -> Table:
+    """What changes about a subject over time (`attribute` becomes `value` from
+    `valid_from`), one row per change, in the order the events recorded them."""
+    return Table(
+        name,
+        metadata,
+        position_key(),
+        Column("seq", Integer, primary_key=True, autoincrement=False),
+        Column(subject, Text, nullable=False, index=True),
+        Column("valid_from", Date, nullable=False),
+        Column("attribute", Text, nullable=False),
+        Column("value", Text),
+        *extra,
+    )
+
 
 # What never changes about a committee; its name, parent and whether it is active change
 # over time and are kept as dated changes, so that any year's tree can be drawn.
@@ -19,16 +39,7 @@ committees = Table(
     Column("level", Text, nullable=False),
     Column("county_level", Boolean, nullable=False),
 )
-committee_changes = Table(
-    "view_committee_changes",
-    metadata,
-    Column("position", Position, primary_key=True, autoincrement=False),
-    Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("committee_id", Text, nullable=False, index=True),
-    Column("valid_from", Date, nullable=False),
-    Column("attribute", Text, nullable=False),
-    Column("value", Text),
-)
+committee_changes = _dated_changes("view_committee_changes", "committee_id")
 units = Table(
     "view_units",
     metadata,
@@ -49,15 +60,9 @@ branches = Table(
     Column("merged_into", Text, index=True),
 )
 # A branch's name, base committee and whether it is active, as dated changes.
-branch_changes = Table(
+branch_changes = _dated_changes(
     "view_branch_changes",
-    metadata,
-    Column("position", Position, primary_key=True, autoincrement=False),
-    Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("branch_id", Text, nullable=False, index=True),
-    Column("valid_from", Date, nullable=False),
-    Column("attribute", Text, nullable=False),
-    Column("value", Text),
+    "branch_id",
     # A subtree's readings start from the branches its base committees ever led.
     sa.Index("view_branch_changes_by_value", "attribute", "value", "branch_id"),
 )
@@ -99,7 +104,7 @@ liaisons = Table(
     "view_liaisons",
     metadata,
     Column("branch_id", Text, primary_key=True),
-    Column("position", Position, primary_key=True, autoincrement=False),
+    position_key(),
     Column("version", Integer, nullable=False),
     Column("effective_on", Date, nullable=False),
     Column("person_id", Text, nullable=False),
@@ -144,7 +149,7 @@ leaders = Table(
 cap_exceptions = Table(
     "view_cap_exceptions",
     metadata,
-    Column("position", Position, primary_key=True, autoincrement=False),
+    position_key(),
     Column("committee_id", Text, nullable=False, index=True),
     Column("years", Text, nullable=False),
     Column("justification", Text, nullable=False),
@@ -159,3 +164,9 @@ def visible(table: sa.FromClause, cut: int | None) -> sa.ColumnElement[bool]:
     if cut is None:
         return table.c.known_to.is_(None)
     return (table.c.known_from <= cut) & (table.c.known_to.is_(None) | (table.c.known_to > cut))
+
+
+def of_branches(table: Table, branch_ids: Sequence[str], cut: int | None) -> sa.Select[Any]:
+    """The rows of a bitemporal table of branches' records, for these branches, that the
+    store knew at position `cut` (now without one)."""
+    return sa.select(table).where(table.c.branch_id.in_(branch_ids)).where(visible(table, cut))

@@ -42,7 +42,6 @@ class BranchRow:
     merged_into: str | None
 
 
-
 def _fold(
     conn: Connection,
     table: sa.Table,
