@@ -24,7 +24,7 @@ from rich.table import Table
 from sqlalchemy.exc import DatabaseError
 
 from guoying import demo_city
-from guoying.adapters.serialization import CONVERTER, command_from_json
+from guoying.adapters.serialization import CONVERTER, read_command
 from guoying.adapters.verification import Checkpoint, CheckpointMismatch, take_checkpoint
 from guoying.adapters.verification import verify as run_verify
 from guoying.api import Guoying, default_store_url
@@ -407,13 +407,15 @@ def refusals(
 
 
 def _read_lines(source: str) -> list[str]:
-    # A byte-order mark, as some editors write, is not part of the first command.
-    if source == "-":
-        return sys.stdin.read().removeprefix("\ufeff").splitlines()
+    # A byte-order mark, as some editors write, is not part of the first command. Lines end
+    # at "\n" alone: str.splitlines would also cut at U+2028 and other separators that JSON
+    # strings may hold unescaped.
     try:
-        return Path(source).read_text(encoding="utf-8-sig").splitlines()
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        return raw.decode("utf-8-sig").split("\n")
     except (OSError, UnicodeDecodeError) as error:
-        typer.echo(f"error: cannot read {source}: {error}", err=True)
+        where = "standard input" if source == "-" else source
+        typer.echo(f"error: cannot read {where}: {error}", err=True)
         raise typer.Exit(2) from error
 
 
@@ -425,14 +427,8 @@ def parse_lines(lines: Sequence[str]) -> tuple[list[tuple[int, Command]], list[d
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            problems.append(
-                {"line": number, "status": "invalid", "errors": [f"malformed JSON: {error}"]}
-            )
-            continue
-        try:
-            commands.append((number, command_from_json(data)))
+            # Size, nesting, duplicate keys, NaN and every field's limits: one reading.
+            commands.append((number, read_command(line)))
         except InvalidCommand as error:
             problems.append({"line": number, "status": "invalid", "errors": error.problems})
     return commands, problems

@@ -31,8 +31,8 @@ from sqlalchemy.pool import QueuePool
 
 from guoying.adapters import chain, schema
 from guoying.adapters.aggregates import CachedAggregates
-from guoying.adapters.serialization import CattrsMapper, command_to_json
-from guoying.application.errors import StoreUnavailable
+from guoying.adapters.serialization import CattrsMapper, command_to_json, unstorable
+from guoying.application.errors import InvalidCommand, StoreUnavailable
 from guoying.application.ports import (
     AggregateReader,
     ConcurrencyConflict,
@@ -272,6 +272,13 @@ class SqlRecorder(ApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         personal_data: Sequence[PersonalData] = kwargs.get("personal_data", ())
+        problems = [
+            p
+            for person in personal_data
+            for p in unstorable({"name": person.name, "phone": person.phone})
+        ]
+        if problems:
+            raise InvalidCommand(problems)
         try:
             with self.appending() as append:
                 conn = append.conn
@@ -434,6 +441,11 @@ class SqlStore:
         for personal in PERSONAL_FIELDS.get(type(command).__name__, ()):
             # The log is chained for good; personal data must stay erasable, so it stays out.
             payload[personal] = NOT_LOGGED
+        # A command built in Python skips the converter's checks; text PostgreSQL cannot
+        # keep would fail the log's insert as an unreadable store. Name the field instead.
+        problems = unstorable(payload) + unstorable({"message": refusal.message})
+        if problems:
+            raise InvalidCommand(problems)
         with self.recorder.appending() as append:
             row = {
                 "recorded_at": append.recorded_at,
