@@ -37,6 +37,12 @@ class Committee:
     parent_id: str | None
     county_level: bool = False
     active: bool = True
+    # The effective date of its dissolution or merger, for refusals that name it.
+    ended_on: date | None = None
+
+    def ended(self) -> str:
+        """'was dissolved on DATE' (the dissolution's own date, not the decision's)."""
+        return f"was dissolved on {self.ended_on}" if self.ended_on else "was dissolved"
 
 
 @define
@@ -80,10 +86,11 @@ class CommitteeMap:
         when = f" on {self.on}" if self.on else ""
         for name in (actor_committee_id, committee_id):
             if self.get_active(name) is None:
-                state = "was dissolved" if self.get(name) else "did not exist"
+                found = self.get(name)
+                state = found.ended() if found else f"did not exist{when}"
                 raise JurisdictionViolation(
-                    f"committee {name!r} {state}{when}, so {actor_committee_id!r} has no "
-                    f"jurisdiction over {committee_id!r} (the tree as it stood on the "
+                    f"committee {name!r} {state}, so {actor_committee_id!r} has no "
+                    f"jurisdiction over {committee_id!r}{when} (the tree as it stood on the "
                     "decision's effective_on)",
                     details,
                 )
@@ -234,10 +241,12 @@ def register_committee(
     else:
         parent = view.get_active(parent_id) if parent_id else None
         if parent is None:
+            ended = view.get(parent_id) if parent_id else None
             raise RuleViolation(
                 "org.hierarchy",
-                f"parent committee {parent_id!r} did not exist or was dissolved on "
-                f"{decision.effective_on}",
+                f"parent committee {parent_id!r} {ended.ended()}"
+                if ended
+                else f"parent committee {parent_id!r} did not exist on {decision.effective_on}",
             )
         if parent.level not in _ALLOWED_PARENTS[level]:
             raise RuleViolation(
@@ -298,7 +307,7 @@ class CommitteeDissolved(DomainEvent):
     def mutate(self, tree: OrgTree | None) -> OrgTree:
         assert tree is not None
         state = tree.at(self.effective_on).committees[self.committee_id]
-        return tree._record(self, evolve(state, active=False))
+        return tree._record(self, evolve(state, active=False, ended_on=self.effective_on))
 
 
 def _next_version(tree: OrgTree) -> int:
@@ -308,8 +317,9 @@ def _next_version(tree: OrgTree) -> int:
 def _require_active(view: CommitteeMap, committee_id: str, role: str) -> Committee:
     committee = view.get_active(committee_id)
     if committee is None:
-        state = "was dissolved" if view.get(committee_id) else "does not exist"
-        raise RuleViolation("org.hierarchy", f"{role} {committee_id!r} {state} on that date")
+        found = view.get(committee_id)
+        state = found.ended() if found else "does not exist on that date"
+        raise RuleViolation("org.hierarchy", f"{role} {committee_id!r} {state}")
     return committee
 
 
