@@ -496,7 +496,8 @@ def apply(
         raise typer.Exit(2)
     refused = 0
     with _opened(store) as guoying:
-        units = [commands] if atomic else [[c] for c in commands]
+        # An empty file is no unit: nothing to apply and no result line, with --atomic too.
+        units = ([commands] if commands else []) if atomic else [[c] for c in commands]
         for unit in units:
             lines = [number for number, _ in unit]
             try:

@@ -198,7 +198,8 @@ class Fuzzed:
         done = self.runner.invoke(app, ["apply", "-", "--store", self.url, *options], input=text)
         if done.exception is not None and not isinstance(done.exception, SystemExit):
             raise done.exception  # a traceback is the finding
-        results = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+        # JSON Lines end at "\n" alone: a result may quote U+2028 unescaped.
+        results = [json.loads(line) for line in done.stdout.split("\n") if line.strip()]
         return done.exit_code, results, done.stderr
 
 
