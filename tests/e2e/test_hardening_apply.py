@@ -2,7 +2,8 @@
 
 Defect 1: on PostgreSQL one NUL in a text field was applied, and every read command failed
 afterwards with a psycopg traceback. Defect 4: deep nesting, NaN, a year of 10000 after a
-policy allowing it, duplicate keys. Each run here is the installed `guoying` command.
+policy allowing it, duplicate keys. The commands run in this process
+(tests/e2e/inprocess.py) but for the one that reads standard input as installed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import pytest
 from guoying import Guoying
 from guoying.adapters.verification import verify
 from tests.e2e.city import MANZHUANG, city_lines, command
-from tests.e2e.runner import GUOYING, Run, Store, guoying, jsonl
+from tests.e2e.inprocess import invoke, local
+from tests.e2e.runner import GUOYING, Run, Store, jsonl
 
 ORG_DEPT = {"person_id": "zzb-clerk", "committee_id": "taian-zzb", "role": "组织部"}
 
@@ -33,7 +35,7 @@ class PgCity:
         self.url, self.folder = url, folder
 
     def run(self, *args: str, stdin: str | None = None) -> Run:
-        return guoying(*args, "--store", self.url, cwd=self.folder, stdin=stdin)
+        return invoke(*args, "--store", self.url, stdin=stdin)
 
     def apply(self, lines: list[Any]) -> Run:
         return self.run("apply", "-", stdin=jsonl(lines))
@@ -98,6 +100,7 @@ def test_a_nul_in_the_reason_of_a_command_that_would_be_refused_names_the_reason
 def test_a_year_of_10000_after_a_policy_allowing_it_is_unusable_input_with_no_traceback(
     city: Store,
 ) -> None:
+    city = local(city)
     policy = command(
         "PublishPolicy",
         ORG_DEPT,
@@ -130,6 +133,7 @@ def test_a_year_of_10000_after_a_policy_allowing_it_is_unusable_input_with_no_tr
 def test_json_no_command_can_mean_is_unusable_by_line_and_nothing_is_logged(
     city: Store, text: str, words: str
 ) -> None:
+    city = local(city)
     done = city.apply([text])
     assert done.code == 2, done
     assert "Traceback" not in done.stderr, done
@@ -140,6 +144,7 @@ def test_json_no_command_can_mean_is_unusable_by_line_and_nothing_is_logged(
 
 
 def test_a_nan_advanced_share_as_text_is_unusable_not_refused_by_a_rule(city: Store) -> None:
+    city = local(city)
     policy = command(
         "PublishPolicy",
         ORG_DEPT,
@@ -155,11 +160,12 @@ def test_a_nan_advanced_share_as_text_is_unusable_not_refused_by_a_rule(city: St
 
 
 def test_a_line_separator_inside_a_json_string_does_not_split_the_line(city: Store) -> None:
+    city = local(city)
     name = "满庄\u2028党支部\u0085一"
     (city.folder / "sep.jsonl").write_text(
         json.dumps(rename(name), ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    done = city.run("apply", "sep.jsonl")
+    done = city.run("apply", str(city.folder / "sep.jsonl"))
     assert done.code == 0, done
     assert [r["status"] for r in done.results()] == ["applied"]
 

@@ -2,7 +2,8 @@
 the store and events it cannot decode, never a traceback (issue 11, defects 3, 4, 6, 8).
 
 The small city's store is copied for each test and tampered with through Python's sqlite3
-module, outside guoying, as someone with write access to the file could.
+module, outside guoying, as someone with write access to the file could. The commands run
+in this process (tests/e2e/inprocess.py), one of them (verify) also as installed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from guoying import Guoying
 from guoying.adapters.verification import verify
 from tests.e2e.city import MANZHUANG, command
+from tests.e2e.inprocess import local
 from tests.e2e.runner import Store
 
 EVENT = 20  # a branch's registration, well inside the city's events
@@ -48,12 +50,13 @@ def checkpoint(store: Store) -> Path:
 def test_a_change_of_stored_type_fails_verify_naming_the_position_and_column(
     city: Store, column: str, cast: str
 ) -> None:
-    kept = checkpoint(city)
+    inside = local(city)
+    kept = checkpoint(inside)
     tamper(
         city, f"UPDATE guoying_events SET {column} = CAST({column} AS {cast}) WHERE id = {EVENT}"
     )
-    for args in (("verify",), ("verify", "--checkpoint", str(kept))):
-        done = city.run(*args)
+    # verify as installed once, then in this process against the checkpoint.
+    for done in (city.run("verify"), inside.run("verify", "--checkpoint", str(kept))):
         assert done.code == 1, done
         assert "Traceback" not in done.stderr, done
         assert f"event {EVENT}" in done.stdout, done
@@ -61,6 +64,7 @@ def test_a_change_of_stored_type_fails_verify_naming_the_position_and_column(
 
 
 def test_reads_of_an_event_whose_state_became_text_say_the_store_is_damaged(city: Store) -> None:
+    city = local(city)
     tamper(city, f"UPDATE guoying_events SET state = CAST(state AS TEXT) WHERE id = {EVENT}")
     for args in (("rebuild",), ("audit", "--format", "csv")):
         done = city.run(*args)
@@ -85,6 +89,7 @@ def test_reads_of_an_event_whose_state_became_text_say_the_store_is_damaged(city
 
 
 def test_replay_check_lists_an_event_it_cannot_decode_and_exits_1(city: Store) -> None:
+    city = local(city)
     caught_up(city)
     tamper(city, f"UPDATE guoying_events SET state = X'7b226e6f7422' WHERE id = {EVENT}")
     done = city.run("replay", "--check")
@@ -95,6 +100,7 @@ def test_replay_check_lists_an_event_it_cannot_decode_and_exits_1(city: Store) -
 
 
 def test_replay_check_lists_an_event_whose_state_became_text(city: Store) -> None:
+    city = local(city)
     caught_up(city)
     tamper(city, f"UPDATE guoying_events SET state = CAST(state AS TEXT) WHERE id = {EVENT}")
     done = city.run("replay", "--check")
@@ -105,6 +111,7 @@ def test_replay_check_lists_an_event_whose_state_became_text(city: Store) -> Non
 
 
 def test_replay_check_reports_views_behind_the_store(city: Store) -> None:
+    city = local(city)
     caught_up(city)
     assert city.run("replay", "--check").code == 0
     added = city.apply(
@@ -133,6 +140,7 @@ def test_replay_check_reports_views_behind_the_store(city: Store) -> None:
 
 
 def test_an_edit_of_the_head_hash_alone_is_named_as_such(city: Store) -> None:
+    city = local(city)
     tamper(city, "UPDATE guoying_store SET chain_hash = '" + "1" * 64 + "'")
     done = city.run("verify")
     assert done.code == 1, done
