@@ -29,8 +29,8 @@ test: lint check-types check-imports
 	$(BIN)/python -m pytest -n 2 -q
 
 # The fuzz harness of `apply` (tests/e2e/test_fuzz_apply.py) with many more examples than
-# the bounded run inside `make test` (15 examples per store): a few minutes on 2 cores.
-FUZZ_EXAMPLES ?= 400
+# the bounded run inside `make test` (40 examples per store): about 9 minutes on 2 cores.
+FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)
 	GUOYING_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 2 -q tests/e2e/test_fuzz_apply.py
 

@@ -27,6 +27,7 @@ from guoying import Guoying
 from guoying.adapters import schema
 from guoying.adapters.verification import verify
 from tests.e2e.city import MANZHUANG, city_lines, command
+from tests.e2e.inprocess import invoke
 from tests.e2e.runner import GUOYING, STORE_ENV, jsonl
 
 SEED = int(os.environ.get("GUOYING_CRASH_SEED", str(time.time_ns() % 1_000_000)))
@@ -71,9 +72,10 @@ class Crashing:
         )
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        done = self.start(*args)
-        out, err = done.communicate(timeout=300)
-        return subprocess.CompletedProcess(done.args, done.returncode, out, err)
+        """A command that is not killed runs in this process: only the killed ones need a
+        process of their own, and each start costs seconds on a loaded machine."""
+        done = invoke(*args, "--store", self.url)
+        return subprocess.CompletedProcess(args, done.code, done.stdout, done.stderr)
 
     def kill_apply(self, lines: list[dict[str, Any]], *options: str) -> list[dict[str, Any]]:
         """Apply, and SIGKILL it after a random number of result lines and a random few
@@ -145,7 +147,7 @@ def crashing(request: pytest.FixtureRequest, tmp_path: Path) -> Crashing:
     )
     target = Crashing(url, tmp_path, random.Random(f"{SEED}:{request.param}"))
     (tmp_path / "city.jsonl").write_text(jsonl(city_lines()), encoding="utf-8")
-    built = target.run("apply", "city.jsonl")
+    built = target.run("apply", str(tmp_path / "city.jsonl"))
     assert built.returncode == 0, built
     return target
 
