@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint check-types check-imports unit bench bench-large
+.PHONY: demo test lint check-types check-imports unit bench bench-large fuzz
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -27,6 +27,12 @@ check-imports: $(STAMP)
 
 test: lint check-types check-imports
 	$(BIN)/python -m pytest -n 2 -q
+
+# The fuzz harness of `apply` (tests/e2e/test_fuzz_apply.py) with many more examples than
+# the bounded run inside `make test` (40 examples per store): about 9 minutes on 2 cores.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	GUOYING_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 2 -q tests/e2e/test_fuzz_apply.py
 
 # Benchmarks (bench/): the `bench` extra (the raw PostgreSQL recorder needs psycopg_pool).
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell cksum pyproject.toml | cut -d' ' -f1)

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +18,8 @@ from typing import Any
 from attrs import evolve
 from sqlalchemy.exc import DatabaseError
 
-from guoying.adapters.serialization import CONVERTER, command_from_json
+from guoying.adapters.problems import store_problem
+from guoying.adapters.serialization import CONVERTER, read_command
 from guoying.adapters.store import DEFAULT_URL, SqlStore, StoreClock, wall_clock_us
 from guoying.adapters.verification import Checkpoint, CheckpointMismatch, Verdict, take_checkpoint
 from guoying.adapters.verification import verify as verify_chain
@@ -112,12 +112,9 @@ def default_store_url() -> str:
 
 def parse_command(line: str) -> Command:
     """One command from one line of JSON; InvalidCommand lists every problem by its field
-    path (`$.year: expected int`), malformed JSON included."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise InvalidCommand([f"malformed JSON: {error}"]) from error
-    return command_from_json(data)
+    path (`$.year: expected int`): malformed JSON, a line too long or nested too deep,
+    duplicate keys, NaN, and every field's limits (docs/commands.md, Limits)."""
+    return read_command(line)
 
 
 def to_data(value: object) -> Any:
@@ -135,9 +132,7 @@ def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
     try:
         yield guoying
     except DatabaseError as error:
-        raise StoreUnavailable(
-            f"the store cannot be read: {str(error).splitlines()[0]}"
-        ) from error
+        raise StoreUnavailable(store_problem(error)) from error
     finally:
         guoying.close()
 

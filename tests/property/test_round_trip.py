@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import guoying.domain
 from guoying.adapters.serialization import (
+    LIMITS,
     CattrsMapper,
     command_from_json,
     command_to_json,
@@ -41,15 +42,18 @@ from guoying.domain.values import Actor, Authority, CommitteeLevel
 
 EXAMPLES = settings(max_examples=40, deadline=None)
 
-# Text a JSON document can carry: any character but a lone surrogate (tested below).
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+# Text a store can keep: any character but a lone surrogate or NUL (both refused as
+# unusable input, tests/integration/test_hardening_input.py).
+TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=12)
 NON_BLANK_TEXT = TEXT.filter(str.strip)
 
 SCALARS: dict[type, st.SearchStrategy[Any]] = {
     str: TEXT,
     bool: st.booleans(),
-    int: st.integers(min_value=-(2**53), max_value=2**53),
-    date: st.dates(),
+    # Within serialization.LIMITS, which hold years to 1949-2100 and other whole numbers
+    # to 0-10^9; values outside are refused as unusable input, not round-tripped.
+    int: st.integers(min_value=LIMITS.first_date.year, max_value=LIMITS.last_date.year),
+    date: st.dates(min_value=LIMITS.first_date, max_value=LIMITS.last_date),
     Decimal: st.decimals(min_value=0, max_value=1, places=4, allow_nan=False),
 }
 

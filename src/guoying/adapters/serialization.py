@@ -2,18 +2,34 @@
 
 Events are stored as JSON under a stable type name (the class name), never a module path,
 so that moving code never strands stored events. Old shapes are upcast here, on read.
+
+Commands read from JSON go through a stricter copy of the converter (`COMMAND_CONVERTER`)
+that refuses input no store can keep or that lies outside `LIMITS` (docs/commands.md,
+"Limits"): text with NUL or a lone surrogate, non-finite or absurd numbers, dates and years
+far outside any plan, ids, names and texts longer than their limits. The limits are one
+table of configuration applied by field name and value type to every attrs class a command
+is built from, so no command class carries validators of its own for them. Events decoded
+from the store are never held to them: what was stored stays readable.
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import math
+import re
+import types
+import typing
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import attrs
 import cattrs
+from attrs import frozen
 from cattrs.cols import homogenous_tuple_structure_factory, is_sequence
+from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
@@ -89,6 +105,282 @@ def _storable(value: str) -> None:
 
 CONVERTER = make_guoying_converter()
 
+
+# Unusable input ------------------------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class InputLimits:
+    """What one command line may hold: configuration, documented in docs/commands.md
+    ("Limits"). Decisions about years within a plan stay with the policy's rules; these
+    bounds only keep out input that no plan can mean and that would break storage, dates
+    or arithmetic downstream (a year of 10000 has no 31 December in Python)."""
+
+    line_bytes: int = 1 << 20
+    id_chars: int = 64
+    event_id_chars: int = 100
+    name_chars: int = 200
+    text_chars: int = 4000
+    first_date: date = date(1949, 10, 1)
+    last_date: date = date(2100, 12, 31)
+    largest_integer: int = 1_000_000_000
+    decimal_places: int = 6
+    largest_decimal: Decimal = Decimal(1_000_000_000)
+
+
+LIMITS = InputLimits()
+# Text fields limited as names rather than as free text, by field name; ids are the
+# fields named *_id and *_ids, and `corrects` (an event id such as "branch:ID@3").
+SHORT_TEXT_FIELDS = frozenset({"name", "role", "position", "phone", "version", "timezone"})
+# Decimal fields that are shares of a whole: 0 to 1.
+SHARE_SUFFIX = "_share"
+
+
+def text_problem(value: str) -> str | None:
+    """Why no store can keep this text, or None. PostgreSQL refuses NUL in text, and UTF-8
+    has no encoding for a lone surrogate."""
+    if "\x00" in value:
+        return "text contains a NUL character (\\u0000), which no store can keep"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "text contains a lone surrogate, which is not valid Unicode"
+    return None
+
+
+def unstorable(value: object, path: str = "$") -> list[str]:
+    """Every text inside unstructured data that no store can keep, by its path."""
+    if isinstance(value, str):
+        problem = text_problem(value)
+        return [f"{path}: {problem}"] if problem else []
+    if isinstance(value, Mapping):
+        return [p for key, item in value.items() for p in unstorable(item, f"{path}.{key}")]
+    if isinstance(value, list | tuple):
+        return [p for i, item in enumerate(value) for p in unstorable(item, f"{path}[{i}]")]
+    return []
+
+
+def _text_limit(name: str) -> tuple[str, int]:
+    if name == "corrects":
+        return "an event id", LIMITS.event_id_chars
+    if name.endswith(("_id", "_ids")):
+        return "an id", LIMITS.id_chars
+    if name in SHORT_TEXT_FIELDS:
+        return "a name", LIMITS.name_chars
+    return "a text", LIMITS.text_chars
+
+
+def _value_problem(name: str, value: object) -> str | None:
+    """Why one structured value of the field `name` is outside LIMITS, or None."""
+    if isinstance(value, str):
+        kind, most = _text_limit(name)
+        if len(value) > most:
+            return f"is {len(value):,} characters long; {kind} may have at most {most:,}"
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int):
+        if name == "year" or name.endswith("_year"):
+            first, last = LIMITS.first_date.year, LIMITS.last_date.year
+            if not first <= value <= last:
+                return f"year {value} is outside {first}-{last}"
+        elif not 0 <= value <= LIMITS.largest_integer:
+            return f"{value} is outside 0-{LIMITS.largest_integer:,}"
+    elif isinstance(value, Decimal):
+        return _decimal_problem(name, value)
+    elif isinstance(value, date) and not LIMITS.first_date <= value <= LIMITS.last_date:
+        return (
+            f"date {value.isoformat()} is outside {LIMITS.first_date.isoformat()} to "
+            f"{LIMITS.last_date.isoformat()}"
+        )
+    return None
+
+
+def _decimal_problem(name: str, value: Decimal) -> str | None:
+    if not value.is_finite():
+        return f"{value} is not a finite number"
+    # Decimal places counted from the digits as written: normalize() would round a value
+    # such as 1E-999999999 to 0 under the default context and let it through.
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    significant = "".join(map(str, digits)).rstrip("0")
+    if significant and exponent + (len(digits) - len(significant)) < -LIMITS.decimal_places:
+        return f"has more than {LIMITS.decimal_places} decimal places"
+    if name.endswith(SHARE_SUFFIX):
+        if not Decimal(0) <= value <= Decimal(1):
+            return "a share must lie between 0 and 1"
+    elif abs(value) > LIMITS.largest_decimal:
+        return f"is larger than {LIMITS.largest_decimal:,}"
+    return None
+
+
+def _limits_problem(name: str, value: object) -> tuple[str, str] | None:
+    """The first value of a field outside LIMITS, with its path under the field."""
+    if isinstance(value, tuple):
+        for index, item in enumerate(value):
+            if attrs.has(type(item)):
+                continue  # checked when it was structured
+            problem = _value_problem(name, item)
+            if problem is not None:
+                return f"{name}[{index}]", problem
+        return None
+    problem = _value_problem(name, value)
+    return None if problem is None else (name, problem)
+
+
+def _limited_structure(cls: type, converter: cattrs.Converter) -> Callable[[Any, type], Any]:
+    """cattrs' own structuring of an attrs class, then every field held to LIMITS; a
+    problem is raised as a FieldValueError so that it is reported at the field's path."""
+    structure: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, converter)
+    names = [a.name for a in attrs.fields(cls)]
+
+    def limited(value: Any, target: type) -> Any:
+        made = structure(value, target)
+        for name in names:
+            found = _limits_problem(name, getattr(made, name))
+            if found is not None:
+                raise FieldValueError(*found)
+        return made
+
+    return limited
+
+
+def _command_text(value: Any, _: type) -> str:
+    if type(value) is not str:
+        raise TypeError(f"expected str, got {type(value).__name__}")
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _command_decimal(value: Any, _: type) -> Decimal:
+    # A JSON number arrives as int or float and is read through its text; true is no number.
+    if type(value) not in (str, int, float):
+        raise TypeError(f"expected a decimal, got {type(value).__name__}")
+    try:
+        found = Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise ValueError(f"{str(value)[:40]!r} is not a decimal number") from error
+    if not found.is_finite():
+        raise ValueError(f"{value} is not a finite number")
+    return found
+
+
+def make_command_converter(base: cattrs.Converter) -> cattrs.Converter:
+    converter = base.copy()
+    converter.register_structure_hook(str, _command_text)
+    converter.register_structure_hook(Decimal, _command_decimal)
+    converter.register_structure_hook_factory(attrs.has, _limited_structure)
+    return converter
+
+
+COMMAND_CONVERTER = make_command_converter(CONVERTER)
+
+
+def _nesting(kind: Any) -> int:
+    """How deep JSON for this annotation nests: an object or array is one level."""
+    origin = typing.get_origin(kind)
+    if origin in (types.UnionType, typing.Union):
+        return max(_nesting(arg) for arg in typing.get_args(kind))
+    if origin is tuple:
+        items = [arg for arg in typing.get_args(kind) if arg is not ...]
+        return 1 + max((_nesting(arg) for arg in items), default=0)
+    if attrs.has(kind):
+        hints = typing.get_type_hints(kind)
+        return 1 + max((_nesting(hints[a.name]) for a in attrs.fields(kind)), default=0)
+    return 0
+
+
+def schema_depth() -> int:
+    """The deepest nesting any command's JSON has, from the attrs types themselves."""
+    return max(_nesting(cls) for cls in COMMAND_TYPES.values())
+
+
+SCHEMA_DEPTH = schema_depth()
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(line: str) -> int:
+    """How deep a JSON text nests, without parsing it (strings do not count), so that a
+    line nested 100,000 deep is reported instead of exhausting the parser's recursion."""
+    depth = deepest = 0
+    for bracket in _BRACKET.finditer(_JSON_STRING.sub('""', line)):
+        if bracket.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+class _Unreadable(ValueError):
+    """JSON that parses in Python but is no usable command input."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _Unreadable(f"duplicate key {key!r} in one JSON object")
+        found[key] = value
+    return found
+
+
+def _constant(name: str) -> Any:
+    raise _Unreadable(f"{name} is not a number (JSON has no NaN or Infinity)")
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > len(str(LIMITS.largest_integer)) * 2:
+        raise _Unreadable(f"the number {text[:24]}... is out of range")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    mantissa = text.lower().partition("e")[0]
+    if not math.isfinite(value) or (value == 0 and any(c in "123456789" for c in mantissa)):
+        raise _Unreadable(f"the number {text[:24]} is out of range")
+    return value
+
+
+def read_json(line: str) -> Any:
+    """One line's JSON, or InvalidCommand saying why it is unusable: too long, nested
+    deeper than any command, malformed, a duplicate key, NaN or Infinity, an absurd number."""
+    size = len(line.encode("utf-8", "surrogatepass"))
+    if size > LIMITS.line_bytes:
+        raise InvalidCommand(
+            [f"$: the line is {size:,} bytes long; a line may have at most {LIMITS.line_bytes:,}"]
+        )
+    depth = json_depth(line)
+    if depth > SCHEMA_DEPTH:
+        raise InvalidCommand(
+            [f"$: JSON nested {depth} levels deep; no command nests deeper than {SCHEMA_DEPTH}"]
+        )
+    try:
+        return json.loads(
+            line,
+            object_pairs_hook=_object,
+            parse_constant=_constant,
+            parse_int=_integer,
+            parse_float=_float,
+        )
+    except _Unreadable as error:
+        raise InvalidCommand([_printable(f"$: {error}")]) from error
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise InvalidCommand([f"malformed JSON: {error}"]) from error
+
+
+def read_command(line: str) -> Command:
+    """One JSON Lines line read exactly as `guoying apply` reads it."""
+    return command_from_json(read_json(line))
+
+
+def _printable(message: str) -> str:
+    # A message may quote the input; a lone surrogate in it could not even be printed.
+    return message.encode("utf-8", "backslashreplace").decode("utf-8")
+
 # Event shapes that changed, by event type (docs/events.md): the n-th upcaster takes a
 # stored state of shape n to shape n + 1. Stored bytes are never rewritten.
 UPCASTERS: dict[str, list[Upcaster]] = {}
@@ -113,10 +405,16 @@ class CattrsMapper(Mapper[str]):
             # Shape 1 is the first; each upcaster takes one shape to the next.
             state["_shape"] = len(UPCASTERS[topic]) + 1
         try:
-            encoded = json.dumps(state, ensure_ascii=False, sort_keys=True).encode()
-        except UnicodeEncodeError as error:
-            # Commands built in Python skip the converter's checks; nothing is written.
-            raise InvalidCommand([f"$: text is not valid Unicode: {error.reason}"]) from error
+            encoded: bytes | None = json.dumps(state, ensure_ascii=False, sort_keys=True).encode()
+        except UnicodeEncodeError:
+            encoded = None  # a lone surrogate: found and named below
+        if encoded is None or b"\\u0000" in encoded or "\x00" in str(originator_id):
+            # Commands built in Python skip the converter's checks. A NUL would be stored
+            # here (escaped in JSON) but breaks every view on PostgreSQL: nothing is written.
+            problems = unstorable({"originator_id": originator_id, **state})
+            if problems:
+                raise InvalidCommand([_printable(p) for p in problems])
+        assert encoded is not None
         return StoredEvent(
             originator_id=originator_id,
             originator_version=originator_version,
@@ -155,12 +453,16 @@ def command_from_json(data: object) -> Command:
     cls = COMMAND_TYPES.get(name)
     if cls is None:
         raise InvalidCommand(
-            [f"$.command: unknown command {name!r}; known: {', '.join(COMMAND_TYPES)}"]
+            [
+                _printable(
+                    f"$.command: unknown command {name[:80]!r}; known: {', '.join(COMMAND_TYPES)}"
+                )
+            ]
         )
     try:
-        return CONVERTER.structure(fields, cls)
+        return COMMAND_CONVERTER.structure(fields, cls)
     except Exception as error:
-        raise InvalidCommand(_describe(error)) from error
+        raise InvalidCommand([_printable(p) for p in _describe(error)]) from error
 
 
 def command_to_json(command: Command) -> dict[str, Any]:

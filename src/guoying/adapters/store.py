@@ -31,8 +31,8 @@ from sqlalchemy.pool import QueuePool
 
 from guoying.adapters import chain, schema
 from guoying.adapters.aggregates import CachedAggregates
-from guoying.adapters.serialization import CattrsMapper, command_to_json
-from guoying.application.errors import StoreUnavailable
+from guoying.adapters.serialization import CattrsMapper, command_to_json, unstorable
+from guoying.application.errors import InvalidCommand, StoreDamaged, StoreUnavailable
 from guoying.application.ports import (
     AggregateReader,
     ConcurrencyConflict,
@@ -40,9 +40,19 @@ from guoying.application.ports import (
     Refusal,
 )
 from guoying.domain.events import A, AnyEvent, Key
+from guoying.domain.person import PersonalDataErased
 
 DEFAULT_URL = "sqlite:///guoying.db"
 MEMORY_URL = "memory://"
+# Erasure waits this many rounds (SQLite: each up to busy_timeout; PostgreSQL: a tenth of a
+# second each, times 100) for older readers before it says a copy may remain.
+ERASE_ATTEMPTS = 3
+_OLDER_SNAPSHOTS = sa.text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+    "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+    "AND backend_xmin IS NOT NULL "
+    "AND age(backend_xmin) >= age(CAST(CAST(:xid % 4294967296 AS text) AS xid))"
+)
 # Command fields that carry personal data (rules.md 9a), kept out of the refusal log.
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {"RegisterPerson": ("name", "phone")}
 NOT_LOGGED = "(personal data, not logged)"
@@ -89,6 +99,8 @@ def create_store_engine(url: str, *, must_exist: bool = False) -> Engine:
             "postgresql+psycopg://USER@HOST:PORT/DB"
         ) from error
     if parsed.drivername == "sqlite":
+        synchronous = _synchronous(parsed)
+        parsed = parsed.difference_update_query(["synchronous"])
         database = parsed.database or ""
         if database and database != ":memory:":
             path = Path(database).expanduser().resolve()
@@ -97,7 +109,9 @@ def create_store_engine(url: str, *, must_exist: bool = False) -> Engine:
             if must_exist and not path.is_file():
                 raise StoreUnavailable(f"store URL {url!r}: there is no store at {path}")
         engine = sa.create_engine(parsed, connect_args={"timeout": 30})
-        _configure_sqlite(engine, wal=bool(database) and database != ":memory:")
+        _configure_sqlite(
+            engine, wal=bool(database) and database != ":memory:", synchronous=synchronous
+        )
         return engine
     if parsed.drivername in ("postgresql", "postgresql+psycopg"):
         return sa.create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
@@ -108,7 +122,25 @@ def create_store_engine(url: str, *, must_exist: bool = False) -> Engine:
     )
 
 
-def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+# SQLite's synchronous setting in WAL mode (docs/adr/005-durability.md): FULL syncs the WAL
+# at every commit, so a decision acknowledged is a decision kept through a power loss;
+# NORMAL, a faster opt-in (`sqlite:///PATH?synchronous=normal`), syncs only at checkpoints
+# and can lose the last acknowledged commits, which against a checkpoint looks like tampering.
+SYNCHRONOUS = ("full", "extra", "normal")
+DEFAULT_SYNCHRONOUS = "full"
+
+
+def _synchronous(url: sa.engine.URL) -> str:
+    given = url.query.get("synchronous", DEFAULT_SYNCHRONOUS)
+    value = given if isinstance(given, str) else given[-1]
+    if value.lower() not in SYNCHRONOUS:
+        raise StoreUnavailable(
+            f"store URL: synchronous={value!r}; expected one of {', '.join(SYNCHRONOUS)}"
+        )
+    return value.lower()
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool, synchronous: str = DEFAULT_SYNCHRONOUS) -> None:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
         # We issue BEGIN ourselves, so that writers can take the write lock up front.
@@ -119,7 +151,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         cursor.execute("PRAGMA secure_delete = ON")
         if wal:
             cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute(f"PRAGMA synchronous = {synchronous.upper()}")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
@@ -178,6 +210,18 @@ class Append:
 
 class RecorderConflict(ConcurrencyConflict, IntegrityError):
     """A version already taken: our port's conflict and eventsourcing's IntegrityError."""
+
+
+def stored_state(value: object, where: str, position: int | None = None) -> bytes:
+    """An event's stored state, which guoying writes as bytes. Text there means the row was
+    changed outside guoying (`verify` names it); say so instead of failing on it later."""
+    if isinstance(value, bytes | memoryview):
+        return bytes(value)
+    raise StoreDamaged(
+        f"the store is damaged: {where} has its state stored as {type(value).__name__}, not "
+        "as the bytes guoying wrote (run guoying verify)",
+        position,
+    )
 
 
 def _inserted_position(result: sa.CursorResult[Any]) -> int:
@@ -273,6 +317,13 @@ class SqlRecorder(ApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         personal_data: Sequence[PersonalData] = kwargs.get("personal_data", ())
+        problems = [
+            p
+            for person in personal_data
+            for p in unstorable({"name": person.name, "phone": person.phone})
+        ]
+        if problems:
+            raise InvalidCommand(problems)
         try:
             with self.appending() as append:
                 conn = append.conn
@@ -317,7 +368,12 @@ class SqlRecorder(ApplicationRecorder):
         params = {"originator_id": str(originator_id), "gt": gt, "lte": lte, "limit": limit}
         with self.engine.connect() as conn:
             return [
-                StoredEvent(r.originator_id, r.originator_version, r.topic, bytes(r.state))
+                StoredEvent(
+                    r.originator_id,
+                    r.originator_version,
+                    r.topic,
+                    stored_state(r.state, f"event {r.originator_id}@{r.originator_version}"),
+                )
                 for r in conn.execute(query, {k: v for k, v in params.items() if v is not None})
             ]
 
@@ -366,7 +422,12 @@ class SqlRecorder(ApplicationRecorder):
             rows = conn.execute(query).all()
         return [
             StoredRecord(
-                r.id, r.originator_id, r.originator_version, r.topic, bytes(r.state), r.recorded_at
+                r.id,
+                r.originator_id,
+                r.originator_version,
+                r.topic,
+                stored_state(r.state, f"the event at position {r.id}", r.id),
+                r.recorded_at,
             )
             for r in rows
         ]
@@ -380,6 +441,52 @@ class SqlRecorder(ApplicationRecorder):
         self, gt: int | None = None, topics: Sequence[str] = ()
     ) -> Subscription[ApplicationRecorder]:
         raise NotImplementedError("guoying's projections pull; they do not subscribe")
+
+    def scrub_erased(self) -> None:
+        """After an erasure commits, leave no copy of the erased row in the store's files
+        (docs/adr/006-erasure.md). SQLite: secure_delete zeroed the row in its page, but
+        older versions of that page stay in the -wal file until it is checkpointed and
+        truncated. PostgreSQL: MVCC leaves the old row as a dead tuple in the table's heap
+        until the table is rewritten, which VACUUM FULL does once no snapshot from before
+        the erasure can still see it."""
+        dialect = self.engine.dialect.name
+        if dialect == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
+            self._checkpoint_sqlite()
+        elif dialect == "postgresql":
+            self._vacuum_people()
+
+    def _checkpoint_sqlite(self) -> None:
+        with self.engine.connect() as conn:
+            for _ in range(ERASE_ATTEMPTS):
+                # Waits (busy_timeout) for readers of older snapshots; busy = 1 if any stayed.
+                busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+                if not busy:
+                    return
+        raise StoreUnavailable(
+            "the erasure is recorded, but another connection keeps a read transaction open "
+            "on the store, so an older copy of the erased data stays in its -wal file until "
+            "that connection ends; then run: sqlite3 STORE 'PRAGMA wal_checkpoint(TRUNCATE)'"
+        )
+
+    def _vacuum_people(self) -> None:
+        with self.engine.connect() as opened:
+            conn = opened.execution_options(isolation_level="AUTOCOMMIT")
+            erased_by = conn.execute(sa.text("SELECT txid_current()")).scalar_one()
+            for _ in range(ERASE_ATTEMPTS * 100):
+                # Sessions of this database whose snapshot predates the erasure could still
+                # see the old row, and VACUUM FULL would copy it into the new file.
+                older = conn.execute(_OLDER_SNAPSHOTS, {"xid": int(erased_by)}).scalar_one()
+                if not older:
+                    break
+                time.sleep(0.1)
+            conn.execute(sa.text("SET lock_timeout = '60s'"))
+            conn.execute(sa.text(f"VACUUM (FULL) {schema.people.name}"))
+            if older:
+                raise StoreUnavailable(
+                    "the erasure is recorded, but a transaction that began before it is "
+                    "still open, so the old row may remain in the personal-data table's file; "
+                    f"run VACUUM (FULL) {schema.people.name} once it has ended"
+                )
 
 
 def _typed(key: Key[A], found: object) -> A | None:
@@ -459,6 +566,8 @@ class SqlStore:
             return []
         recordings = self.event_store.put(events, personal_data=personal_data)
         self.aggregates.saved(events)
+        if any(isinstance(e, PersonalDataErased) for e in events):
+            self.recorder.scrub_erased()
         return [r.notification.id for r in recordings]
 
     def append_refusal(self, refusal: Refusal) -> int:
@@ -467,6 +576,11 @@ class SqlStore:
         for personal in PERSONAL_FIELDS.get(type(command).__name__, ()):
             # The log is chained for good; personal data must stay erasable, so it stays out.
             payload[personal] = NOT_LOGGED
+        # A command built in Python skips the converter's checks; text PostgreSQL cannot
+        # keep would fail the log's insert as an unreadable store. Name the field instead.
+        problems = unstorable(payload) + unstorable({"message": refusal.message})
+        if problems:
+            raise InvalidCommand(problems)
         with self.recorder.appending() as append:
             row = {
                 "recorded_at": append.recorded_at,

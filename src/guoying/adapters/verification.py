@@ -11,8 +11,9 @@ root hash must still be found at that position.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from attrs import asdict, frozen
@@ -69,6 +70,65 @@ def take_checkpoint(store: SqlStore) -> Checkpoint:
     )
 
 
+def _python_type(column: sa.Column[Any]) -> type:
+    if isinstance(column.type, sa.LargeBinary):
+        return bytes
+    if isinstance(column.type, sa.Integer):
+        return int
+    return str
+
+
+# The Python type each stored column must come back as, by kind of chained row. A value of
+# another type was changed outside guoying even when its text hashes the same (the state
+# of an event cast to TEXT on SQLite hashed like the bytes it replaced).
+_COLUMN_TYPES = {
+    kind: {c.name: (_python_type(c), bool(c.nullable)) for c in table.columns}
+    for kind, table in chain.TABLES.items()
+}
+
+
+def _type_problem(kind: str, row: Mapping[str, Any]) -> str | None:
+    for name, (expected, nullable) in _COLUMN_TYPES[kind].items():
+        value = row[name]
+        if value is None and nullable:
+            continue
+        found = type(value)
+        if found is memoryview and expected is bytes:
+            continue
+        if found is not expected:
+            return (
+                f"its {name} is stored as {'NULL' if value is None else found.__name__}, not "
+                f"as the {expected.__name__} guoying wrote (the stored type was changed)"
+            )
+    return None
+
+
+def _declared_types(conn: Connection) -> str | None:
+    """On PostgreSQL, a column whose declared type differs from guoying's schema (an ALTER
+    TABLE ... TYPE); SQLite keeps a type per value, which the walk checks row by row."""
+    if conn.dialect.name != "postgresql":
+        return None
+    for table in chain.TABLES.values():
+        declared: dict[str, str] = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT column_name, data_type FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND table_name = :table"
+                ),
+                {"table": table.name},
+            ).all()
+        )
+        for column in table.columns:
+            wanted = column.type.compile(dialect=conn.dialect).lower()
+            if declared.get(column.name) != wanted:
+                return (
+                    f"column {table.name}.{column.name} is declared "
+                    f"{declared.get(column.name, 'missing')}, not {wanted} (the stored type "
+                    "was changed)"
+                )
+    return None
+
+
 def _unchained(conn: Connection, table: sa.Table, kind: str) -> int | None:
     """The first row of a table that no chain entry binds (an insertion)."""
     bound = sa.select(schema.chain.c.ref).where(schema.chain.c.kind == kind)
@@ -99,6 +159,10 @@ def verify(
         def bad(problem: str, where: int | None) -> Verdict:
             return Verdict(ok=False, count=position, root=current, problem=problem, position=where)
 
+        declared = _declared_types(conn)
+        if declared is not None:
+            return bad(declared, None)
+
         for entries, rows in chain.batches(conn, BATCH):
             for entry in entries:
                 expected = position + 1
@@ -121,6 +185,10 @@ def verify(
                     return bad(
                         f"position {expected}: {entry.kind} {entry.ref} was deleted", expected
                     )
+                retyped = _type_problem(entry.kind, row._mapping)
+                if retyped is not None:
+                    where = f"position {expected}: {entry.kind} {entry.ref}"
+                    return bad(f"{where}: {retyped}", expected)
                 digest = (
                     chain.event_digest if entry.kind == chain.EVENT else chain.refusal_digest
                 )(row._mapping)
@@ -144,6 +212,13 @@ def verify(
                 return bad(
                     f"{kind} {inserted} is not bound into the chain (inserted)", position + 1
                 )
+        if head.count == position and head.hash != current:
+            return bad(
+                f"the store's head hash {head.hash[:16]}... is not the hash of the chain's "
+                f"last entry {current[:16]}... (both bind {position} entries: the head was "
+                "edited)",
+                position,
+            )
         if (head.count, head.hash) != (position, current):
             return bad(
                 f"the store's head says {head.count} entries, the chain holds {position} "

@@ -91,6 +91,17 @@ class StoreUnavailable(GuoyingError):
     kind = "store_unavailable"
 
 
+class StoreDamaged(StoreUnavailable):
+    """A stored row is not as guoying wrote it (its type or bytes changed outside guoying);
+    `guoying verify` names it. `position` is the damaged event's store position, if known."""
+
+    kind = "store_damaged"
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.position = position
+
+
 class OutOfRange(GuoyingError):
     """A value was understood but lies outside what the policy or the record covers."""
 

@@ -29,10 +29,9 @@ def require_active_committee(
     require_committee(tree, committee_id, field)
     committee = view.get_active(committee_id)
     if committee is None:
-        raise RuleViolation(
-            "org.hierarchy",
-            f"committee {committee_id!r} was dissolved or not yet founded on that date",
-        )
+        seen = view.get(committee_id)
+        state = seen.ended() if seen else f"was not yet founded on {view.on}"
+        raise RuleViolation("org.hierarchy", f"committee {committee_id!r} {state}")
     return committee
 
 

@@ -169,13 +169,15 @@ def refusals(
 
 
 def _read_lines(source: str) -> list[str]:
-    # A byte-order mark, as some editors write, is not part of the first command.
-    if source == "-":
-        return sys.stdin.read().removeprefix("\ufeff").splitlines()
+    # A byte-order mark, as some editors write, is not part of the first command. Lines end
+    # at "\n" alone: str.splitlines would also cut at U+2028 and other separators that JSON
+    # strings may hold unescaped.
     try:
-        return Path(source).read_text(encoding="utf-8-sig").splitlines()
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        return raw.decode("utf-8-sig").split("\n")
     except (OSError, UnicodeDecodeError) as error:
-        typer.echo(f"error: cannot read {source}: {error}", err=True)
+        where = "standard input" if source == "-" else source
+        typer.echo(f"error: cannot read {where}: {error}", err=True)
         raise typer.Exit(2) from error
 
 
@@ -218,7 +220,8 @@ def apply(
         raise typer.Exit(2)
     refused = 0
     with _opened(store, create=True) as guoying:
-        units = [commands] if atomic else [[c] for c in commands]
+        # An empty file is no unit: nothing to apply and no result line, with --atomic too.
+        units = ([commands] if commands else []) if atomic else [[c] for c in commands]
         for unit in units:
             lines = [number for number, _ in unit]
             try:

@@ -37,6 +37,12 @@ class Committee:
     parent_id: str | None
     county_level: bool = False
     active: bool = True
+    # The effective date of its dissolution or merger, for refusals that name it.
+    ended_on: date | None = None
+
+    def ended(self) -> str:
+        """'was dissolved on DATE' (the dissolution's own date, not the decision's)."""
+        return f"was dissolved on {self.ended_on}" if self.ended_on else "was dissolved"
 
 
 @define
@@ -80,10 +86,11 @@ class CommitteeMap:
         when = f" on {self.on}" if self.on else ""
         for name in (actor_committee_id, committee_id):
             if self.get_active(name) is None:
-                state = "was dissolved" if self.get(name) else "did not exist"
+                found = self.get(name)
+                state = found.ended() if found else f"did not exist{when}"
                 raise JurisdictionViolation(
-                    f"committee {name!r} {state}{when}, so {actor_committee_id!r} has no "
-                    f"jurisdiction over {committee_id!r} (the tree as it stood on the "
+                    f"committee {name!r} {state}, so {actor_committee_id!r} has no "
+                    f"jurisdiction over {committee_id!r}{when} (the tree as it stood on the "
                     "decision's effective_on)",
                     details,
                 )
@@ -156,6 +163,7 @@ class CommitteeChange:
     name: str | None = None
     parent_id: str | None = None
     active: bool | None = None
+    ended_on: date | None = None
 
     def apply(self, state: Committee | None) -> Committee | None:
         if self.founded is not None:
@@ -167,6 +175,7 @@ class CommitteeChange:
             name=state.name if self.name is None else self.name,
             parent_id=state.parent_id if self.parent_id is None else self.parent_id,
             active=state.active if self.active is None else self.active,
+            ended_on=state.ended_on if self.ended_on is None else self.ended_on,
         )
 
 
@@ -320,10 +329,12 @@ def register_committee(
     else:
         parent = view.get_active(parent_id) if parent_id else None
         if parent is None:
+            ended = view.get(parent_id) if parent_id else None
             raise RuleViolation(
                 "org.hierarchy",
-                f"parent committee {parent_id!r} did not exist or was dissolved on "
-                f"{decision.effective_on}",
+                f"parent committee {parent_id!r} {ended.ended()}"
+                if ended
+                else f"parent committee {parent_id!r} did not exist on {decision.effective_on}",
             )
         if parent.level not in _ALLOWED_PARENTS[level]:
             raise RuleViolation(
@@ -380,7 +391,7 @@ class CommitteeDissolved(DomainEvent[OrgTree]):
 
     def mutate(self, aggregate: OrgTree | None) -> OrgTree:
         assert aggregate is not None
-        return aggregate._record(self, active=False)
+        return aggregate._record(self, active=False, ended_on=self.effective_on)
 
 
 def _next_version(tree: OrgTree) -> int:
@@ -390,8 +401,9 @@ def _next_version(tree: OrgTree) -> int:
 def _require_active(view: CommitteeMap, committee_id: str, role: str) -> Committee:
     committee = view.get_active(committee_id)
     if committee is None:
-        state = "was dissolved" if view.get(committee_id) else "does not exist"
-        raise RuleViolation("org.hierarchy", f"{role} {committee_id!r} {state} on that date")
+        found = view.get(committee_id)
+        state = found.ended() if found else "does not exist on that date"
+        raise RuleViolation("org.hierarchy", f"{role} {committee_id!r} {state}")
     return committee
 
 

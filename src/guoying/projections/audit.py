@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from guoying.adapters import chain
 from guoying.adapters.serialization import CONVERTER, decode_event
+from guoying.adapters.store import stored_state
 from guoying.domain import branch as b
 from guoying.domain.events import AnyEvent
 from guoying.projections.reading import recorded_time
@@ -86,7 +87,8 @@ def _committee_of(event: AnyEvent, bases: dict[str, str]) -> tuple[str | None, s
 
 
 def _event_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry:
-    event = decode_event(row.topic, bytes(row.state), row.originator_id, row.originator_version)
+    state = stored_state(row.state, f"the event at position {row.id}", row.id)
+    event = decode_event(row.topic, state, row.originator_id, row.originator_version)
     branch_id, committee_id = _committee_of(event, bases)
     detail = {k: v for k, v in CONVERTER.unstructure(event).items() if k not in _META}
     return AuditEntry(
