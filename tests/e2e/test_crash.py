@@ -31,9 +31,9 @@ from tests.e2e.inprocess import invoke
 from tests.e2e.runner import GUOYING, STORE_ENV, jsonl
 
 SEED = int(os.environ.get("GUOYING_CRASH_SEED", str(time.time_ns() % 1_000_000)))
-# Each registration of a branch under manzhuang writes exactly three events: the branch's
-# and one tally on the ledgers of manzhuang and daiyue.
-EVENTS_PER_LINE = 3
+# Each registration of a branch under manzhuang writes exactly four events: the branch's,
+# its name at manzhuang, and its placement on the counts of manzhuang and daiyue.
+EVENTS_PER_LINE = 4
 
 
 def registrations(prefix: str, count: int) -> list[dict[str, Any]]:

@@ -121,11 +121,17 @@ APPROVALS = tuple(
 )
 
 
-@pytest.fixture
-def app() -> Iterator[Guoying]:
+@contextlib.contextmanager
+def _opened() -> Iterator[Guoying]:
     with Guoying("memory://", clock=lambda: datetime(2020, 1, 15, tzinfo=CHINA)) as opened:
         for command in CITY.setup_commands(date(2017, 1, 1)):
             opened.execute(command)
+        yield opened
+
+
+@pytest.fixture
+def app() -> Iterator[Guoying]:
+    with _opened() as opened:
         yield opened
 
 
@@ -161,29 +167,55 @@ def _adjust(branch_id: str, year: int, tier: Tier, day: int = 1) -> AdjustTier:
     )
 
 
-def test_a_units_row_order_does_not_decide_its_cap_exception(app: Guoying) -> None:
+def _outcome(app: Guoying, unit: list[Command]) -> object:
+    try:
+        return bool(app.execute_unit(unit).events)
+    except GuoyingError as error:
+        return (error.rule_id, error.details.get("committee_id"), error.details.get("year"))
+
+
+def test_a_units_row_order_does_not_decide_its_cap_exception() -> None:
     """`ledger.advanced_cap`: a unit is judged on its end state, so its row order does not
     matter; the parents' approvals cover the unit before or after the rise. (The machine
     found that only the last row's exceptions counted; fixed since.) Without them the
-    same rise is refused."""
+    same rise is refused, and refused as the decision that raised the count."""
+    rise, other = _adjust("b1", 2018, Tier.ADVANCED), _adjust("b2", 2018, Tier.MIDDLE)
+    approvals = [*_approvals(2018), *_approvals(2019)]
+    units = (
+        [other, rise],
+        [other, *approvals, rise],
+        [rise, other, *approvals],
+        [*approvals[:2], rise, *approvals[2:], other],
+    )
+    outcomes: list[object] = []
+    for unit in units:
+        with _opened() as app:
+            for branch_id in ("b1", "b2"):
+                _register(app, branch_id, Tier.MIDDLE)
+            outcomes.append(_outcome(app, unit))
+            if outcomes[-1] is not True:
+                assert app.refusals()[-1].command == "AdjustTier"
+    assert outcomes == [("ledger.advanced_cap", "base-c", 2018), True, True, True]
+
+
+def test_a_rise_needs_an_approval_for_each_year_its_tier_carries_into(app: Guoying) -> None:
+    """`ledger.advanced_cap` (rules.md: an exception covers its year only; a tier carried
+    into the next year counts again there): a rise in 2018 with the parents' approvals
+    for 2018 alone is refused for 2019, the year it carries into; the same rise applies
+    when a 2019 evaluation brings the count back within the limit, or with the approvals
+    for 2019 too."""
     for branch_id in ("b1", "b2"):
         _register(app, branch_id, Tier.MIDDLE)
-    with pytest.raises(Refused, match=r"ledger\.advanced_cap"):
-        app.execute_unit([_adjust("b2", 2018, Tier.MIDDLE), _adjust("b1", 2018, Tier.ADVANCED)])
-    outcomes: list[object] = []
-    units = (
-        [_adjust("b2", 2018, Tier.MIDDLE), *_approvals(2018), _adjust("b1", 2018, Tier.ADVANCED)],
-        [_adjust("b1", 2019, Tier.ADVANCED), _adjust("b2", 2019, Tier.MIDDLE), *_approvals(2019)],
-    )
-    for unit in units:
-        try:
-            outcomes.append(bool(app.execute_unit(unit).events))
-        except GuoyingError as error:
-            outcomes.append(error.rule_id)
-        # Lower b1 again (a fall is never a breach), so that the next year's rise is one.
-        year = unit[-1].year if isinstance(unit[-1], AdjustTier | ApproveCapException) else 0
-        app.execute(_adjust("b1", year, Tier.MIDDLE, day=2))
-    assert outcomes == [True, True]
+    rise = _adjust("b1", 2018, Tier.ADVANCED)
+    assert _outcome(app, [*_approvals(2018), rise]) == ("ledger.advanced_cap", "base-c", 2019)
+    assert app.refusals()[-1].command == "AdjustTier"
+    assert _outcome(app, [rise, _adjust("b1", 2019, Tier.MIDDLE), *_approvals(2018)]) is True
+    # b1 is back within the limit in 2019; raising it there needs the 2019 approvals.
+    again = _adjust("b1", 2019, Tier.ADVANCED, day=2)
+    assert _outcome(app, [again]) == ("ledger.advanced_cap", "base-c", 2019)
+    assert _outcome(app, [again, *_approvals(2019)]) is True
+    figures = {year: app.figures("base-c", year) for year in (2017, 2018, 2019)}
+    assert [figures[y].counts[Tier.ADVANCED] for y in (2017, 2018, 2019)] == [0, 1, 1]
 
 
 def test_dissolving_a_branch_does_not_take_a_committee_above_its_cap(app: Guoying) -> None:

@@ -147,16 +147,26 @@ def test_a_line_over_the_size_limit_is_unusable_before_it_is_parsed() -> None:
 
 
 def test_nesting_is_limited_to_the_deepest_command_of_the_schema_and_strings_do_not_count() -> None:
-    # A cap exception's approver is the deepest: command, cap_exceptions, exception, actor.
+    # A split's new branch's units are the deepest: command, new_branches, branch, unit_ids.
     assert SCHEMA_DEPTH == 4
     assert json_depth('{"a": "[[[[[[{{{{"}') == 1
     assert json_depth('{"a": "\\"[[["}') == 1
-    exception = {
-        "committee_id": "base",
-        "justification": "approved",
-        "approved_by": {"person_id": "p", "committee_id": "county"},
+    split = {
+        "command": "SplitBranch",
+        "actor": {"person_id": "p", "committee_id": "base"},
+        "reason": "拆分",
+        "branch_id": "b1",
+        "new_branches": [
+            {
+                "branch_id": "b2",
+                "name": "新支部",
+                "sector": "RURAL",
+                "unit_ids": ["u1"],
+                "tier": "MIDDLE",
+            }
+        ],
     }
-    assert read_command(line(BRANCH, cap_exceptions=[exception]))
+    assert read_command(json.dumps(split, ensure_ascii=False))
 
 
 def test_the_decimal_fields_still_take_a_plain_number_read_through_its_text() -> None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from guoying.domain.catalogue import EVENT_TYPES
-from guoying.domain.events import AnyEvent, Key
+from guoying.domain.events import AnyEvent, Key, Streams
 from guoying.domain.legacy import LAYOUT_ID, LEGACY_LEDGER_PREFIX, LegacyLedger, StoreLayout
 from guoying.domain.policy import TAIAN_2017, Policy
 from guoying.testing import values as v
@@ -65,6 +65,15 @@ def _stream_of(aggregate: type) -> Callable[[Mapping[str, Any]], str]:
             key_of = value
             # Most events of a branch name it only in their stream id: draw one then.
             return lambda fields: str(key_of(fields.get(parameter) or fields["_own_id"]))
+    for value in module.values():
+        streams = getattr(value, "__self__", None)
+        if isinstance(streams, Streams) and streams.kind is aggregate:
+            # The subject is named by `<prefix>_id` (a branch, a unit, a person) or is the
+            # committee the stream is about; most events of a branch name it only in their id.
+            named = (f"{streams.prefix}_id", "committee_id")
+            return lambda fields: streams.id(
+                next((str(fields[n]) for n in named if fields.get(n)), fields["_own_id"])
+            )
     raise LookupError(f"no key function or constant names the streams of {aggregate.__name__}")
 
 

@@ -251,14 +251,30 @@ class LedgerMachine(Section10Checks):
         )
 
     def _approvals(
-        self, data: st.DataObject, committee_ids: Sequence[str], year: int
+        self,
+        data: st.DataObject,
+        committee_ids: Sequence[str],
+        year: int,
+        commands: Sequence[Command],
     ) -> tuple[ApproveCapException, ...]:
-        """None, the right parent's, a wrong committee's or a mix, for these committees."""
-        approvals = data.draw(
+        """None, the right parent's, a wrong committee's or a mix, for these committees.
+        The right parent approves `year` and each later year the commands need (a tier
+        carried into later years counts again there), so that most such units apply."""
+        drawn = data.draw(
             cap_exception_sets(self.city, committee_ids, years=st.just(year), policy=self.policy),
             label="approvals",
         )
-        # An approval is dated in its year, as the decision that needs it.
+        needed = self.model.needed_approvals(commands)
+        approvals: list[ApproveCapException] = []
+        for approval in drawn:
+            approvals.append(approval)
+            if approval.actor.committee_id == self.city.approver_of(approval.committee_id):
+                approvals.extend(
+                    evolve(approval, year=later)
+                    for committee_id, later in needed
+                    if committee_id == approval.committee_id and later > year
+                )
+        # An approval is dated in the year of the decision that needs it.
         return tuple(
             evolve(a, effective_on=data.draw(dates_in_year(year), label="approved on"))
             for a in approvals
@@ -268,7 +284,7 @@ class LedgerMachine(Section10Checks):
         """Run a decision alone, or in one unit with the approvals drawn for its chain
         (before or after it: the unit is judged on its end state)."""
         year = getattr(command, "year", None)
-        approvals = self._approvals(data, chain, year) if isinstance(year, int) else ()
+        approvals = self._approvals(data, chain, year, [command]) if isinstance(year, int) else ()
         if not approvals:
             self.run([command])
             return
@@ -545,7 +561,7 @@ class LedgerMachine(Section10Checks):
                 )
             }
         )
-        for approval in self._approvals(data, committees, year):
+        for approval in self._approvals(data, committees, year, commands):
             at = data.draw(st.integers(0, len(commands)), label="approval position")
             commands.insert(at, approval)
 

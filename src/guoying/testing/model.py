@@ -5,29 +5,21 @@ library's code, following rules.md (`org.jurisdiction`, `ledger.tiers`,
 
 Its count for `ledger.advanced_cap` is a recount from its own branches and the city's tree
 (`LedgerModel.counts`), never the library's placements; a cap exception is the parent's own
-`ApproveCapException`, for one committee and one year.
+`ApproveCapException`, for one committee and one year. A tier carried into the next year
+counts again there, so a unit is judged in every year of the policy: a rise needs an
+approval for each year it leaves the committee above its limit.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 from attrs import define, field, frozen
 
-from guoying.application.commands import (
-    AdjustTier,
-    ApproveCapException,
-    AssignLiaison,
-    Command,
-    RecordCommonProblem,
-    RecordProblem,
-    RegisterBranch,
-    RenameBranch,
-    SetCreationTarget,
-    SignOffRectification,
-)
+from guoying.application import commands as c
+from guoying.application.commands import Command
 from guoying.application.errors import AlreadyExists, GuoyingError, NotAuthorized, NotFound, Refused
 from guoying.domain.policy import Policy
 from guoying.domain.values import Actor, Tier
@@ -35,8 +27,23 @@ from guoying.testing.city import CityLayout
 
 __all__ = ["BranchModel", "Expected", "LedgerModel", "TierChange"]
 
-# The committees whose cap a unit's commands counted towards, each with those commands.
-_Touched = dict[str, list[Command]]
+
+@define
+class _Unit:
+    """What a unit of commands wrote to the committees' counts, as the library writes it:
+    an approval when it is decided; each branch's new placement when the unit ends (in
+    branch id order, base committee first, up the chain), only where it changed."""
+
+    # The last command that concerned each branch whose placement is recomputed.
+    recounts: dict[str, Command] = field(factory=dict)
+    # The committees written to, in the order first written (the order they are judged
+    # in), each with the last command that wrote to it (the one a breach is refused as).
+    causes: dict[str, Command] = field(factory=dict)
+
+    def write(self, committee_id: str, command: Command) -> None:
+        self.causes[committee_id] = command
+
+
 # ---------------------------------------------------------------------------------------
 # The model: what the machine believes the library should have decided
 
@@ -77,6 +84,14 @@ class BranchModel:
         """The tier in effect for a year: set that year or carried over."""
         set_years = [y for y in self.tiers if y <= year]
         return self.tiers[max(set_years)] if set_years else None
+
+    def placement(self) -> tuple[tuple[int, Tier], ...]:
+        """From which year on the branch counts with which tier (each change once)."""
+        runs: list[tuple[int, Tier]] = []
+        for year in sorted(self.tiers):
+            if not runs or runs[-1][1] is not self.tiers[year]:
+                runs.append((year, self.tiers[year]))
+        return tuple(runs)
 
     @property
     def last_tier_year(self) -> int:
@@ -143,14 +158,39 @@ class LedgerModel:
 
     def predict(self, commands: Sequence[Command]) -> tuple[Expected, LedgerModel]:
         after = copy.deepcopy(self)
-        touched: _Touched = {}
         try:
-            for command in commands:
-                after._apply(command, touched)
-            after._judge_caps(self, touched, commands[-1])
+            unit = after._decide(self, commands)
+            for committee_id, _ in after._breaches(self, unit):
+                raise _refused("ledger.advanced_cap", unit.causes[committee_id])
         except _Predicted as predicted:
             return predicted.expected, self
         return Expected(), after
+
+    def needed_approvals(self, commands: Sequence[Command]) -> list[tuple[str, int]]:
+        """The (committee, year) a unit of these commands takes above `ledger.advanced_cap`
+        without an approval: those its parents must approve for it to apply (none when it
+        is refused for another reason first)."""
+        after = copy.deepcopy(self)
+        try:
+            unit = after._decide(self, commands)
+        except _Predicted:
+            return []
+        return list(after._breaches(self, unit))
+
+    def _decide(self, before: LedgerModel, commands: Sequence[Command]) -> _Unit:
+        """Apply the commands to this copy of `before`, then write the placements that
+        changed, as the library does when the unit ends."""
+        unit = _Unit()
+        for command in commands:
+            self._apply(command, unit)
+        for branch_id, command in sorted(unit.recounts.items()):
+            branch = self.branches[branch_id]
+            earlier = before.branches.get(branch_id)
+            if earlier is not None and earlier.placement() == branch.placement():
+                continue
+            for committee_id in self.city.capped_chain(branch.base_committee_id):
+                unit.write(committee_id, command)
+        return unit
 
     # One command
 
@@ -158,15 +198,15 @@ class LedgerModel:
         if not self.city.may_act_on(command.actor.committee_id, committee_id):
             raise _Predicted(Expected(NotAuthorized, "org.jurisdiction", command))
 
-    def _apply(self, command: Command, touched: _Touched) -> None:
+    def _apply(self, command: Command, unit: _Unit) -> None:
         match command:
-            case RegisterBranch():
-                self._register(command, touched)
-            case RecordCommonProblem():
+            case c.RegisterBranch():
+                self._register(command, unit)
+            case c.RecordCommonProblem():
                 self._common_problem(command)
-            case ApproveCapException():
-                self._approve(command, touched)
-            case RenameBranch():
+            case c.ApproveCapException():
+                self._approve(command, unit)
+            case c.RenameBranch():
                 branch = self.branches.get(command.branch_id)
                 if branch is None:
                     raise _Predicted(Expected(NotFound))
@@ -177,21 +217,21 @@ class LedgerModel:
                 self._require_free_name(command, branch.base_committee_id, name)
                 branch.name = name
             case (
-                AdjustTier()
-                | SetCreationTarget()
-                | AssignLiaison()
-                | RecordProblem()
-                | SignOffRectification()
+                c.AdjustTier()
+                | c.SetCreationTarget()
+                | c.AssignLiaison()
+                | c.RecordProblem()
+                | c.SignOffRectification()
             ):
                 branch = self.branches.get(command.branch_id)
                 if branch is None:
                     raise _Predicted(Expected(NotFound))
                 self._authorize(command, branch.base_committee_id)
-                self._on_branch(command, branch, touched)
+                self._on_branch(command, branch, unit)
             case _:
                 raise TypeError(f"the model does not know {type(command).__name__}")
 
-    def _register(self, command: RegisterBranch, touched: _Touched) -> None:
+    def _register(self, command: c.RegisterBranch, unit: _Unit) -> None:
         base = command.base_committee_id
         if not self.city.has_committee(base):
             raise _Predicted(Expected(NotFound))
@@ -227,22 +267,20 @@ class LedgerModel:
                 )
             ],
         )
-        for committee_id in self.city.capped_chain(base):
-            touched.setdefault(committee_id, []).append(command)
+        unit.recounts[command.branch_id] = command
 
     def _on_branch(
         self,
         command: Command,
         branch: BranchModel,
-        touched: _Touched,
+        unit: _Unit,
     ) -> None:
         on = self._on(command)
         match command:
-            case AdjustTier():
-                if not self.policy.covers_year(command.year):
-                    raise _refused("ledger.annual_adjustment", command)
-                if command.year < branch.last_tier_year:
-                    raise _refused("ledger.annual_adjustment", command)
+            case c.AdjustTier():
+                self._require_year(
+                    command, command.year, branch.last_tier_year, "ledger.annual_adjustment"
+                )
                 branch.tiers[command.year] = command.tier
                 branch.results[command.year] = command.tier
                 branch.changes.append(
@@ -255,21 +293,17 @@ class LedgerModel:
                         on,
                     )
                 )
-                for committee_id in self.city.capped_chain(branch.base_committee_id):
-                    touched.setdefault(committee_id, []).append(command)
-            case SetCreationTarget():
-                if not self.policy.covers_year(command.year):
-                    raise _refused("ledger.row", command)
-                if command.year < branch.registered_year:
-                    raise _refused("ledger.row", command)
+                unit.recounts[command.branch_id] = command
+            case c.SetCreationTarget():
+                self._require_year(command, command.year, branch.registered_year, "ledger.row")
                 branch.targets[command.year] = command.target
-            case AssignLiaison():
+            case c.AssignLiaison():
                 if command.person_id not in self.people:
                     raise _Predicted(Expected(NotFound))
                 if not command.position.strip():
                     raise _refused("ledger.liaison_coverage", command)
                 branch.liaison_id = command.person_id
-            case RecordProblem():
+            case c.RecordProblem():
                 if command.owner_id not in self.people:
                     raise _Predicted(Expected(NotFound))
                 if command.case_id in branch.cases:
@@ -279,13 +313,18 @@ class LedgerModel:
                 if command.deadline < on:
                     raise _refused("ledger.rectification", command)
                 branch.cases[command.case_id] = _Case(on)
-            case SignOffRectification():
+            case c.SignOffRectification():
                 case = branch.cases.get(command.case_id)
                 if case is None or case.closed or on < case.found_on:
                     raise _refused("ledger.rectification", command)
                 case.closed = True
             case _:  # pragma: no cover - _apply routes only these here
                 raise TypeError(type(command).__name__)
+
+    def _require_year(self, command: Command, year: int, first: int, rule_id: str) -> None:
+        """A year the policy covers, not before `first`."""
+        if not self.policy.covers_year(year) or year < first:
+            raise _refused(rule_id, command)
 
     def _require_free_name(self, command: Command, base: str, name: str) -> None:
         """`ledger.row`: two branches of one base committee never share a name."""
@@ -296,7 +335,7 @@ class LedgerModel:
         ):
             raise _refused("ledger.row", command)
 
-    def _common_problem(self, command: RecordCommonProblem) -> None:
+    def _common_problem(self, command: c.RecordCommonProblem) -> None:
         if not self.city.has_committee(command.committee_id):
             raise _Predicted(Expected(NotFound))
         self._authorize(command, command.committee_id)
@@ -313,7 +352,7 @@ class LedgerModel:
 
     # The unit's end state: ledger.advanced_cap
 
-    def _approve(self, command: ApproveCapException, touched: _Touched) -> None:
+    def _approve(self, command: c.ApproveCapException, unit: _Unit) -> None:
         """The parent's own decision (the Organization Department's for a city-managed
         committee), for one committee and one year, once."""
         if not self.city.has_committee(command.committee_id):
@@ -324,14 +363,16 @@ class LedgerModel:
         if not self.policy.covers_year(command.year) or key in self.approvals:
             raise _refused("ledger.advanced_cap", command)
         self.approvals.add(key)
-        touched.setdefault(command.committee_id, []).append(command)
+        unit.write(command.committee_id, command)
 
-    def _judge_caps(self, before: LedgerModel, touched: _Touched, last: Command) -> None:
-        """rules.md `ledger.advanced_cap` on the unit's end state: a committee above
-        floor(share x active) in a year without its parent's approval for that year is
-        refused when it was within its limit before the unit (fewer branches lower the
-        limit too) or its advanced count went up."""
-        for committee_id in touched:
+    def _breaches(self, before: LedgerModel, unit: _Unit) -> Iterator[tuple[str, int]]:
+        """rules.md `ledger.advanced_cap` on the unit's end state, for every committee it
+        wrote to (in that order) and every year of the policy, since a tier carried into
+        later years counts again there: a committee above floor(share x active) in a year
+        without its parent's approval for that year breaks the rule when it was within its
+        limit before the unit (fewer branches lower the limit too) or its advanced count
+        went up."""
+        for committee_id in unit.causes:
             for year in self.years:
                 advanced, active = self.counts(committee_id, year)
                 if advanced <= self.policy.advanced_limit(active):
@@ -342,4 +383,4 @@ class LedgerModel:
                 if was_advanced <= self.policy.advanced_limit(was_active) or (
                     advanced > was_advanced
                 ):
-                    raise _refused("ledger.advanced_cap", last)
+                    yield committee_id, year

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from typing import TypedDict
 
 from attrs import define, evolve, field, frozen
 from hypothesis import strategies as st
@@ -189,6 +190,23 @@ def _pick(draw: st.DrawFn, items: list[BranchTimeline], label: str) -> BranchTim
     return draw(st.sampled_from(items), label=label) if items else None
 
 
+class _ByBase(TypedDict):
+    actor: Actor
+    reason: str
+    effective_on: date
+    branch_id: str
+
+
+def _by_base(world: _World, branch: BranchTimeline, on: date, reason: str) -> _ByBase:
+    """A decision on `branch` by its own base committee's secretary, on `on`."""
+    return {
+        "actor": world.city.secretary(branch.base_on(on)),
+        "reason": reason,
+        "effective_on": on,
+        "branch_id": branch.branch_id,
+    }
+
+
 def _register(draw: st.DrawFn, world: _World, on: date) -> Command | None:
     base = draw(st.sampled_from(world.bases(on)), label="base committee")
     units = list(world.city.units_of(base)) or [u.unit_id for u in world.city.units]
@@ -218,10 +236,7 @@ def _adjust(draw: st.DrawFn, world: _World, on: date) -> Command | None:
     tier = draw(_TIERS, label="tier")
     branch.tiers[on.year] = tier
     return AdjustTier(
-        actor=world.city.secretary(branch.base_on(on)),
-        reason="annual evaluation",
-        effective_on=on,
-        branch_id=branch.branch_id,
+        **_by_base(world, branch, on, "annual evaluation"),
         year=on.year,
         tier=tier,
     )
@@ -232,10 +247,7 @@ def _target(draw: st.DrawFn, world: _World, on: date) -> Command | None:
     if branch is None:
         return None
     return SetCreationTarget(
-        actor=world.city.secretary(branch.base_on(on)),
-        reason="creation target",
-        effective_on=on,
-        branch_id=branch.branch_id,
+        **_by_base(world, branch, on, "creation target"),
         year=on.year,
         target=draw(v.tiers(), label="target"),
     )
@@ -246,10 +258,7 @@ def _liaison(draw: st.DrawFn, world: _World, on: date) -> Command | None:
     if branch is None or not world.people:
         return None
     return AssignLiaison(
-        actor=world.city.secretary(branch.base_on(on)),
-        reason="contracted",
-        effective_on=on,
-        branch_id=branch.branch_id,
+        **_by_base(world, branch, on, "contracted"),
         person_id=draw(st.sampled_from(world.people), label="person"),
         position=draw(v.positions(), label="position"),
     )
@@ -262,10 +271,7 @@ def _problem(draw: st.DrawFn, world: _World, on: date) -> Command | None:
     case_id = world.fresh("case-")
     world.cases.setdefault(branch.branch_id, []).append((case_id, False))
     return RecordProblem(
-        actor=world.city.secretary(branch.base_on(on)),
-        reason="analysis",
-        effective_on=on,
-        branch_id=branch.branch_id,
+        **_by_base(world, branch, on, "analysis"),
         case_id=case_id,
         problem=draw(v.texts(max_size=20), label="problem"),
         measure=draw(v.texts(max_size=20), label="measure"),
@@ -287,10 +293,7 @@ def _sign_off(draw: st.DrawFn, world: _World, on: date) -> Command | None:
     world.cases[branch_id] = [(c, closed or c == case_id) for c, closed in world.cases[branch_id]]
     branch = world.timeline.branches[branch_id]
     return SignOffRectification(
-        actor=world.city.secretary(branch.base_on(on)),
-        reason="rectified",
-        effective_on=on,
-        branch_id=branch_id,
+        **_by_base(world, branch, on, "rectified"),
         case_id=case_id,
         outcome="整改完成",
     )
@@ -333,10 +336,7 @@ def _rename(draw: st.DrawFn, world: _World, on: date) -> Command | None:
         return None
     branch.name = f"{branch.branch_id} {world.fresh('新')}"
     return RenameBranch(
-        actor=world.city.secretary(branch.base_on(on)),
-        reason="renamed",
-        effective_on=on,
-        branch_id=branch.branch_id,
+        **_by_base(world, branch, on, "renamed"),
         name=branch.name,
     )
 
@@ -411,10 +411,7 @@ def _dissolve(draw: st.DrawFn, world: _World, on: date) -> Command | None:
         return None
     branch.ended_on = on
     return DissolveBranch(
-        actor=world.city.secretary(branch.base_on(on)),
-        reason="dissolved",
-        effective_on=on,
-        branch_id=branch.branch_id,
+        **_by_base(world, branch, on, "dissolved"),
     )
 
 
