@@ -28,6 +28,7 @@ from psycopg import sql
 from guoying import Guoying
 from guoying.adapters import schema as store_schema
 from guoying.api import PROJECTIONS
+from guoying.domain.legacy import LAYOUT
 from guoying.synthetic import CitySpec, build, plan_city
 
 Log = Callable[[str], None]
@@ -43,9 +44,10 @@ def sqlite_url(path: Path) -> str:
 
 
 def store_fingerprint() -> str:
-    """A short hash of the store's and the views' table definitions and the projections'
-    versions: a cached store written by a library whose tables or projections have changed
-    since is generated again rather than misread or rebuilt while being measured."""
+    """A short hash of the store's and the views' table definitions, the projections'
+    versions and the streams' layout: a cached store written by a library whose tables,
+    projections or streams have changed since is generated again rather than misread,
+    rebuilt or refused (a 0.1 layout waits for `migrate`) while being measured."""
     dialect = sa.create_engine("sqlite://").dialect
     tables = [
         t
@@ -59,6 +61,7 @@ def store_fingerprint() -> str:
         for i in sorted(t.indexes, key=lambda i: str(i.name))
     ]
     ddl += [f"{p.name}@{p.version}" for p in PROJECTIONS]
+    ddl.append(f"layout@{LAYOUT}")
     return hashlib.sha256("\n".join(ddl).encode()).hexdigest()[:8]
 
 
