@@ -98,6 +98,8 @@ class Section10Checks(RuleBasedStateMachine):
         believed = self.model.branches[branch.branch_id]
         assert branch.tiers == sorted(believed.tiers.items()), branch.branch_id
         assert branch.base_committee_id == believed.base_committee_id
+        assert branch.memberships == believed.memberships, branch.branch_id
+        assert branch.ended_on == believed.ended_on, branch.branch_id
         assert branch.name == believed.name
         assert branch.registered_year == believed.registered_year
         assert branch.targets == believed.targets
@@ -145,7 +147,16 @@ class Section10Checks(RuleBasedStateMachine):
             entries = self.app.history(branch_id)
             recorded = [e.recorded_at for e in entries]
             assert recorded == sorted(recorded), "recorded time went backwards"
-            changes = [e for e in entries if e.event in TIER_EVENTS]
+            # A merger brings the absorbed branches' history along (checked under their ids).
+            merged, pending = {branch_id}, [branch_id]
+            while pending:
+                for absorbed in self.model.branches[pending.pop()].absorbed:
+                    if absorbed not in merged:
+                        merged.add(absorbed)
+                        pending.append(absorbed)
+            assert {e.branch_id for e in entries} <= merged, (branch_id, merged)
+            own = [e for e in entries if e.branch_id == branch_id]
+            changes = [e for e in own if e.event in TIER_EVENTS]
             believed = self.model.branches[branch_id].changes
             assert len(changes) == len(believed), (branch_id, changes, believed)
             for entry, change in zip(changes, believed, strict=True):

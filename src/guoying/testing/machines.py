@@ -56,6 +56,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     MultipleResults,
+    consumes,
     multiple,
     precondition,
     rule,
@@ -66,14 +67,19 @@ from guoying.application.commands import (
     AdjustTier,
     ApproveCapException,
     Command,
+    DissolveBranch,
+    MergeBranches,
+    MoveBranch,
+    MoveCommittee,
     RecordCommonProblem,
     RegisterBranch,
     SignOffRectification,
 )
 from guoying.application.errors import GuoyingError, Refused
 from guoying.domain.advanced_cap import BranchCounted, CapExceptionApproved, cap_key
+from guoying.domain.organization import TREE_KEY
 from guoying.domain.policy import TAIAN_2017, Policy, PolicyBook
-from guoying.domain.values import Actor, Sector, Tier
+from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier
 from guoying.testing.city import CityLayout, small_city
 from guoying.testing.invariants import CHINA, Section10Checks
 from guoying.testing.model import BranchModel, Expected, LedgerModel, TierChange
@@ -98,6 +104,8 @@ __all__ = ["CHINA", "BranchModel", "Expected", "LedgerMachine", "LedgerModel", "
 
 # ---------------------------------------------------------------------------------------
 # The machine
+
+ORG_LIFE = (MoveBranch, DissolveBranch, MergeBranches, MoveCommittee)
 
 
 class LedgerMachine(Section10Checks):
@@ -215,6 +223,11 @@ class LedgerMachine(Section10Checks):
         """The branches and committee ledgers a command loads, even when it is refused."""
         found: set[str] = set()
         for command in commands:
+            if isinstance(command, ORG_LIFE):
+                found.update(cap_key(c).id for c in self.city.capped_ids)
+                into = getattr(command, "into_branch_id", None)
+                if into in self.model.branches:
+                    found.add(f"branch:{into}")
             branch_id = getattr(command, "branch_id", None)
             base = getattr(command, "base_committee_id", None)
             if isinstance(branch_id, str) and branch_id in self.model.branches:
@@ -589,3 +602,147 @@ class LedgerMachine(Section10Checks):
         )
         on = data.draw(st.dates(since, date(self.policy.last_year, 12, 31)), label="effective_on")
         self.run([evolve(command, effective_on=on)])
+
+    # Organisation life: moves, dissolutions and mergers, often back-dated
+
+    def _org_life_date(self, data: st.DataObject, since: date | None = None) -> date:
+        """Any date of the policy (often before decisions already recorded), or one on or
+        after `since`."""
+        end = date(self.policy.last_year, 12, 31)
+        if since is not None and since <= end and data.draw(st.booleans(), label="late"):
+            return data.draw(st.dates(since, end), label="effective_on")
+        return data.draw(dates_in_policy(self.policy), label="effective_on")
+
+    def _org_life_actor(self, data: st.DataObject, over: Sequence[str], on: date) -> Actor:
+        """A committee over all of `over` on that date (the common parent, the city, the
+        Organization Department), or often one outside them all (`org.jurisdiction`)."""
+        model = self.model
+        inside = [
+            c for c in self.city.committee_ids if all(model.may_act_on(c, o, on) for o in over)
+        ]
+        outside = [
+            c for c in self.city.committee_ids if not any(model.may_act_on(c, o, on) for o in over)
+        ]
+        pool = st.sampled_from(inside) if inside else st.just(self.city.city_id)
+        if data.draw(st.integers(0, 3), label="outsider acts") == 0:
+            pool = st.sampled_from([*outside, self.outsider_committee_id])
+        return self.city.secretary(data.draw(pool, label="actor committee"))
+
+    def _run_org_life(self, data: st.DataObject, command: Command) -> bool:
+        """Alone, or (when it takes committees above their caps) sometimes in one unit with
+        the approvals of the right parents for every (committee, year) it breaches."""
+        needed = self.model.needed_approvals([command])
+        if needed:
+            note_event(f"{type(command).__name__}: above the cap without approvals")
+        if not needed or not data.draw(st.booleans(), label="with approvals"):
+            applied = self.run([command])
+        else:
+            approvals: list[Command] = []
+            for committee_id, year in needed:
+                on = data.draw(dates_in_year(year), label="approved on")
+                approver = self.model.approver_of(committee_id, on)
+                if approver is None:
+                    continue
+                approvals.append(
+                    ApproveCapException(
+                        actor=self.city.secretary(approver),
+                        reason="organisation life",
+                        effective_on=on,
+                        committee_id=committee_id,
+                        year=year,
+                    )
+                )
+            applied = self.run([*approvals, command], as_unit=True)
+        if applied:
+            self._check_tree()
+        return applied
+
+    def _check_tree(self) -> None:
+        """The library's tree, read back, stands as the model's on every date it changed
+        and at the end of every year."""
+        tree = self.app.store.get(TREE_KEY)
+        assert tree is not None
+        dates = {ch.on for changes in self.model.tree.changes.values() for ch in changes}
+        dates.update(date(y, 12, 31) for y in self.model.years)
+        for on in sorted(dates):
+            for committee_id in self.city.committee_ids:
+                state = tree.state_on(committee_id, on)
+                assert (state.parent_id if state else None) == self.model.parent_on(
+                    committee_id, on
+                ), (committee_id, on)
+
+    @rule(branch=branches, data=st.data())
+    def move_branch(self, branch: str, data: st.DataObject) -> None:
+        """`MoveBranch` by a committee over both base committees (or the sending one with
+        the receiving one's decision), dated any time: refused by `org.jurisdiction` for an
+        actor outside both, by `org.hierarchy` before the branch's last move, by
+        `ledger.advanced_cap` when it takes a committee above its cap in any year."""
+        believed = self.model.branches[branch]
+        on = self._org_life_date(data, believed.memberships[-1][0])
+        to = data.draw(st.sampled_from(self.city.base_ids), label="to")
+        actor = self._org_life_actor(data, [believed.base_on(on), to], on)
+        receiving = None
+        if data.draw(st.integers(0, 3), label="sender with receiving decision") == 0:
+            actor, receiving = self.city.secretary(believed.base_on(on)), self.city.secretary(to)
+        command = MoveBranch(
+            actor=actor,
+            reason=data.draw(reasons(), label="reason"),
+            effective_on=on,
+            branch_id=branch,
+            to_committee_id=to,
+            receiving_decision_by=receiving,
+        )
+        self._run_org_life(data, command)
+
+    @rule(target=branches, branch=consumes(branches), data=st.data())
+    def dissolve_branch(self, branch: str, data: st.DataObject) -> MultipleResults[str]:
+        """`DissolveBranch`, dated any time after registration (often before decisions
+        already recorded): its committees have one branch fewer, which may take one above
+        `ledger.advanced_cap` (fewer branches lower the limit)."""
+        believed = self.model.branches[branch]
+        on = self._org_life_date(data, believed.registered_on)
+        command = DissolveBranch(
+            actor=self._org_life_actor(data, [believed.base_on(on)], on),
+            reason=data.draw(reasons(), label="reason"),
+            effective_on=on,
+            branch_id=branch,
+        )
+        return multiple() if self._run_org_life(data, command) else multiple(branch)
+
+    @rule(target=branches, branch=consumes(branches), into=branches, data=st.data())
+    def merge_branches(self, branch: str, into: str, data: st.DataObject) -> MultipleResults[str]:
+        """`MergeBranches`: the branch ends, its open cases continue in `into`."""
+        absorbed, survivor = self.model.branches[branch], self.model.branches[into]
+        on = self._org_life_date(data, max(absorbed.registered_on, survivor.registered_on))
+        command = MergeBranches(
+            actor=self._org_life_actor(data, [absorbed.base_on(on), survivor.base_on(on)], on),
+            reason=data.draw(reasons(), label="reason"),
+            effective_on=on,
+            branch_id=branch,
+            into_branch_id=into,
+        )
+        return multiple() if self._run_org_life(data, command) else multiple(branch)
+
+    @rule(data=st.data())
+    def move_committee(self, data: st.DataObject) -> None:
+        """`MoveCommittee` of a base or intermediate committee under another parent, dated
+        any time (back-dated moves recount every year from the move on), decided by a
+        committee over the old and the new parent."""
+        movable = [c for c in self.city.capped_ids if c not in self._city_managed()]
+        committee = data.draw(st.sampled_from(movable), label="committee")
+        parent = data.draw(
+            st.sampled_from([c for c in self.city.capped_ids if c != committee]), label="parent"
+        )
+        on = self._org_life_date(data)
+        old_parent = self.model.parent_on(committee, on) or self.city.city_id
+        command = MoveCommittee(
+            actor=self._org_life_actor(data, [old_parent, parent], on),
+            reason=data.draw(reasons(), label="reason"),
+            effective_on=on,
+            committee_id=committee,
+            parent_id=parent,
+        )
+        self._run_org_life(data, command)
+
+    def _city_managed(self) -> tuple[str, ...]:
+        return self.city.ids_at(CommitteeLevel.CITY_MANAGED)

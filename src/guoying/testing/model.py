@@ -22,8 +22,9 @@ from guoying.application import commands as c
 from guoying.application.commands import Command
 from guoying.application.errors import AlreadyExists, GuoyingError, NotAuthorized, NotFound, Refused
 from guoying.domain.policy import Policy
-from guoying.domain.values import Actor, Tier
+from guoying.domain.values import Actor, CommitteeLevel, Tier, year_end
 from guoying.testing.city import CityLayout
+from guoying.testing.recount import CityTimeline, CommitteeState
 
 __all__ = ["BranchModel", "Expected", "LedgerModel", "TierChange"]
 
@@ -79,6 +80,20 @@ class BranchModel:
     liaison_id: str | None = None
     cases: dict[str, _Case] = field(factory=dict)
     changes: list[TierChange] = field(factory=list)
+    # Which base committee led it from which date (`MoveBranch`), and when it ended.
+    memberships: list[tuple[date, str]] = field(factory=list)
+    ended_on: date | None = None
+    # Branches merged into this one: their history shows in this one's too.
+    absorbed: list[str] = field(factory=list)
+
+    def base_on(self, on: date) -> str:
+        """The base committee that led the branch on a date (its first one before that)."""
+        found = self.memberships[0][1] if self.memberships else self.base_committee_id
+        for since, base in self.memberships:
+            if since > on:
+                break
+            found = base
+        return found
 
     def tier_for(self, year: int) -> Tier | None:
         """The tier in effect for a year: set that year or carried over."""
@@ -133,9 +148,16 @@ class LedgerModel:
     as it should be afterwards.
     """
 
-    def __init__(self, city: CityLayout, policy: Policy) -> None:
+    def __init__(self, city: CityLayout, policy: Policy, founded_on: date | None = None) -> None:
         self.city = city
         self.policy = policy
+        # The tree with its dated changes (`MoveCommittee`), as set up on `founded_on`.
+        self.tree = CityTimeline()
+        for spec in city.committees:
+            self.tree.found(
+                CommitteeState(spec.committee_id, spec.level, spec.parent_id),
+                founded_on or date(policy.first_year, 1, 1),
+            )
         self.people: set[str] = set(city.person_ids)
         self.branches: dict[str, BranchModel] = {}
         self.common_problems: set[tuple[str, str]] = set()
@@ -147,14 +169,59 @@ class LedgerModel:
         return range(self.policy.first_year, self.policy.last_year + 1)
 
     def counts(self, committee_id: str, year: int) -> tuple[int, int]:
-        """(advanced, active) for a committee's whole subtree in a year."""
-        subtree = set(self.city.subtree(committee_id))
+        """(advanced, active) for a committee's whole subtree in a year: the recount of
+        `guoying.testing.recount` (the tree and the branch's base as they stood at the end
+        of the year, a branch ended that year or before not counted)."""
         advanced = active = 0
-        for branch in self.branches.values():
-            if branch.base_committee_id in subtree and branch.registered_year <= year:
+        for branch_id in self.branches:
+            tier = self._counted(branch_id, year).get(committee_id)
+            if tier is not None:
                 active += 1
-                advanced += branch.tier_for(year) is Tier.ADVANCED
+                advanced += tier is Tier.ADVANCED
         return advanced, active
+
+    def _counted(self, branch_id: str, year: int) -> dict[str, Tier]:
+        """The committees a branch counts under in a year, with its tier there."""
+        branch = self.branches[branch_id]
+        tier = branch.tier_for(year)
+        ended = branch.ended_on is not None and branch.ended_on.year <= year
+        if branch.registered_year > year or tier is None or ended:
+            return {}
+        on = max(year_end(year), branch.registered_on)
+        return dict.fromkeys(self.tree.capped_chain_on(branch.base_on(on), on), tier)
+
+    def placement_of(self, branch_id: str) -> dict[str, tuple[tuple[int, Tier], ...]]:
+        """Per committee, the years (of the policy) the branch counts there, with its tier."""
+        found: dict[str, list[tuple[int, Tier]]] = {}
+        if branch_id not in self.branches:
+            return {}
+        for year in self.years:
+            for committee_id, tier in self._counted(branch_id, year).items():
+                found.setdefault(committee_id, []).append((year, tier))
+        return {c: tuple(runs) for c, runs in found.items()}
+
+    def may_act_on(self, actor_committee_id: str, committee_id: str, on: date) -> bool:
+        """`org.jurisdiction` in the tree as it stood on a date."""
+        actor = self.tree.state_on(actor_committee_id, on)
+        if actor is None or not actor.active:
+            return False
+        if actor.level is CommitteeLevel.ORGANIZATION_DEPARTMENT:
+            return self.tree.state_on(committee_id, on) is not None
+        return actor_committee_id in self.tree.lineage_on(committee_id, on)
+
+    def approver_of(self, committee_id: str, on: date) -> str | None:
+        """The committee's parent on a date (the Organization Department for a
+        city-managed committee)."""
+        state = self.tree.state_on(committee_id, on)
+        if state is None:
+            return None
+        if state.level is CommitteeLevel.CITY_MANAGED:
+            return self.city.organization_department_id
+        return state.parent_id
+
+    def parent_on(self, committee_id: str, on: date) -> str | None:
+        state = self.tree.state_on(committee_id, on)
+        return state.parent_id if state else None
 
     def predict(self, commands: Sequence[Command]) -> tuple[Expected, LedgerModel]:
         after = copy.deepcopy(self)
@@ -184,19 +251,34 @@ class LedgerModel:
         for command in commands:
             self._apply(command, unit)
         for branch_id, command in sorted(unit.recounts.items()):
-            branch = self.branches[branch_id]
-            earlier = before.branches.get(branch_id)
-            if earlier is not None and earlier.placement() == branch.placement():
-                continue
-            for committee_id in self.city.capped_chain(branch.base_committee_id):
-                unit.write(committee_id, command)
+            new, old = self.placement_of(branch_id), before.placement_of(branch_id)
+            for committee_id in [*new, *(k for k in old if k not in new)]:
+                if new.get(committee_id, ()) != old.get(committee_id, ()):
+                    unit.write(committee_id, command)
         return unit
 
     # One command
 
     def _authorize(self, command: Command, committee_id: str) -> None:
-        if not self.city.may_act_on(command.actor.committee_id, committee_id):
+        if not self.may_act_on(command.actor.committee_id, committee_id, self._on(command)):
             raise _Predicted(Expected(NotAuthorized, "org.jurisdiction", command))
+
+    def _acting_on(self, command: Command, branch_id: str) -> BranchModel:
+        """The branch, once the actor is found to have jurisdiction over its base committee
+        on the decision's date."""
+        branch = self.branches.get(branch_id)
+        if branch is None:
+            raise _Predicted(Expected(NotFound))
+        self._authorize(command, branch.base_on(self._on(command)))
+        return branch
+
+    def _require_active(self, command: Command, branch: BranchModel) -> None:
+        if branch.ended_on is not None:
+            raise _refused("org.hierarchy", command)
+
+    def _require_registered_by(self, command: Command, branch: BranchModel) -> None:
+        if self._on(command) < branch.registered_on:
+            raise _refused("org.hierarchy", command)
 
     def _apply(self, command: Command, unit: _Unit) -> None:
         match command:
@@ -207,10 +289,9 @@ class LedgerModel:
             case c.ApproveCapException():
                 self._approve(command, unit)
             case c.RenameBranch():
-                branch = self.branches.get(command.branch_id)
-                if branch is None:
-                    raise _Predicted(Expected(NotFound))
-                self._authorize(command, branch.base_committee_id)
+                branch = self._acting_on(command, command.branch_id)
+                self._require_active(command, branch)
+                self._require_registered_by(command, branch)
                 name = command.name.strip()
                 if name == branch.name:
                     raise _refused("ledger.row", command)
@@ -223,11 +304,18 @@ class LedgerModel:
                 | c.RecordProblem()
                 | c.SignOffRectification()
             ):
-                branch = self.branches.get(command.branch_id)
-                if branch is None:
-                    raise _Predicted(Expected(NotFound))
-                self._authorize(command, branch.base_committee_id)
+                branch = self._acting_on(command, command.branch_id)
+                self._require_active(command, branch)
                 self._on_branch(command, branch, unit)
+            case c.MoveBranch():
+                self._move_branch(command, unit)
+            case c.DissolveBranch():
+                branch = self._acting_on(command, command.branch_id)
+                self._end(command, branch, unit)
+            case c.MergeBranches():
+                self._merge(command, unit)
+            case c.MoveCommittee():
+                self._move_committee(command, unit)
             case _:
                 raise TypeError(f"the model does not know {type(command).__name__}")
 
@@ -266,8 +354,86 @@ class LedgerModel:
                     on,
                 )
             ],
+            memberships=[(on, base)],
         )
         unit.recounts[command.branch_id] = command
+
+    # Organisation life
+
+    def _move_branch(self, command: c.MoveBranch, unit: _Unit) -> None:
+        """By a committee over both base committees on the move's date (or the sending
+        one with the receiving one's decision); never back before the branch's last move
+        (or its registration); its name must be free under the new base committee."""
+        on = self._on(command)
+        branch = self.branches.get(command.branch_id)
+        if branch is None or self.tree.state_on(command.to_committee_id, on) is None:
+            raise _Predicted(Expected(NotFound))
+        if self.city.committee(command.to_committee_id).level is not CommitteeLevel.BASE:
+            raise _refused("org.hierarchy", command)
+        self._authorize(command, branch.base_on(on))
+        receiving = command.receiving_decision_by or command.actor
+        if not self.may_act_on(receiving.committee_id, command.to_committee_id, on):
+            raise _Predicted(Expected(NotAuthorized, "org.jurisdiction", command))
+        self._require_active(command, branch)
+        if command.to_committee_id == branch.base_on(on) or on < branch.memberships[-1][0]:
+            raise _refused("org.hierarchy", command)
+        self._require_free_name(command, command.to_committee_id, branch.name)
+        branch.memberships.append((on, command.to_committee_id))
+        branch.memberships.sort(key=lambda m: m[0])
+        branch.base_committee_id = branch.memberships[-1][1]
+        unit.recounts[command.branch_id] = command
+
+    def _end(self, command: Command, branch: BranchModel, unit: _Unit) -> None:
+        self._require_active(command, branch)
+        self._require_registered_by(command, branch)
+        branch.ended_on = self._on(command)
+        unit.recounts[branch_id_of(command)] = command
+
+    def _merge(self, command: c.MergeBranches, unit: _Unit) -> None:
+        """The absorbed branch ends; its open cases continue in the survivor."""
+        if command.branch_id == command.into_branch_id:
+            raise _refused("org.hierarchy", command)
+        absorbed = self._acting_on(command, command.branch_id)
+        survivor = self._acting_on(command, command.into_branch_id)
+        self._require_active(command, survivor)
+        self._require_registered_by(command, survivor)
+        self._require_registered_by(command, absorbed)
+        self._require_active(command, absorbed)
+        for case_id, case in absorbed.cases.items():
+            if not case.closed:
+                survivor.cases[f"{command.branch_id}/{case_id}"] = _Case(case.found_on)
+        survivor.absorbed.append(command.branch_id)
+        self._end(command, absorbed, unit)
+
+    def _move_committee(self, command: c.MoveCommittee, unit: _Unit) -> None:
+        """`org.hierarchy` then `org.jurisdiction` (over the old and the new parent on
+        the move's date); every branch is recounted (only changed placements written)."""
+        on = self._on(command)
+        moved = self.tree.state_on(command.committee_id, on)
+        parent = self.tree.state_on(command.parent_id, on)
+        if moved is None or parent is None:
+            raise _Predicted(Expected(NotFound))
+        allowed = {
+            CommitteeLevel.INTERMEDIATE: (CommitteeLevel.CITY_MANAGED, CommitteeLevel.INTERMEDIATE),
+            CommitteeLevel.BASE: (CommitteeLevel.CITY_MANAGED, CommitteeLevel.INTERMEDIATE),
+        }
+        if (
+            moved.parent_id is None
+            or parent.level not in allowed.get(moved.level, ())
+            or command.committee_id in self.tree.lineage_on(command.parent_id, on)
+            or command.parent_id == moved.parent_id
+        ):
+            raise _refused("org.hierarchy", command)
+        for committee_id in (moved.parent_id, command.parent_id):
+            self._authorize(command, committee_id)
+        later = {ch.on for changes in self.tree.changes.values() for ch in changes if ch.on > on}
+        for when in later:
+            state = self.tree.state_on(command.committee_id, when)
+            if state is not None and state.parent_id != moved.parent_id:
+                raise _refused("org.hierarchy", command)
+        self.tree.move(command.committee_id, command.parent_id, on)
+        for branch_id in self.branches:
+            unit.recounts.setdefault(branch_id, command)
 
     def _on_branch(
         self,
@@ -329,7 +495,7 @@ class LedgerModel:
     def _require_free_name(self, command: Command, base: str, name: str) -> None:
         """`ledger.row`: two branches of one base committee never share a name."""
         if any(
-            b.base_committee_id == base and b.name == name
+            b.base_committee_id == base and b.name == name and b.ended_on is None
             for branch_id, b in self.branches.items()
             if branch_id != getattr(command, "branch_id", None)
         ):
@@ -357,7 +523,7 @@ class LedgerModel:
         committee), for one committee and one year, once."""
         if not self.city.has_committee(command.committee_id):
             raise _Predicted(Expected(NotFound))
-        if command.actor.committee_id != self.city.approver_of(command.committee_id):
+        if command.actor.committee_id != self.approver_of(command.committee_id, self._on(command)):
             raise _Predicted(Expected(NotAuthorized, "org.jurisdiction", command))
         key = (command.committee_id, command.year)
         if not self.policy.covers_year(command.year) or key in self.approvals:
@@ -384,3 +550,9 @@ class LedgerModel:
                     advanced > was_advanced
                 ):
                     yield committee_id, year
+
+
+def branch_id_of(command: Command) -> str:
+    branch_id = getattr(command, "branch_id", None)
+    assert isinstance(branch_id, str)
+    return branch_id
