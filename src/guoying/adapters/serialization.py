@@ -381,6 +381,7 @@ def _printable(message: str) -> str:
     # A message may quote the input; a lone surrogate in it could not even be printed.
     return message.encode("utf-8", "backslashreplace").decode("utf-8")
 
+
 # Event shapes that changed, by event type (docs/events.md): the n-th upcaster takes a
 # stored state of shape n to shape n + 1. Stored bytes are never rewritten.
 UPCASTERS: dict[str, list[Upcaster]] = {}

@@ -31,6 +31,7 @@ from sqlalchemy.pool import QueuePool
 
 from guoying.adapters import chain, schema
 from guoying.adapters.aggregates import CachedAggregates
+from guoying.adapters.erasure import scrub_erased
 from guoying.adapters.serialization import CattrsMapper, command_to_json, unstorable
 from guoying.application.errors import InvalidCommand, StoreDamaged, StoreUnavailable
 from guoying.application.ports import (
@@ -44,15 +45,6 @@ from guoying.domain.person import PersonalDataErased
 
 DEFAULT_URL = "sqlite:///guoying.db"
 MEMORY_URL = "memory://"
-# Erasure waits this many rounds (SQLite: each up to busy_timeout; PostgreSQL: a tenth of a
-# second each, times 100) for older readers before it says a copy may remain.
-ERASE_ATTEMPTS = 3
-_OLDER_SNAPSHOTS = sa.text(
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-    "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
-    "AND backend_xmin IS NOT NULL "
-    "AND age(backend_xmin) >= age(CAST(CAST(:xid % 4294967296 AS text) AS xid))"
-)
 # Command fields that carry personal data (rules.md 9a), kept out of the refusal log.
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {"RegisterPerson": ("name", "phone")}
 NOT_LOGGED = "(personal data, not logged)"
@@ -442,52 +434,6 @@ class SqlRecorder(ApplicationRecorder):
     ) -> Subscription[ApplicationRecorder]:
         raise NotImplementedError("guoying's projections pull; they do not subscribe")
 
-    def scrub_erased(self) -> None:
-        """After an erasure commits, leave no copy of the erased row in the store's files
-        (docs/adr/006-erasure.md). SQLite: secure_delete zeroed the row in its page, but
-        older versions of that page stay in the -wal file until it is checkpointed and
-        truncated. PostgreSQL: MVCC leaves the old row as a dead tuple in the table's heap
-        until the table is rewritten, which VACUUM FULL does once no snapshot from before
-        the erasure can still see it."""
-        dialect = self.engine.dialect.name
-        if dialect == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
-            self._checkpoint_sqlite()
-        elif dialect == "postgresql":
-            self._vacuum_people()
-
-    def _checkpoint_sqlite(self) -> None:
-        with self.engine.connect() as conn:
-            for _ in range(ERASE_ATTEMPTS):
-                # Waits (busy_timeout) for readers of older snapshots; busy = 1 if any stayed.
-                busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-                if not busy:
-                    return
-        raise StoreUnavailable(
-            "the erasure is recorded, but another connection keeps a read transaction open "
-            "on the store, so an older copy of the erased data stays in its -wal file until "
-            "that connection ends; then run: sqlite3 STORE 'PRAGMA wal_checkpoint(TRUNCATE)'"
-        )
-
-    def _vacuum_people(self) -> None:
-        with self.engine.connect() as opened:
-            conn = opened.execution_options(isolation_level="AUTOCOMMIT")
-            erased_by = conn.execute(sa.text("SELECT txid_current()")).scalar_one()
-            for _ in range(ERASE_ATTEMPTS * 100):
-                # Sessions of this database whose snapshot predates the erasure could still
-                # see the old row, and VACUUM FULL would copy it into the new file.
-                older = conn.execute(_OLDER_SNAPSHOTS, {"xid": int(erased_by)}).scalar_one()
-                if not older:
-                    break
-                time.sleep(0.1)
-            conn.execute(sa.text("SET lock_timeout = '60s'"))
-            conn.execute(sa.text(f"VACUUM (FULL) {schema.people.name}"))
-            if older:
-                raise StoreUnavailable(
-                    "the erasure is recorded, but a transaction that began before it is "
-                    "still open, so the old row may remain in the personal-data table's file; "
-                    f"run VACUUM (FULL) {schema.people.name} once it has ended"
-                )
-
 
 def _typed(key: Key[A], found: object) -> A | None:
     if found is not None and not isinstance(found, key.kind):
@@ -567,7 +513,7 @@ class SqlStore:
         recordings = self.event_store.put(events, personal_data=personal_data)
         self.aggregates.saved(events)
         if any(isinstance(e, PersonalDataErased) for e in events):
-            self.recorder.scrub_erased()
+            scrub_erased(self.engine)
         return [r.notification.id for r in recordings]
 
     def append_refusal(self, refusal: Refusal) -> int:
