@@ -3,9 +3,10 @@ names the one it corrects; nothing stored is rewritten."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from typing import Any
 
-from attrs import asdict, evolve, fields, frozen
+from attrs import fields
 
 from guoying.domain.branch import (
     Branch,
@@ -16,29 +17,25 @@ from guoying.domain.branch import (
     RecordCorrected,
     TierAdjusted,
 )
-from guoying.domain.events import AnyEvent, stamp
+from guoying.domain.events import AnyEvent, DomainEvent, stamp
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.rules import RuleId
-from guoying.domain.values import Decision, Tier
+from guoying.domain.values import Decision
 
-
-@frozen
-class Correction:
-    """The values a correction gives; only those that apply to the corrected fact."""
-
-    tier: Tier | None = None
-    target: Tier | None = None
-    problem: str | None = None
-    measure: str | None = None
-    deadline: date | None = None
-    owner_id: str | None = None
-    person_id: str | None = None
-    position: str | None = None
-
-    @classmethod
-    def of(cls, source: object) -> Correction:
-        """The values `source` (a command) gives, by these fields' names."""
-        return cls(**{f.name: getattr(source, f.name) for f in fields(cls)})
+# The values a correction may give, by the names `RecordCorrected` records them under: its
+# own fields but the metadata and what names the corrected fact.
+CORRECTED_FIELDS: tuple[str, ...] = tuple(
+    f.name
+    for f in fields(RecordCorrected)
+    if f.name
+    not in {
+        *(m.name for m in fields(DomainEvent)),
+        "corrects_version",
+        "corrected_event",
+        "year",
+        "case_id",
+    }
+)
 
 
 # Which values each kind of recorded fact can be corrected in, and the rule it falls under.
@@ -52,9 +49,10 @@ _CORRECTABLE: dict[type[AnyEvent], tuple[tuple[str, ...], RuleId]] = {
 
 
 def correct_record(
-    branch: Branch, corrected: AnyEvent, decision: Decision, correction: Correction
+    branch: Branch, corrected: AnyEvent, decision: Decision, correction: Mapping[str, object]
 ) -> RecordCorrected:
-    """Correct one recorded fact of this branch by a new event that names it."""
+    """Correct one recorded fact of this branch by a new event that names it; `correction`
+    holds a value (None where not given) for each of `CORRECTED_FIELDS`."""
     branch.require_active()
     branch.require_registered_by(decision.effective_on)
     if corrected.originator_id != branch.id:
@@ -71,7 +69,9 @@ def correct_record(
             + ", ".join(k.__name__ for k in _CORRECTABLE),
         )
     allowed, rule_id = _CORRECTABLE[kind]
-    given = {f.name for f in fields(Correction) if getattr(correction, f.name) is not None}
+    # Typed by RecordCorrected's own fields, which the command's fields of one name match.
+    values: dict[str, Any] = {name: correction.get(name) for name in CORRECTED_FIELDS}
+    given = {name for name, value in values.items() if value is not None}
     if not given:
         raise RuleViolation(
             rule_id, f"a correction of a {kind.__name__} gives {', '.join(allowed)}"
@@ -84,8 +84,8 @@ def correct_record(
         )
     year = getattr(corrected, "year", None)
     case_id = getattr(corrected, "case_id", None)
-    if correction.person_id is not None and correction.position is None:
-        correction = evolve(correction, position=getattr(corrected, "position", ""))
+    if values["person_id"] is not None and values["position"] is None:
+        values["position"] = getattr(corrected, "position", "")
     return RecordCorrected(
         **stamp(decision, branch.id, branch.version + 1),
         corrects_version=corrected.originator_version,
@@ -93,5 +93,5 @@ def correct_record(
         year=year,
         case_id=case_id,
         # Every value the correction gives or leaves out (None), by the event's field names.
-        **asdict(correction, recurse=False),
+        **values,
     )

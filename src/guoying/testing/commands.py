@@ -296,18 +296,13 @@ def command_strategy_for(
     return _of(command_type).over(ids)
 
 
-def commands(
-    *,
-    committee_ids: IdSource = None,
-    branch_ids: IdSource = None,
-    unit_ids: IdSource = None,
-    person_ids: IdSource = None,
-    case_ids: IdSource = None,
-    policy: Policy = TAIAN_2017,
-) -> SearchStrategy[Command]:
-    """Any command of `COMMAND_TYPES`, over the given ids (arbitrary ids when left out)."""
-    ids = Ids(committee_ids, branch_ids, unit_ids, person_ids, case_ids, policy)
-    return st.one_of(*(_of(command_type).over(ids) for command_type in COMMAND_TYPES.values()))
+def commands(*, policy: Policy = TAIAN_2017, **ids: IdSource) -> SearchStrategy[Command]:
+    """Any command of `COMMAND_TYPES`, over the ids `command_strategy_for` takes
+    (`committee_ids`, `branch_ids`, `unit_ids`, `person_ids`, `case_ids`; arbitrary ids when
+    left out)."""
+    return st.one_of(
+        *(command_strategy_for(t, policy=policy, **ids) for t in COMMAND_TYPES.values())
+    )
 
 
 # ---------------------------------------------------------------------------------------

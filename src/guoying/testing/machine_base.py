@@ -14,14 +14,7 @@ from hypothesis import event as note_event
 from hypothesis import strategies as st
 
 from guoying.api import Guoying
-from guoying.application.commands import (
-    ApproveCapException,
-    Command,
-    DissolveBranch,
-    MergeBranches,
-    MoveBranch,
-    MoveCommittee,
-)
+from guoying.application import commands as c
 from guoying.application.errors import GuoyingError, Refused
 from guoying.domain.advanced_cap import BranchCounted, CapExceptionApproved, cap_key
 from guoying.domain.policy import TAIAN_2017, Policy, PolicyBook
@@ -35,7 +28,7 @@ from guoying.testing.strategies import (
 )
 
 # The commands of an organisation's life: what they touch is found from the model.
-ORG_LIFE = (MoveBranch, DissolveBranch, MergeBranches, MoveCommittee)
+ORG_LIFE = (c.MoveBranch, c.DissolveBranch, c.MergeBranches, c.MoveCommittee)
 
 
 class MachineBase(Section10Checks):
@@ -93,7 +86,7 @@ class MachineBase(Section10Checks):
         self._serial += 1
         return f"{prefix}{self._serial}"
 
-    def run(self, commands: Sequence[Command], *, as_unit: bool = False) -> bool:
+    def run(self, commands: Sequence[c.Command], *, as_unit: bool = False) -> bool:
         """Execute one command (or a unit), check it against the model; True if applied."""
         self._steps += 1
         self._unreplayed.update(self._aggregates_concerned(commands))
@@ -108,7 +101,10 @@ class MachineBase(Section10Checks):
                 outcome = self.app.execute(command)
         except GuoyingError as error:
             note_event(f"{label}: {type(error).__name__} {error.rule_id or ''}".strip())
-            if isinstance(commands[0], ApproveCapException) and error.rule_id == "org.jurisdiction":
+            if (
+                isinstance(commands[0], c.ApproveCapException)
+                and error.rule_id == "org.jurisdiction"
+            ):
                 note_event("cap exception approved by the wrong committee: refused")
             self._check_refusal(error, expected, store_before)
             return False
@@ -137,7 +133,7 @@ class MachineBase(Section10Checks):
                 self._unaudited.add(aggregate_id.removeprefix("branch:"))
         return True
 
-    def _aggregates_concerned(self, commands: Sequence[Command]) -> set[str]:
+    def _aggregates_concerned(self, commands: Sequence[c.Command]) -> set[str]:
         """The branches and committee ledgers a command loads, even when it is refused."""
         found: set[str] = set()
         for command in commands:
@@ -186,8 +182,8 @@ class MachineBase(Section10Checks):
         data: st.DataObject,
         committee_ids: Sequence[str],
         year: int,
-        commands: Sequence[Command],
-    ) -> tuple[ApproveCapException, ...]:
+        commands: Sequence[c.Command],
+    ) -> tuple[c.ApproveCapException, ...]:
         """None, the right parent's, a wrong committee's or a mix, for these committees.
         The right parent approves `year` and each later year the commands need (a tier
         carried into later years counts again there), so that most such units apply."""
@@ -196,7 +192,7 @@ class MachineBase(Section10Checks):
             label="approvals",
         )
         needed = self.model.needed_approvals(commands)
-        approvals: list[ApproveCapException] = []
+        approvals: list[c.ApproveCapException] = []
         for approval in drawn:
             approvals.append(approval)
             if approval.actor.committee_id == self.city.approver_of(approval.committee_id):
@@ -211,7 +207,9 @@ class MachineBase(Section10Checks):
             for a in approvals
         )
 
-    def _with_approvals(self, data: st.DataObject, command: Command, chain: Sequence[str]) -> None:
+    def _with_approvals(
+        self, data: st.DataObject, command: c.Command, chain: Sequence[str]
+    ) -> None:
         """Run a decision alone, or in one unit with the approvals drawn for its chain
         (before or after it: the unit is judged on its end state)."""
         year = getattr(command, "year", None)

@@ -152,7 +152,7 @@ def correct_record(ctx: Context, command: CorrectRecord) -> None:
             branch,
             corrected,
             ctx.decision,
-            corrections.Correction.of(command),
+            {name: getattr(command, name) for name in corrections.CORRECTED_FIELDS},
         )
     )
     recount_branch(ctx, command.branch_id)
