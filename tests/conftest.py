@@ -30,8 +30,7 @@ def _find_postgres() -> tuple[str | None, str]:
             pass
     except psycopg.Error:
         return None, (
-            "PostgreSQL tests SKIPPED: no server answers at 127.0.0.1:5432 and "
-            f"{PG_ENV} is not set"
+            f"PostgreSQL tests SKIPPED: no server answers at 127.0.0.1:5432 and {PG_ENV} is not set"
         )
     return LOCAL_PG, f"PostgreSQL tests run against the local server {LOCAL_PG}"
 

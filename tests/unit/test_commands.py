@@ -10,7 +10,18 @@ import pytest
 from guoying.application import commands as cmd
 from guoying.application.catalogue import COMMAND_TYPES
 from guoying.domain.policy import Policy
-from guoying.domain.values import Actor, Authority, CommitteeLevel, Decision, Sector, Tier, UnitKind
+from guoying.domain.values import (
+    Actor,
+    Authority,
+    AwardLevel,
+    CommitteeLevel,
+    Decision,
+    Sector,
+    SelectionStep,
+    Tier,
+    UnitKind,
+)
+from guoying.domain.vetoes import VetoSubject
 from tests.unit.builders import BASE_A1, BASE_B1, actor
 
 ACTOR = actor(BASE_A1)
@@ -72,6 +83,56 @@ VALID: dict[type[cmd.Command], dict[str, object]] = {
     cmd.ApproveCapException: {"committee_id": "c", "year": 2017},
     cmd.PublishPolicy: {"policy": Policy(version="v2", effective_on=date(2019, 1, 1))},
     cmd.ErasePerson: {"person_id": "p"},
+    # The annual selection
+    cmd.AllotPlaces: {"year": 2018, "committee_id": "c", "places": 1},
+    cmd.SetRoundPlaces: {"committee_id": "c", "year": 2018, "places": 2},
+    cmd.RecordAward: {
+        "branch_id": "b",
+        "award_id": "a",
+        "name": "省级先进基层党组织",
+        "level": AwardLevel.PROVINCIAL,
+        "year": 2016,
+        "awarded_by": "省委",
+    },
+    cmd.RecordVetoFinding: {
+        "finding_id": "f",
+        "subject": VetoSubject.UNIT,
+        "subject_id": "u",
+        "area": "safety",
+        "issuing_agency": "work safety",
+        "found_on": date(2018, 2, 1),
+    },
+    cmd.AssessRehabilitation: {"branch_id": "b"},
+    cmd.ApplyForSelection: {"branch_id": "b", "year": 2018},
+    cmd.RecordSelectionStep: {"nomination_id": "b-2018", "step": SelectionStep.SECRETARY_REPORT},
+    cmd.RecordDossier: {
+        "nomination_id": "b-2018",
+        "secretary_person_id": "p",
+        "basic_facts": "f",
+        "past_honours": "",
+        "main_deeds": "d",
+    },
+    cmd.AnswerConsultation: {
+        "committee_id": "c",
+        "year": 2018,
+        "nomination_id": "b-2018",
+        "agency": "court",
+    },
+    cmd.VetoNomination: {"nomination_id": "b-2018", "finding_id": "f"},
+    cmd.DecideRoundList: {"committee_id": "c", "year": 2018, "passed": ("b-2018",)},
+    cmd.PublishNotice: {"committee_id": "c", "year": 2018},
+    cmd.UpholdObjection: {"committee_id": "c", "year": 2018, "nomination_id": "b-2018"},
+    cmd.FinaliseList: {"committee_id": "c", "year": 2018},
+    cmd.SubmitProposals: {
+        "committee_id": "c",
+        "year": 2018,
+        "document_no": "泰组字〔2018〕7号",
+        "process": "p",
+        "opinions_gathered": "o",
+    },
+    cmd.RevokeTitle: {"nomination_id": "b-2018", "tier": Tier.LAGGING},
+    cmd.DowngradeTitle: {"nomination_id": "b-2018"},
+    cmd.GrantReward: {"nomination_id": "b-2018"},
 }
 
 # Fields whose validator refuses a blank value, besides every command's `reason`.
@@ -89,6 +150,12 @@ NON_BLANK = [
     (cmd.AppointLeader, "position"),
     (cmd.CorrectRecord, "corrects"),
     (cmd.ApproveCapException, "committee_id"),
+    (cmd.RecordAward, "award_id"),
+    (cmd.RecordVetoFinding, "finding_id"),
+    (cmd.RecordVetoFinding, "issuing_agency"),
+    (cmd.RecordDossier, "main_deeds"),
+    (cmd.AnswerConsultation, "agency"),
+    (cmd.SubmitProposals, "document_no"),
 ]
 
 

@@ -15,11 +15,16 @@ from guoying.domain import (  # noqa: F401 - imported for the event types they d
     branch_names,
     common_problems,
     corrections,
+    honours,
     legacy,
+    nomination,
     organization,
     person,
     policy_registry,
     roster,
+    selection_round,
+    selection_year,
+    vetoes,
 )
 from guoying.domain.events import AnyEvent, DomainEvent
 

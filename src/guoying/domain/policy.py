@@ -65,8 +65,11 @@ class Policy:
     county_exemplars_minimum: int = 50
     # cultivation.deadline, selection.timeline, mentoring.plan (month, day) each year
     first_plan_due: date = date(2017, 7, 10)
+    applications_due: tuple[int, int] = (3, 31)
     site_visits_due: tuple[int, int] = (5, 31)
     naming_around: tuple[int, int] = (7, 1)
+    # "Around 1 July": a naming this many days after `naming_around` is recorded as late.
+    naming_grace_days: int = 14
     mentoring_schedule_due: tuple[int, int] = (7, 31)
     # selection.consultation
     agencies_always: tuple[str, ...] = ALWAYS_CONSULTED
@@ -82,6 +85,22 @@ class Policy:
     def advanced_limit(self, active_branches: int) -> int:
         """floor(share x n), computed exactly so that 0.10 x 30 is 3, not 2."""
         return int((self.advanced_share * active_branches).to_integral_value(ROUND_FLOOR))
+
+    def due_on(self, year: int, month_day: tuple[int, int]) -> date:
+        return date(year, *month_day)
+
+    def required_agencies(self, *, enterprise: bool, non_public: bool) -> tuple[str, ...]:
+        """`selection.consultation`: the agencies a deciding committee consults about one
+        candidate: always the first list, the second for financial institutions and
+        enterprises, the third for non-public and social-organisation branches."""
+        found = list(self.agencies_always)
+        for wanted, extra in (
+            (enterprise, self.agencies_for_enterprises),
+            (non_public, self.agencies_for_non_public),
+        ):
+            if wanted:
+                found += [agency for agency in extra if agency not in found]
+        return tuple(found)
 
     def plan_window(self, year: int) -> range:
         offset = (year - self.first_year) % self.plan_window_years

@@ -57,6 +57,46 @@ class UnitKind(enum.StrEnum):
     OTHER = "OTHER"
 
 
+class TitleLevel(enum.StrEnum):
+    """Who conferred a red-flag title (`selection.title_levels`): a city-managed committee
+    (红旗党支部) or the city committee (泰山先锋, Taishan Pioneer)."""
+
+    COMMITTEE = "COMMITTEE"
+    CITY = "CITY"
+
+
+class SelectionStep(enum.StrEnum):
+    """The recorded steps before a deciding committee decides its list
+    (`selection.timeline`): the base committee's secretary's report (述职) and members' and
+    public evaluation (测评推荐), the city-managed committee's on-site inspection (实地考察)."""
+
+    SECRETARY_REPORT = "SECRETARY_REPORT"
+    MEMBER_EVALUATION = "MEMBER_EVALUATION"
+    SITE_INSPECTION = "SITE_INSPECTION"
+
+
+class AwardLevel(enum.StrEnum):
+    """The level of an award a branch received, lowest first (`selection.priority`)."""
+
+    COUNTY = "COUNTY"
+    CITY = "CITY"
+    PROVINCIAL = "PROVINCIAL"
+    NATIONAL = "NATIONAL"
+
+    @property
+    def rank(self) -> int:
+        return list(AwardLevel).index(self)
+
+
+class VetoPeriod(enum.StrEnum):
+    """How long a veto finding is in effect (`selection.veto`): the calendar year it was
+    found in, that year and the next, or a span the finding states."""
+
+    CALENDAR_YEAR = "CALENDAR_YEAR"
+    YEAR_AND_NEXT = "YEAR_AND_NEXT"
+    STATED_SPAN = "STATED_SPAN"
+
+
 class FieldValueError(ValueError):
     """A value a field's validator refused; `field` names the field, `problem` says why."""
 

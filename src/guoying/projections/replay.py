@@ -114,9 +114,7 @@ def _replay_into(
                 raise
             # Replay the rows before the damaged one; once none is left, list it and go on
             # after it.
-            records = store.recorder.select_records(
-                position, BATCH, stop=damaged.position - 1
-            )
+            records = store.recorder.select_records(position, BATCH, stop=damaged.position - 1)
             if not records:
                 found.append(_undecodable(damaged.position, "?", damaged))
                 position = damaged.position

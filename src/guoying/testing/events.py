@@ -61,10 +61,7 @@ def _stream_of(aggregate: type) -> Callable[[Mapping[str, Any]], str]:
             continue
         hints = typing.get_type_hints(value, module)
         if hints.get("return") == Key[aggregate]:  # type: ignore[valid-type]
-            (parameter,) = inspect.signature(value).parameters
-            key_of = value
-            # Most events of a branch name it only in their stream id: draw one then.
-            return lambda fields: str(key_of(fields.get(parameter) or fields["_own_id"]))
+            return _keyed_by(value, hints)
     for value in module.values():
         streams = getattr(value, "__self__", None)
         if isinstance(streams, Streams) and streams.kind is aggregate:
@@ -75,6 +72,24 @@ def _stream_of(aggregate: type) -> Callable[[Mapping[str, Any]], str]:
                 next((str(fields[n]) for n in named if fields.get(n)), fields["_own_id"])
             )
     raise LookupError(f"no key function or constant names the streams of {aggregate.__name__}")
+
+
+def _keyed_by(
+    key_of: Callable[..., Key[Any]], hints: Mapping[str, Any]
+) -> Callable[[Mapping[str, Any]], str]:
+    """A stream named by a key function of the event's fields of its parameters' names; a
+    field the event lacks (most events of a branch name it only in their stream id) is the
+    drawn own id, or the policy's first year for a year."""
+    parameters = list(inspect.signature(key_of).parameters)
+
+    def name(fields: Mapping[str, Any]) -> str:
+        arguments = [
+            fields.get(p) or (TAIAN_2017.first_year if hints[p] is int else fields["_own_id"])
+            for p in parameters
+        ]
+        return str(key_of(*arguments))
+
+    return name
 
 
 def stream_id_of(event_type: type[AnyEvent], fields: Mapping[str, Any]) -> str:
