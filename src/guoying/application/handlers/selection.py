@@ -112,6 +112,7 @@ def set_round_places(ctx: Context, command: SetRoundPlaces) -> None:
 def apply_for_selection(ctx: Context, command: ApplyForSelection) -> None:
     branch = acting_on_branch(ctx, command.branch_id)
     branch.require_active()
+    branch.require_registered_by(ctx.decision.effective_on)
     policy = ctx.policy
     _require_policy_year(policy, command.year)
     on = ctx.decision.effective_on
