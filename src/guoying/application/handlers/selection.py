@@ -412,7 +412,9 @@ def finalise_list(ctx: Context, command: FinaliseList) -> None:
         )
     found = ctx.uow.get(r.round_key(at.committee_id, at.year))
     if found is not None and found.notice is not None and found.final_on is None:
-        found = _veto_those_barred(ctx, found, found.listed)
+        # The red-flag branches a city-managed committee confers, not only its proposals.
+        titled = (n for n in found.titled if n not in found.removed)
+        found = _veto_those_barred(ctx, found, dict.fromkeys((*found.listed, *titled)))
     event = r.finalise_list(
         found,
         ctx.decision,
