@@ -1,4 +1,8 @@
-"""`ledger.advanced_cap` under concurrency, on PostgreSQL (design section 3: "Rules that span
+"""Caps decided on counting aggregates hold under concurrency, on PostgreSQL:
+`ledger.advanced_cap` and the selection's `selection.annual_titles`, `selection.allotment`
+and `selection.proposal_ratio` (at the end).
+
+`ledger.advanced_cap` under concurrency (design section 3: "Rules that span
 aggregates are decided on aggregates, never on a projection ... Prove it with a test that runs
 competing writers against PostgreSQL").
 
@@ -24,11 +28,17 @@ from datetime import date
 from typing import Any
 
 import pytest
+from attrs import evolve
 
 from guoying import AdjustTier, Conflict, Guoying, Refused, Tier
 from guoying.application.ports import ConcurrencyConflict
 from guoying.domain.advanced_cap import AdvancedCount, cap_key
 from guoying.domain.branch import branch_key
+from guoying.domain.nomination import TitleConferred
+from guoying.domain.policy import TAIAN_2017, PolicyBook
+from guoying.domain.selection_year import selection_key
+from guoying.domain.values import TitleLevel
+from tests.integration import selection_builders as sel
 from tests.integration.builders import (
     YEAR,
     add_base,
@@ -41,6 +51,8 @@ from tests.integration.builders import (
     run_together,
     secretary,
 )
+from tests.unit import selection_builders as year_on_the_unit_tree
+from tests.unit.builders import setup_commands
 
 WRITERS = 6
 ROUNDS = 5
@@ -87,9 +99,9 @@ class ConflictCounter:
 
 
 @contextmanager
-def writers(url: str, count: int) -> Iterator[list[Guoying]]:
+def writers(url: str, count: int, **options: Any) -> Iterator[list[Guoying]]:
     """`count` independent writers: each its own `Guoying`, engine and cache."""
-    apps = [open_app(url) for _ in range(count)]
+    apps = [open_app(url, **options) for _ in range(count)]
     try:
         yield apps
     finally:
@@ -280,3 +292,216 @@ def test_writers_in_two_base_committees_cannot_both_pass_their_countys_cap(
         assert count_of(observer, "county").counts().at(YEAR) == (2, 20)
         figures = observer.figures("county", YEAR)
         assert (figures.counts[Tier.ADVANCED], figures.active) == (2, 20)
+
+
+# ---------------------------------------------------------------------------------------
+# The selection's counts (issue 12), decided on `YearSelection` (`selection:YEAR`)
+
+
+TWO_TITLES = 2
+
+
+def conferred_city_titles(app: Guoying, year: int) -> int:
+    """The Taishan Pioneer titles conferred for `year`, counted from the stored events."""
+    found = 0
+    for stream in app.store.stream_ids("nomination:"):
+        for event in app.store.events(stream):
+            if isinstance(event, TitleConferred) and event.level is TitleLevel.CITY:
+                found += event.year == year
+    return found
+
+
+def refusals_of(app: Guoying, command: str) -> list[tuple[str, str | None]]:
+    """(rule id, subject committee) of each logged refusal of one command type."""
+    return [(r.rule_id, r.subject_committee_id) for r in app.refusals() if r.command == command]
+
+
+def test_selection_annual_titles_holds_when_writers_race_to_name_the_years_taishan_pioneers(
+    postgres_url: str,
+) -> None:
+    """`selection.annual_titles` (two a year here): the city's preliminary list names two,
+    which fills the year. Six writers, each its own `Guoying`, make that list final at the
+    same moment, every one deciding before any saves (the worst interleaving): one naming
+    is saved, each other save conflicts on the round's, the nominations' and the year's
+    versions, is judged again and refused, because the list is already final. The year
+    counts two names on its aggregate and two titles in the store, never more."""
+    # The unit tree's year consults every agency of the 2017 plan.
+    book = PolicyBook((evolve(TAIAN_2017, version="two-titles", annual_titles=TWO_TITLES),))
+    with open_app(postgres_url, policies=book) as setup:
+        setup.execute_unit(setup_commands())
+        setup.execute_unit(year_on_the_unit_tree.through_city_list())
+    all_decided = threading.Barrier(WRITERS)
+    with writers(postgres_url, WRITERS, policies=book) as apps:
+        counters = [ConflictCounter(app, all_decided) for app in apps]
+        naming = year_on_the_unit_tree.naming()
+        results = run_together(WRITERS, lambda i: apps[i].execute(naming))
+    named = [r for r in results if not isinstance(r, BaseException)]
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert len(named) == 1, results
+    assert all(isinstance(e, Refused) and e.rule_id == "selection.public_notice" for e in errors)
+    assert sum(c.conflicts for c in counters) >= WRITERS - 1
+    with open_app(postgres_url, policies=book) as observer:
+        counts = sel.year_counts(observer)
+        assert counts.named_count == TWO_TITLES
+        assert sorted(n for names in counts.named.values() for n in names) == sorted(
+            year_on_the_unit_tree.NAMED
+        )
+        assert conferred_city_titles(observer, sel.YEAR) == TWO_TITLES
+        assert refusals_of(observer, "FinaliseList") == [("selection.public_notice", "city")] * (
+            WRITERS - 1
+        )
+
+
+def test_selection_allotment_holds_when_writers_race_to_allot_more_places_than_the_year_has(
+    postgres_url: str,
+) -> None:
+    """`selection.allotment` (allotments sum to at most `selection.annual_titles`, three a
+    year here): six writers each allot one place to a different city-managed committee at
+    the same moment, in each of the three policy years. Each time exactly three allotments
+    are saved, the year's aggregate sums to three, and the three others are refused by
+    `selection.allotment` and logged against their committee."""
+    annual = 3
+    counties = [f"county-{n}" for n in range(WRITERS)]
+    with open_app(postgres_url, policies=sel.policies(annual_titles=annual)) as setup:
+        found_city(setup)
+        for county in counties:
+            add_county(setup, county)
+    for year in (2017, 2018, 2019):
+        with writers(postgres_url, WRITERS, policies=sel.policies(annual_titles=annual)) as apps:
+            for app in apps:
+                app.store.get(selection_key(year))  # connect before the start
+            opened = date(year, 1, 10)
+            results = run_together(
+                WRITERS, lambda i, on=opened: apps[i].execute(sel.allot(counties[i], 1, on))
+            )
+        winners = [counties[i] for i, r in enumerate(results) if not isinstance(r, BaseException)]
+        losers = [counties[i] for i, r in enumerate(results) if isinstance(r, BaseException)]
+        assert len(winners) == annual, results
+        assert all(
+            isinstance(r, Refused) and r.rule_id == "selection.allotment"
+            for r in results
+            if isinstance(r, BaseException)
+        ), results
+        with open_app(postgres_url) as observer:
+            counts = sel.year_counts(observer, year)
+            assert counts.allotments == dict.fromkeys(winners, 1)
+            assert counts.allotted == annual
+            logged = [
+                (r.rule_id, r.subject_committee_id)
+                for r in observer.refusals()
+                if r.command == "AllotPlaces" and r.payload["year"] == year
+            ]
+            assert sorted(logged) == sorted(("selection.allotment", c) for c in losers)
+
+
+def test_selection_allotment_holds_when_separate_processes_race(postgres_url: str) -> None:
+    """`selection.allotment` across processes (multiprocessing, spawn): four processes, each
+    its own interpreter and `Guoying`, allot one place each under a year of two titles; two
+    are saved and two refused by `selection.allotment` and logged."""
+    processes, annual = 4, TWO_TITLES
+    counties = [f"county-{n}" for n in range(processes)]
+    with open_app(postgres_url) as setup:
+        found_city(setup)
+        for county in counties:
+            add_county(setup, county)
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(processes)
+    outcomes = context.Queue()
+    children = [
+        context.Process(
+            target=sel.race_allot_places,
+            args=(postgres_url, county, 1, annual, barrier, outcomes),
+            daemon=True,
+        )
+        for county in counties
+    ]
+    for child in children:
+        child.start()
+    try:
+        found = dict(outcomes.get(timeout=120) for _ in children)
+    except queue.Empty:
+        pytest.fail("a racing process did not report within 120 s")
+    finally:
+        for child in children:
+            child.join(30)
+            if child.is_alive():
+                child.kill()
+    assert sorted(found.values()) == sorted(["ok"] * annual + ["selection.allotment"] * 2), found
+    with open_app(postgres_url) as observer:
+        counts = sel.year_counts(observer)
+        assert counts.allotted == annual
+        assert sorted(counts.allotments) == sorted(c for c, r in found.items() if r == "ok")
+        assert sorted(refusals_of(observer, "AllotPlaces")) == sorted(
+            ("selection.allotment", c) for c, r in found.items() if r != "ok"
+        )
+
+
+def _proposals_and_allotments_race(postgres_url: str, counties: list[str], *, forced: bool) -> None:
+    """Each county's submission of four proposals (two per place of its allotment of two)
+    races the Organization Department lowering that allotment to one. Whichever is saved
+    first, the other must be refused: a submission over two per place by
+    `selection.proposal_ratio`, an allotment after the proposals by `selection.allotment`."""
+    with open_app(postgres_url, policies=sel.policies()) as setup:
+        found_city(setup)
+        sel.register_secretary(setup)
+        for county in counties:
+            sel.county_through_its_list(setup, county, allotment=2)
+    racing: list[Any] = []
+    for county in counties:
+        racing += [sel.submission(county), sel.allot(county, 1, date(sel.YEAR, 5, 25))]
+    hold = threading.Barrier(len(racing)) if forced else None
+    with writers(postgres_url, len(racing), policies=sel.policies()) as apps:
+        counters = [ConflictCounter(app, hold) for app in apps]
+        for app in apps:
+            app.store.get(selection_key(sel.YEAR))  # connect before the start
+        results = run_together(len(racing), lambda i: apps[i].execute(racing[i]))
+    if forced:
+        assert sum(c.conflicts for c in counters) >= len(counties)
+    refused = {
+        (type(racing[i]).__name__, racing[i].committee_id): r.rule_id
+        for i, r in enumerate(results)
+        if isinstance(r, Refused)
+    }
+    assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, Refused)]
+    with open_app(postgres_url, policies=sel.policies()) as observer:
+        counts = sel.year_counts(observer)
+        for county in counties:
+            allotment, proposed = counts.allotments[county], counts.proposals.get(county, ())
+            assert len(proposed) <= FEW_PER_PLACE * allotment, (county, allotment, proposed)
+            if proposed:  # the submission won: the lower allotment came too late
+                assert (allotment, len(proposed)) == (2, 4)
+                assert refused == {**refused, ("AllotPlaces", county): "selection.allotment"}
+                assert ("SubmitProposals", county) not in refused
+            else:  # the allotment won: four proposals are over two per place
+                assert allotment == 1
+                assert refused == {
+                    **refused,
+                    ("SubmitProposals", county): "selection.proposal_ratio",
+                }
+                assert ("AllotPlaces", county) not in refused
+        logged = refusals_of(observer, "SubmitProposals") + refusals_of(observer, "AllotPlaces")
+        assert sorted(logged) == sorted((rule, county) for (_, county), rule in refused.items())
+        assert len(logged) == len(counties)
+
+
+FEW_PER_PLACE = sel.FEW_AGENCIES.candidates_per_place
+
+
+def test_selection_proposal_ratio_holds_when_submissions_race_lower_allotments(
+    postgres_url: str,
+) -> None:
+    """`selection.proposal_ratio` with three counties, six writers released together: for
+    each county exactly one of its submission and its lower allotment is saved, and the
+    stored count never holds more than two proposals per place allotted."""
+    _proposals_and_allotments_race(postgres_url, ["east", "west", "north"], forced=False)
+
+
+def test_selection_proposal_ratio_when_every_writer_decides_before_any_saves(
+    postgres_url: str,
+) -> None:
+    """`selection.proposal_ratio` with the worst interleaving forced: each submission is
+    judged against the allotment of two and each lower allotment against no proposals, all
+    before any is saved. The year's aggregate takes one write at a time; every later save
+    conflicts on its version, is judged again on what won, and is refused when it would
+    break the ratio (or allot after the proposals)."""
+    _proposals_and_allotments_race(postgres_url, ["east", "west"], forced=True)

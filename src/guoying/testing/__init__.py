@@ -19,20 +19,42 @@ and against a SQLite file (a fresh one per example) with::
 
 The strategies live in `guoying.testing.strategies` (also re-exported here); the test city
 the machine builds is `small_city()`, a `CityLayout` you can reuse or replace.
+
+`SelectionMachine` runs a selection year the same way (`selection_city()`, two Taishan
+Pioneers a year: `SELECTION_POLICY`); `selection_years()` draws a whole year that applies,
+and `SelectionLog` checks rules.md section 10 on a store after one.
 """
 
 from guoying.testing import strategies
-from guoying.testing.city import CityLayout, CommitteeSpec, PersonSpec, UnitSpec, small_city
+from guoying.testing.city import (
+    CityLayout,
+    CommitteeSpec,
+    PersonSpec,
+    UnitSpec,
+    selection_city,
+    small_city,
+)
 from guoying.testing.machines import LedgerMachine, LedgerModel
+from guoying.testing.selection_checks import SelectionLog
+from guoying.testing.selection_machine import (
+    SELECTION_POLICY,
+    SelectionMachine,
+    SelectionModel,
+)
 from guoying.testing.strategies import *  # noqa: F403 - every strategy, re-exported here
 
 __all__ = [
+    "SELECTION_POLICY",
     "CityLayout",
     "CommitteeSpec",
     "LedgerMachine",
     "LedgerModel",
     "PersonSpec",
+    "SelectionLog",
+    "SelectionMachine",
+    "SelectionModel",
     "UnitSpec",
+    "selection_city",
     "small_city",
 ]
 __all__ += strategies.__all__

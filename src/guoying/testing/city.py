@@ -31,7 +31,15 @@ from guoying.application.commands import (
 )
 from guoying.domain.values import Actor, CommitteeLevel, UnitKind
 
-__all__ = ["CityLayout", "CommitteeSpec", "PersonSpec", "UnitSpec", "cities", "small_city"]
+__all__ = [
+    "CityLayout",
+    "CommitteeSpec",
+    "PersonSpec",
+    "UnitSpec",
+    "cities",
+    "selection_city",
+    "small_city",
+]
 
 
 @frozen
@@ -249,6 +257,50 @@ def small_city() -> CityLayout:
         PersonSpec("leader-c", "李强", "base-c", "0538-5620003"),
         PersonSpec("leader-town", "刘洋", "town"),
         PersonSpec("leader-county", "陈静", "county"),
+    )
+    return CityLayout(committees, units, people)
+
+
+def selection_city() -> CityLayout:
+    """The city `SelectionMachine` runs a selection year on: two city-managed committees,
+    so that the year's places are allotted between them, and one intermediate committee,
+    which runs a round of its own between its base committee and its county.
+
+    ::
+
+        city                      市委
+        ├── org                   市委组织部
+        ├── county (county-level) 县委
+        │   ├── town              an intermediate committee
+        │   │   └── base-a        基层党委, units a1 a2 a3
+        │   └── base-b            基层党委, units b1 b2
+        └── district              区委
+            └── base-c            基层党委, units c1 c2
+    """
+    level = CommitteeLevel
+    committees = (
+        CommitteeSpec("city", "泰安市委", level.CITY),
+        CommitteeSpec("org", "市委组织部", level.ORGANIZATION_DEPARTMENT, "city"),
+        CommitteeSpec("county", "宁阳县委", level.CITY_MANAGED, "city", county_level=True),
+        CommitteeSpec("town", "城区党工委", level.INTERMEDIATE, "county"),
+        CommitteeSpec("base-a", "文庙街道党工委", level.BASE, "town"),
+        CommitteeSpec("base-b", "伏山镇党委", level.BASE, "county"),
+        CommitteeSpec("district", "泰山区委", level.CITY_MANAGED, "city"),
+        CommitteeSpec("base-c", "岱庙街道党工委", level.BASE, "district"),
+    )
+    units = (
+        UnitSpec("a1", "东关村", UnitKind.VILLAGE, "base-a"),
+        UnitSpec("a2", "西关社区", UnitKind.COMMUNITY, "base-a"),
+        UnitSpec("a3", "文庙机械厂", UnitKind.ENTERPRISE, "base-a"),
+        UnitSpec("b1", "伏山村", UnitKind.VILLAGE, "base-b"),
+        UnitSpec("b2", "伏山镇商会", UnitKind.ORGANIZATION, "base-b"),
+        UnitSpec("c1", "岱庙社区", UnitKind.COMMUNITY, "base-c"),
+        UnitSpec("c2", "泰山医院", UnitKind.INSTITUTION, "base-c"),
+    )
+    people = (
+        PersonSpec("leader-a", "张伟", "base-a", "0538-5620001"),
+        PersonSpec("leader-b", "王芳", "base-b", "0538-5620002"),
+        PersonSpec("leader-c", "李强", "base-c", "0538-5620003"),
     )
     return CityLayout(committees, units, people)
 

@@ -2,8 +2,9 @@
 
 They live in `guoying.testing.values` (ids, text, dates, enums, actors, policies),
 `guoying.testing.commands` (one strategy per command type, derived from its fields),
-`guoying.testing.events` (one per event type) and `guoying.testing.sequences` (valid
-command sequences over a city); this module gathers them so that
+`guoying.testing.events` (one per event type), `guoying.testing.sequences` (valid
+command sequences over a city) and `guoying.testing.selection_sequences` (a whole
+selection year that applies); this module gathers them so that
 `from guoying.testing import strategies as gs` reaches them all::
 
     from hypothesis import given
@@ -52,6 +53,7 @@ from guoying.testing.commands import (
     split_branch_commands,
 )
 from guoying.testing.events import event_strategy_for, events, stream_id_of
+from guoying.testing.selection_sequences import SelectionYear, selection_years
 from guoying.testing.sequences import CommandSequence, cities, valid_command_sequences
 from guoying.testing.values import (
     RULE_IDS,
@@ -85,6 +87,7 @@ __all__ = [
     "CommandSequence",
     "CommandStrategy",
     "IdSource",
+    "SelectionYear",
     "actors",
     "adjust_tier_commands",
     "appoint_leader_commands",
@@ -132,6 +135,7 @@ __all__ = [
     "rename_branch_commands",
     "rename_committee_commands",
     "sectors",
+    "selection_years",
     "set_creation_target_commands",
     "sign_off_rectification_commands",
     "split_branch_commands",
