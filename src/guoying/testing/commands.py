@@ -34,32 +34,50 @@ from hypothesis.strategies import SearchStrategy
 from guoying.application.catalogue import COMMAND_TYPES
 from guoying.application.commands import (
     AdjustTier,
+    AllotPlaces,
+    AnswerConsultation,
+    ApplyForSelection,
     AppointLeader,
     ApproveCapException,
+    AssessRehabilitation,
     AssignLiaison,
     Command,
     CorrectRecord,
+    DecideRoundList,
     DissolveBranch,
     DissolveCommittee,
+    DowngradeTitle,
     EndLeadership,
     ErasePerson,
+    FinaliseList,
+    GrantReward,
     MergeBranches,
     MergeCommittees,
     MoveBranch,
     MoveCommittee,
     NewBranch,
+    PublishNotice,
     PublishPolicy,
+    RecordAward,
     RecordCommonProblem,
+    RecordDossier,
     RecordProblem,
+    RecordSelectionStep,
+    RecordVetoFinding,
     RegisterBranch,
     RegisterCommittee,
     RegisterPerson,
     RegisterUnit,
     RenameBranch,
     RenameCommittee,
+    RevokeTitle,
     SetCreationTarget,
+    SetRoundPlaces,
     SignOffRectification,
     SplitBranch,
+    SubmitProposals,
+    UpholdObjection,
+    VetoNomination,
 )
 from guoying.domain.branch import branch_aggregate_id
 from guoying.domain.policy import TAIAN_2017, Policy
@@ -401,5 +419,24 @@ rename_committee_commands = _of(RenameCommittee)
 set_creation_target_commands = _of(SetCreationTarget)
 sign_off_rectification_commands = _of(SignOffRectification)
 split_branch_commands = _of(SplitBranch)
+# The annual selection (§5, Annex 3)
+allot_places_commands = _of(AllotPlaces)
+answer_consultation_commands = _of(AnswerConsultation)
+apply_for_selection_commands = _of(ApplyForSelection)
+assess_rehabilitation_commands = _of(AssessRehabilitation)
+decide_round_list_commands = _of(DecideRoundList)
+downgrade_title_commands = _of(DowngradeTitle)
+finalise_list_commands = _of(FinaliseList)
+grant_reward_commands = _of(GrantReward)
+publish_notice_commands = _of(PublishNotice)
+record_award_commands = _of(RecordAward)
+record_dossier_commands = _of(RecordDossier)
+record_selection_step_commands = _of(RecordSelectionStep)
+record_veto_finding_commands = _of(RecordVetoFinding)
+revoke_title_commands = _of(RevokeTitle)
+set_round_places_commands = _of(SetRoundPlaces)
+submit_proposals_commands = _of(SubmitProposals)
+uphold_objection_commands = _of(UpholdObjection)
+veto_nomination_commands = _of(VetoNomination)
 
 __all__ += list(COMMAND_STRATEGIES)

@@ -10,7 +10,8 @@ checks are rules.md section 10:
   finding against it or one of its units, recorded before the naming, is in effect on the
   naming's date;
 - item 4 (`check_annual_titles`): no more Taishan Pioneer titles named in a year than the
-  `selection.annual_titles` of the policy each naming was decided under, and the year's
+  `selection.annual_titles` of the policy each naming was decided under (from the store's
+  policy book: its defaults and the versions published in it), and the year's
   counting aggregate (`selection:YEAR`) agrees with the titles conferred, holds its
   allotments within the year's number, its proposals within the ratio and its names within
   each allotment; a revocation never takes a name off the count;
@@ -47,7 +48,7 @@ from guoying.domain.nomination import (
     TitleDowngraded,
     TitleRevoked,
 )
-from guoying.domain.policy import PolicyBook
+from guoying.domain.policy import Policy
 from guoying.domain.selection_round import NoticePublished, ProposalsSubmitted, RoundListFinal
 from guoying.domain.selection_year import YearSelection, selection_key
 from guoying.domain.values import CommitteeLevel, TitleLevel
@@ -92,7 +93,6 @@ class SelectionLog:
     """What a store's selection events say, read incrementally, and the checks on it."""
 
     city: CityLayout
-    policies: PolicyBook
     position: int = 0
     last_recorded: datetime | None = None
     units: dict[str, tuple[str, ...]] = field(factory=dict)
@@ -109,6 +109,8 @@ class SelectionLog:
     to_name: list[Seen] = field(factory=list)
     to_audit: list[Seen] = field(factory=list)
     audited: dict[str, Seen] = field(factory=dict)
+    # The years whose counting aggregate (`selection:YEAR`) changed since the last check.
+    recounted: set[int] = field(factory=set)
 
     # Reading
 
@@ -132,6 +134,8 @@ class SelectionLog:
     def _take(self, seen: Seen) -> None:
         event = seen.event
         self.to_audit.append(seen)
+        if event.originator_id.startswith("selection:"):
+            self.recounted.add(int(event.originator_id.removeprefix("selection:")))
         if isinstance(event, BranchRegistered):
             self.units[event.branch_id] = event.unit_ids
         elif isinstance(event, BranchApplied):
@@ -258,22 +262,18 @@ class SelectionLog:
             event = seen.event
             assert isinstance(event, TitleConferred)
             self.named[event.year] += 1
-            policy = self.policies.by_version(event.authority.policy_version)
+            policy = app.policy_book().by_version(event.authority.policy_version)
             assert self.named[event.year] <= policy.annual_titles, (
                 f"rules.md 10 item 4 (selection.annual_titles): {self.named[event.year]} "
                 f"Taishan Pioneers named for {event.year}, more than {policy.annual_titles}"
             )
-        for year in range(self._first_year(), self._last_year() + 1):
-            counts = app.store.get(selection_key(year))
-            self._check_counts(year, counts)
+            self.recounted.add(event.year)
+        for year in sorted(self.recounted):
+            policy = app.policy_book().in_effect(date(year, 12, 31))
+            self._check_counts(year, app.store.get(selection_key(year)), policy)
+        self.recounted.clear()
 
-    def _first_year(self) -> int:
-        return min(p.first_year for p in self.policies.versions)
-
-    def _last_year(self) -> int:
-        return max(p.last_year for p in self.policies.versions)
-
-    def _check_counts(self, year: int, counts: YearSelection | None) -> None:
+    def _check_counts(self, year: int, counts: YearSelection | None, policy: Policy) -> None:
         named = self.named.get(year, 0)
         if counts is None:
             assert named == 0, f"{named} titles named for {year} and no count of them"
@@ -282,7 +282,6 @@ class SelectionLog:
             f"selection:{year} counts {counts.named_count} names, the store holds {named} "
             "Taishan Pioneer titles conferred (a revocation never frees a place)"
         )
-        policy = self.policies.in_effect(date(year, 12, 31))
         assert counts.named_count <= policy.annual_titles, "rules.md 10 item 4"
         assert counts.allotted <= policy.annual_titles, "selection.allotment"
         for committee_id, proposed in counts.proposals.items():

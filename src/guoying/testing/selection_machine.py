@@ -107,7 +107,7 @@ class SelectionMachine(SelectionYearRules):
         department = self.city.organization_department_id
         assert department is not None
         by = data.draw(st.sampled_from([department] * 4 + [managed[0]]), label="by")
-        places = data.draw(st.integers(-1, 2), label="places")
+        places = data.draw(st.sampled_from((1, 1, 2, 0, -1)), label="places")
         self.run([self._allot(by, committee_id, places, self._date(data, 3))])
 
     @precondition(noisy)
