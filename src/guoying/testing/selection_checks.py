@@ -93,24 +93,24 @@ class SelectionLog:
     """What a store's selection events say, read incrementally, and the checks on it."""
 
     city: CityLayout
-    position: int = 0
-    last_recorded: datetime | None = None
-    units: dict[str, tuple[str, ...]] = field(factory=dict)
-    applied: dict[str, BranchApplied] = field(factory=dict)
-    findings: dict[str, list[KnownFinding]] = field(factory=lambda: defaultdict(list))
-    notices: dict[str, Seen] = field(factory=dict)
-    finals: dict[str, Seen] = field(factory=dict)
-    submitted: dict[str, Seen] = field(factory=dict)
-    recommended: dict[str, list[Seen]] = field(factory=lambda: defaultdict(list))
-    named: dict[int, int] = field(factory=lambda: defaultdict(int))
+    position: int = field(default=0, init=False)
+    last_recorded: datetime | None = field(default=None, init=False)
+    units: dict[str, tuple[str, ...]] = field(factory=dict, init=False)
+    applied: dict[str, BranchApplied] = field(factory=dict, init=False)
+    findings: dict[str, list[KnownFinding]] = field(factory=lambda: defaultdict(list), init=False)
+    notices: dict[str, Seen] = field(factory=dict, init=False)
+    finals: dict[str, Seen] = field(factory=dict, init=False)
+    submitted: dict[str, Seen] = field(factory=dict, init=False)
+    recommended: dict[str, list[Seen]] = field(factory=lambda: defaultdict(list), init=False)
+    named: dict[int, int] = field(factory=lambda: defaultdict(int), init=False)
     # Waiting for their check.
-    titles: list[Seen] = field(factory=list)
-    to_veto_check: list[Seen] = field(factory=list)
-    to_name: list[Seen] = field(factory=list)
-    to_audit: list[Seen] = field(factory=list)
-    audited: dict[str, Seen] = field(factory=dict)
+    titles: list[Seen] = field(factory=list, init=False)
+    to_veto_check: list[Seen] = field(factory=list, init=False)
+    to_name: list[Seen] = field(factory=list, init=False)
+    to_audit: list[Seen] = field(factory=list, init=False)
+    audited: dict[str, Seen] = field(factory=dict, init=False)
     # The years whose counting aggregate (`selection:YEAR`) changed since the last check.
-    recounted: set[int] = field(factory=set)
+    recounted: set[int] = field(factory=set, init=False)
 
     # Reading
 
