@@ -107,7 +107,7 @@ class SelectionMachine(SelectionYearRules):
         department = self.city.organization_department_id
         assert department is not None
         by = data.draw(st.sampled_from([department] * 4 + [managed[0]]), label="by")
-        places = data.draw(st.sampled_from((1, 1, 2, 0, -1)), label="places")
+        places = data.draw(st.sampled_from((1, 1, 1, 1, 2, 0, -1)), label="places")
         self.run([self._allot(by, committee_id, places, self._date(data, 3))])
 
     @precondition(noisy)
@@ -213,7 +213,10 @@ class SelectionMachine(SelectionYearRules):
         """`selection.veto`: a finding in effect arrives while a list is noticed, against a
         branch on it (or among the red-flag titles it confers) or one of its units; the
         finalisation must end that nomination instead of naming it."""
+        titled_only = self.noticed_branches(titled_only=True)
         plan = data.draw(st.sampled_from(self.noticed_branches()), label="branch")
+        if titled_only and not self.rarely(data, "a branch on the list", 4):
+            plan = data.draw(st.sampled_from(titled_only), label="titled branch")
         subject = data.draw(st.sampled_from(VetoSubject), label="subject")
         subject_id = plan.branch_id
         if subject is VetoSubject.UNIT:
@@ -236,15 +239,21 @@ class SelectionMachine(SelectionYearRules):
             ]
         )
 
-    def noticed_branches(self) -> list[BranchPlan]:
-        """The branches on a list or among the red-flag titles of a round in its notice:
-        a finding now must keep them from being named."""
-        noticed = self.rounds_where(decided=True, noticed=True)
-        return [
-            self.model.branches[self.model.nominations[n].branch_id]
-            for k in noticed
-            for n in dict.fromkeys((*self.model.rounds[k].listed, *self.model.rounds[k].titled))
-        ]
+    def noticed_branches(self, *, titled_only: bool = False) -> list[BranchPlan]:
+        """The branches on a list or among the red-flag titles of a round in its notice (or
+        only those titled and not proposed): a finding now must keep them from being
+        named."""
+        found = []
+        for committee_id in self.rounds_where(decided=True, noticed=True):
+            noticed = self.model.rounds[committee_id]
+            listed = () if titled_only else noticed.listed
+            titled = [n for n in noticed.titled if n not in (noticed.passed or ())]
+            found += [
+                self.model.branches[self.model.nominations[n].branch_id]
+                for n in dict.fromkeys((*listed, *titled))
+                if n not in noticed.removed
+            ]
+        return found
 
     @precondition(noisy)
     @precondition(lambda self: any(n.round_committee_id for n in self.model.nominations.values()))

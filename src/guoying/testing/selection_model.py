@@ -99,23 +99,26 @@ SELECTION_POLICY = Policy(
     agencies_for_non_public=("party-building body",),
 )
 
-# Four or five branches per base committee of `selection_city()`: a joint branch serving two
+# Five or six branches per base committee of `selection_city()`: a joint branch serving two
 # units, an enterprise and a social organisation (more agencies to consult).
 SELECTION_BRANCHES = (
     BranchPlan("a0", "base-a", ("a1",)),
     BranchPlan("a1", "base-a", ("a1", "a2")),
     BranchPlan("a2", "base-a", ("a3",), Sector.NON_PUBLIC_ENTERPRISE),
     BranchPlan("a3", "base-a", ("a2",), Sector.URBAN_COMMUNITY),
+    BranchPlan("a4", "base-a", ("a3",)),
     BranchPlan("b0", "base-b", ("b1",)),
     BranchPlan("b1", "base-b", ("b1",)),
     BranchPlan("b2", "base-b", ("b2",), Sector.SOCIAL_ORGANIZATION),
     BranchPlan("b3", "base-b", ("b1",)),
     BranchPlan("b4", "base-b", ("b2",), Sector.STATE_OWNED_ENTERPRISE),
+    BranchPlan("b5", "base-b", ("b2",)),
     BranchPlan("c0", "base-c", ("c1",), Sector.URBAN_COMMUNITY),
     BranchPlan("c1", "base-c", ("c2",), Sector.PUBLIC_INSTITUTION),
     BranchPlan("c2", "base-c", ("c1",), Sector.URBAN_COMMUNITY),
     BranchPlan("c3", "base-c", ("c1", "c2")),
     BranchPlan("c4", "base-c", ("c2",), Sector.PUBLIC_INSTITUTION),
+    BranchPlan("c5", "base-c", ("c1",), Sector.RURAL),
 )
 
 

@@ -39,7 +39,7 @@ class SelectionYearRules(SelectionMachineBase):
         assert department is not None
         managed = self.city.ids_at(CommitteeLevel.CITY_MANAGED)
         shares = data.draw(
-            st.sampled_from([(1, 1), (1, 1), (1, 1), (1, 1), (1, 0), (2, 0)]), label="allotments"
+            st.sampled_from([(1, 1), (1, 1), (1, 1), (1, 1), (1, 1), (1, 0)]), label="allotments"
         )
         for committee_id, places in zip(managed, shares, strict=False):
             self.run([self._allot(department, committee_id, places, on)])
@@ -47,7 +47,7 @@ class SelectionYearRules(SelectionMachineBase):
             parent = self.model.parent_of(committee_id)
             assert parent is not None
             places = self._workable_places(committee_id)
-            if self.rarely(data, f"any places for {committee_id}", 5):
+            if self.rarely(data, f"any places for {committee_id}", 8):
                 places = data.draw(st.integers(1, 3), label=f"places of {committee_id}")
             self.run([self._places(parent, committee_id, places, on)])
         for base in self.city.base_ids:
@@ -59,22 +59,22 @@ class SelectionYearRules(SelectionMachineBase):
                     self.run([self._apply(base, plan.branch_id, on)])
 
     def _workable_places(self, committee_id: str) -> int:
-        """Places that leave every round up to the city competitive when the branches all
-        apply: one fewer than the candidates a round expects, and enough passed on for
-        two proposals per allotted place above."""
-        below = [k for k in self.city.committee_ids if self.model.parent_of(k) == committee_id]
-        if self.model.level_of(committee_id) is CommitteeLevel.INTERMEDIATE:
-            candidates = sum(self._workable_places(k) for k in below)
-            return max(1, candidates - 1)
-        applying = sum(1 for p in self.branches if p.base_committee_id == committee_id)
-        parent = self.model.parent_of(committee_id)
-        wanted = 1 if parent is None else 2 * self.model.allotments.get(parent, 1) + 1
-        siblings = [
-            k
-            for k in self.city.committee_ids
-            if self.model.parent_of(k) == parent and k != committee_id
-        ]
-        return max(1, min(applying - 2, wanted - len(siblings)))
+        """Places that leave every round up to the city competitive with a margin of two
+        (a veto or an objection on the way does not stop the year) when the branches all
+        apply: two fewer than a round's candidates, and enough passed on for two
+        proposals per place allotted above, and two more."""
+        model = self.model
+        below = [k for k in self.city.committee_ids if model.parent_of(k) == committee_id]
+        if model.level_of(committee_id) is CommitteeLevel.INTERMEDIATE:
+            return max(1, sum(self._workable_places(k) for k in below) - 2)
+        most = max(1, sum(1 for p in self.branches if p.base_committee_id == committee_id) - 2)
+        parent = model.parent_of(committee_id)
+        if parent is None or model.level_of(parent) is not CommitteeLevel.CITY_MANAGED:
+            return most
+        wanted = self.policy.candidates_per_place * model.allotments.get(parent, 1) + 2
+        siblings = [k for k in self.city.committee_ids if model.parent_of(k) == parent]
+        others = sum(self._workable_places(k) for k in siblings if k != committee_id)
+        return max(1, min(most, wanted - others))
 
     def _allot(self, by: str, committee_id: str, places: int, on: date) -> c.AllotPlaces:
         return c.AllotPlaces(
@@ -205,7 +205,7 @@ class SelectionYearRules(SelectionMachineBase):
         for nomination_id, step in steps:
             self.run([self._step(by, nomination_id, step, on)])
         live = self.model.rounds[committee_id].live
-        if live and self.rarely(data, "adverse answer", 8):
+        if live and self.rarely(data, "adverse answer", 12):
             self._adverse(data, committee_id, by, on)
         found = self.model.rounds[committee_id]
         answers = [
@@ -446,7 +446,9 @@ class SelectionYearRules(SelectionMachineBase):
             if self.run([command]):
                 self.today = on
                 if city:
-                    note_event("Taishan Pioneers named")
+                    named = sum(len(n) for n in self.model.named.values())
+                    cap = "the year's number" if named == self.policy.annual_titles else "fewer"
+                    note_event(f"Taishan Pioneers named: {cap}")
                 elif committee_id in self._to_submit() and not self.rarely(
                     data, "submitted later", 6
                 ):
