@@ -1,9 +1,11 @@
 """The rules of `SelectionMachine` that take a selection year on its way: the year's
 set-up, then each round's steps and consultation, its list, its notice, its finalisation
-(often tried too early) and the city-managed committees' submissions, up to the city's
-naming. Now and then they go wrong on purpose: a step or an answer left out, an adverse
-answer, a list over its places or with red-flag titles at a base committee, a naming by the
-Organization Department. The rules that only go wrong, and those after the naming, are in
+and the city-managed committees' submissions, up to the city's naming, with the places
+lowered by the committees above when a round cannot be competitive. Now and then they go
+wrong on purpose: a step or an answer left out, an adverse answer, a list over its places,
+with red-flag titles at a base committee or by an actor outside the round, a finalisation
+before the notice ends, a naming by the Organization Department, a form missing from a
+submission. The rules that only go wrong, and those after the naming, are in
 `selection_machine.py`."""
 
 from __future__ import annotations
@@ -120,10 +122,6 @@ class SelectionYearRules(SelectionMachineBase):
             self._prepare(data, committee_id)
             if committee_id in self.ready_to_decide() and not self.rarely(data, "decided later", 4):
                 self._decide(data, committee_id, self._date(data, 2))
-
-    def year_is_over(self) -> bool:
-        found = self.model.rounds.get(self.city.city_id)
-        return found is not None and found.final_on is not None
 
     def stalled(self) -> bool:
         """No round can take its next step (the year is over, or stuck)."""
