@@ -159,15 +159,16 @@ def _fold(rows: Sequence[SelectionRow]) -> list[_Holding]:
     return holdings
 
 
-def _subjects(conn: Connection, branch_ids: Sequence[str]) -> dict[str, str]:
-    """The veto-record streams of each branch and of each unit it serves, to the branch."""
-    found = {f"veto:branch:{b}": b for b in branch_ids}
+def _subjects(conn: Connection, branch_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The veto-record streams of each branch and of each unit it serves (a unit may be
+    served by several), to the branches."""
+    found: dict[str, list[str]] = {f"veto:branch:{b}": [b] for b in branch_ids}
     query = sa.select(v.branches.c.branch_id, v.branches.c.unit_ids).where(
         v.branches.c.branch_id.in_(list(branch_ids))
     )
     for row in conn.execute(query):
         for unit_id in str(row.unit_ids).split(","):
-            found[f"veto:unit:{unit_id}"] = str(row.branch_id)
+            found.setdefault(f"veto:unit:{unit_id}", []).append(str(row.branch_id))
     return found
 
 
@@ -186,7 +187,8 @@ def _flags(
         t.c.event == "VetoFindingRecorded",
     )
     for row in rows:
-        by_branch.setdefault(subjects[row.stream], []).append(row)
+        for branch_id in subjects[row.stream]:
+            by_branch.setdefault(branch_id, []).append(row)
     return by_branch
 
 
