@@ -70,6 +70,7 @@ from guoying.projections.selection.queries import (
     BoardVeto,
     LateStep,
     SelectionBoard,
+    committee_known,
     read_board,
 )
 from guoying.projections.selection.titles import (
@@ -362,7 +363,7 @@ class Guoying:
         self.catch_up()
         reading = self.reading(as_known_at, as_of)
         with self.store.engine.connect() as conn:
-            if committee is not None and committee not in load_committees(conn):
+            if committee is not None and not committee_known(conn, committee):
                 raise NotFound("committee_id", committee)
             return read_board(conn, year, committee, reading)
 

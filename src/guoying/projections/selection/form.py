@@ -12,12 +12,13 @@ from sqlalchemy.engine import Connection
 
 from guoying.adapters import schema
 from guoying.domain.labels import ERASED
-from guoying.projections.ledger.tree import CommitteeRow, load_committees
+from guoying.projections.ledger.tree import CommitteeRow
 from guoying.projections.reading import NOW, Reading, business_date
 from guoying.projections.selection.queries import (
     SelectionRow,
     branch_names,
     city_managed_of,
+    committees_above,
     name_of,
     read_rows,
 )
@@ -90,8 +91,6 @@ def read_form(
     year, branch_id = int(applied.detail["year"]), str(applied.detail["branch_id"])
     base = str(applied.detail["base_committee_id"])
     on = business_date(year, Reading(reading.cut))
-    committees = load_committees(conn, on, reading.cut)
-    city_managed = city_managed_of(committees, base)
     dossier = next((r for r in reversed(rows) if r.event == "DossierRecorded"), None)
     opinions: dict[str, SelectionRow] = {}
     for row in rows:
@@ -101,18 +100,17 @@ def read_form(
         elif row.event == "TitleConferred" and row.detail["level"] == "CITY":
             opinions["NAMED"] = row
     city_row = opinions.get("CITY")
+    sealing = {base, city_row.actor_committee_id if city_row else None}
+    committees = committees_above(conn, sealing, on, reading.cut)
+    city_managed = city_managed_of(committees, base)
     secretary = dossier.detail["secretary_person_id"] if dossier else None
     person = None
     if secretary is not None:
         person = conn.execute(
             sa.select(schema.people).where(schema.people.c.person_id == secretary)
         ).first()
-    awards = read_rows(
-        conn,
-        Reading(reading.cut),
-        t.c.stream == f"honours:{branch_id}",
-        t.c.event == "AwardRecorded",
-    )
+    # The honours stream holds the branch's awards alone.
+    awards = read_rows(conn, Reading(reading.cut), t.c.stream == f"honours:{branch_id}")
     return NominationForm(
         nomination_id,
         year,

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from guoying.domain.values import CommitteeLevel, TitleLevel
 from guoying.projections.ledger import tables as v
-from guoying.projections.ledger.tree import CommitteeRow, load_committees, subtree_ids
+from guoying.projections.ledger.tree import CommitteeRow
 from guoying.projections.reading import NOW, Reading, business_date
 from guoying.projections.selection.tables import selection_events as t
 
@@ -88,12 +88,75 @@ def branch_names(
     return {str(r.branch_id): str(r.value) for r in conn.execute(query)}
 
 
+def committee_known(conn: Connection, committee_id: str) -> bool:
+    found = conn.execute(
+        sa.select(v.committees.c.committee_id).where(v.committees.c.committee_id == committee_id)
+    ).first()
+    return found is not None
+
+
+def committees_above(
+    conn: Connection, committee_ids: Iterable[str | None], on: date, cut: int | None
+) -> dict[str, CommitteeRow]:
+    """The committees named and every committee above them, as they stood on a date: one
+    small query a level, so a reading costs what its own committees cost, not the tree."""
+    c, k = v.committee_changes, v.committees
+    found: dict[str, CommitteeRow] = {}
+    frontier = {i for i in committee_ids if i}
+    while frontier:
+        query = (
+            sa.select(c.c.committee_id, c.c.attribute, c.c.value)
+            .where(c.c.committee_id.in_(sorted(frontier)), c.c.valid_from <= on)
+            .order_by(c.c.valid_from, c.c.position, c.c.seq)
+        )
+        if cut is not None:
+            query = query.where(c.c.position <= cut)
+        states: dict[str, dict[str, str | None]] = {}
+        for r in conn.execute(query):
+            states.setdefault(r.committee_id, {})[r.attribute] = r.value
+        kinds = conn.execute(
+            sa.select(k.c.committee_id, k.c.level, k.c.county_level).where(
+                k.c.committee_id.in_(sorted(states))
+            )
+        )
+        for r in kinds:
+            state = states[r.committee_id]
+            found[r.committee_id] = CommitteeRow(
+                r.committee_id,
+                str(state.get("name")),
+                CommitteeLevel(r.level),
+                state.get("parent_id"),
+                bool(r.county_level),
+                state.get("active") is not None,
+            )
+        frontier = {
+            str(found[i].parent_id)
+            for i in states
+            if i in found and found[i].parent_id and found[i].parent_id not in found
+        }
+    return found
+
+
+def lineage(committees: dict[str, CommitteeRow], committee_id: str | None) -> list[str]:
+    """A committee and those above it, nearest first."""
+    chain: list[str] = []
+    current = committees.get(committee_id) if committee_id else None
+    while current is not None and current.committee_id not in chain:
+        chain.append(current.committee_id)
+        current = committees.get(current.parent_id) if current.parent_id else None
+    return chain
+
+
 def city_managed_of(committees: dict[str, CommitteeRow], committee_id: str) -> str | None:
     """The city-managed committee a committee is under (itself if it is one)."""
-    current = committees.get(committee_id)
-    while current is not None and current.level is not CommitteeLevel.CITY_MANAGED:
-        current = committees.get(current.parent_id) if current.parent_id else None
-    return current.committee_id if current else None
+    return next(
+        (
+            i
+            for i in lineage(committees, committee_id)
+            if committees[i].level is CommitteeLevel.CITY_MANAGED
+        ),
+        None,
+    )
 
 
 def name_of(committees: dict[str, CommitteeRow], committee_id: str | None) -> str | None:
@@ -316,25 +379,72 @@ def _round_row(ways: dict[str, _Way], finals: set[str], row: SelectionRow) -> No
         )
 
 
+def _applications(conn: Connection, year: int, reading: Reading) -> dict[str, str]:
+    """The year's nominations and their base committees, from their applications' rows."""
+    query = sa.select(t.c.nomination_id, t.c.committee_id).where(
+        t.c.event == "BranchApplied", t.c.year == year
+    )
+    if reading.cut is not None:
+        query = query.where(t.c.position <= reading.cut)
+    if reading.as_of is not None:
+        query = query.where(t.c.effective_on <= reading.as_of)
+    return {str(r.nomination_id): str(r.committee_id) for r in conn.execute(query)}
+
+
+def _board_rows(
+    conn: Connection,
+    year: int,
+    committee_id: str | None,
+    bases: dict[str, str],
+    committees: dict[str, CommitteeRow],
+    reading: Reading,
+) -> list[SelectionRow]:
+    """The rows a board folds: the year's; for a committee, only those of the nominations
+    under it or entered in its round, and the lists of the rounds they were in (whose rows
+    the fold needs besides the nominations' own are the lists alone)."""
+    if committee_id is None:
+        return read_rows(conn, reading, t.c.year == year)
+    entered = sa.select(t.c.nomination_id).where(
+        t.c.event == "CandidateEntered", t.c.year == year, t.c.committee_id == committee_id
+    )
+    chosen = {n for n, base in bases.items() if committee_id in lineage(committees, base)}
+    chosen |= {str(n) for n in conn.execute(entered).scalars()}
+    rounds = {c for n in chosen for c in lineage(committees, bases.get(n))}
+    # A nomination's id names its year; its rounds' lists are two rows a round.
+    rows = read_rows(conn, reading, t.c.nomination_id.in_(sorted(chosen)))
+    rows += read_rows(
+        conn,
+        reading,
+        t.c.event.in_(("RoundListDecided", "RoundListFinal")),
+        t.c.year == year,
+        t.c.committee_id.in_(sorted(rounds)),
+    )
+    return sorted(rows, key=lambda r: r.position)
+
+
 def read_board(
     conn: Connection, year: int, committee_id: str | None = None, reading: Reading = NOW
 ) -> SelectionBoard:
     """The board of a year: every nomination with its round, status, awaited answers,
     vetoes, objections and late steps; with `committee_id`, those under its subtree or at
     its round."""
+    on = business_date(year, reading)
+    bases = _applications(conn, year, reading)
+    committees = committees_above(conn, {*bases.values(), committee_id}, on, reading.cut)
     ways: dict[str, _Way] = {}
     finals: set[str] = set()
-    for row in read_rows(conn, reading, t.c.year == year):
+    for row in _board_rows(conn, year, committee_id, bases, committees, reading):
         if row.stream.startswith("nomination:"):
             _nomination_row(ways, row)
         else:
             _round_row(ways, finals, row)
-    on = business_date(year, reading)
-    committees = load_committees(conn, on, reading.cut)
     chosen = list(ways.values())
     if committee_id is not None:
-        subtree = set(subtree_ids(committees, committee_id))
-        chosen = [w for w in chosen if w.base_committee_id in subtree or w.round == committee_id]
+        chosen = [
+            w
+            for w in chosen
+            if committee_id in lineage(committees, w.base_committee_id) or w.round == committee_id
+        ]
     names = branch_names(conn, (w.branch_id for w in chosen), on, reading.cut)
     rows = []
     for w in chosen:

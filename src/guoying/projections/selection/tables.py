@@ -31,7 +31,9 @@ selection_events = Table(
     *required(Text, "event", "detail", "actor_person_id", "actor_committee_id", "reason"),
     *required(Date, "effective_on"),
     *required(sa.BigInteger, "recorded_at"),
-    # A board reads one year's rows; the register, the titles conferred up to a year.
-    Index("view_selection_events_by_year", "year"),
+    # A board reads one year's rows, or a committee's nominations' rows (by nomination) and
+    # their rounds' lists of the year (by year and event); the register reads the title
+    # events up to a year (by event and year).
+    Index("view_selection_events_by_year", "year", "event"),
     Index("view_selection_events_by_event", "event", "year"),
 )

@@ -20,9 +20,15 @@ from sqlalchemy.engine import Connection
 
 from guoying.domain.values import TitleLevel
 from guoying.projections.ledger import tables as v
-from guoying.projections.ledger.tree import CommitteeRow, load_committees
+from guoying.projections.ledger.tree import CommitteeRow
 from guoying.projections.reading import NOW, Reading, business_date
-from guoying.projections.selection.queries import SelectionRow, branch_names, name_of, read_rows
+from guoying.projections.selection.queries import (
+    SelectionRow,
+    branch_names,
+    committees_above,
+    name_of,
+    read_rows,
+)
 from guoying.projections.selection.tables import selection_events as t
 
 _TITLE_EVENTS = ("TitleConferred", "TitleRevoked", "TitleDowngraded", "RewardGranted")
@@ -180,13 +186,9 @@ def _flags(
     by_branch: dict[str, list[SelectionRow]] = {}
     if not subjects:
         return by_branch
-    rows = read_rows(
-        conn,
-        reading,
-        t.c.stream.in_(sorted(subjects)),
-        t.c.event == "VetoFindingRecorded",
-    )
-    for row in rows:
+    # By stream alone, its index: a veto record holds findings and assessments only.
+    rows = read_rows(conn, reading, t.c.stream.in_(sorted(subjects)))
+    for row in (r for r in rows if r.event == "VetoFindingRecorded"):
         for branch_id in subjects[row.stream]:
             by_branch.setdefault(branch_id, []).append(row)
     return by_branch
@@ -244,23 +246,18 @@ def read_titles(conn: Connection, year: int, reading: Reading = NOW) -> TitleReg
     ended during the year, as known at the reading's store position."""
     on = business_date(year, reading)
     dated = Reading(reading.cut, on)
-    conferred = (
-        sa.select(t.c.nomination_id)
-        .where(t.c.event == "TitleConferred", t.c.year <= year, t.c.effective_on <= on)
-        .distinct()
-    )
-    if reading.cut is not None:
-        conferred = conferred.where(t.c.position <= reading.cut)
-    nominations = [str(n) for n in conn.execute(conferred).scalars()]
-    if not nominations:
-        return TitleRegister(year, on, ())
-    rows = read_rows(conn, dated, t.c.nomination_id.in_(nominations), t.c.event.in_(_TITLE_EVENTS))
+    # Only a nomination that was conferred a title has title events, and their year is the
+    # nomination's: one index range per kind of event.
+    rows = read_rows(conn, dated, t.c.event.in_(_TITLE_EVENTS), t.c.year <= year)
     holdings = [
         h
         for h in _fold(rows)
         if (h.ended is None and not h.superseded) or (h.ended and h.ended.on.year == year)
     ]
-    committees = load_committees(conn, on, reading.cut)
+    deciders = {h.conferred_by for h in holdings} | {
+        h.ended.decided_by for h in holdings if h.ended
+    }
+    committees = committees_above(conn, deciders, on, reading.cut)
     names = branch_names(conn, (h.branch_id for h in holdings), on, reading.cut)
     findings = _flags(conn, holdings, dated)
     entries = [_entry(h, names, committees, findings.get(h.branch_id, ())) for h in holdings]
