@@ -12,7 +12,7 @@ import enum
 import json
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from attrs import define, field, frozen
@@ -25,8 +25,10 @@ from guoying.projections.reading import NOW, Reading, business_date
 from guoying.projections.selection.tables import selection_events as t
 
 
-@frozen
-class SelectionRow:
+class SelectionRow(NamedTuple):
+    """One row of the selection view, its detail decoded. A tuple: a register or a board
+    reads hundreds, and building them is most of their reading."""
+
     position: int
     stream: str
     year: int | None
@@ -41,30 +43,34 @@ class SelectionRow:
     effective_on: date
 
 
+# The columns a row is read from, in SelectionRow's order (the detail as JSON text).
+_COLUMNS = (
+    t.c.position,
+    t.c.stream,
+    t.c.year,
+    t.c.nomination_id,
+    t.c.branch_id,
+    t.c.committee_id,
+    t.c.event,
+    t.c.detail,
+    t.c.actor_person_id,
+    t.c.actor_committee_id,
+    t.c.reason,
+    t.c.effective_on,
+)
+
+
 def read_rows(
     conn: Connection, reading: Reading, *where: sa.ColumnElement[bool]
 ) -> list[SelectionRow]:
-    query = sa.select(t).where(*where).order_by(t.c.position)
+    query = sa.select(*_COLUMNS).where(*where).order_by(t.c.position)
     if reading.cut is not None:
         query = query.where(t.c.position <= reading.cut)
     if reading.as_of is not None:
         query = query.where(t.c.effective_on <= reading.as_of)
     return [
-        SelectionRow(
-            r.position,
-            r.stream,
-            r.year,
-            r.nomination_id,
-            r.branch_id,
-            r.committee_id,
-            r.event,
-            json.loads(r.detail),
-            r.actor_person_id,
-            r.actor_committee_id,
-            r.reason,
-            r.effective_on,
-        )
-        for r in conn.execute(query)
+        SelectionRow._make((*row[:7], json.loads(row[7]), *row[8:]))
+        for row in conn.execute(query)
     ]
 
 
@@ -77,15 +83,16 @@ def branch_names(
 ) -> dict[str, str]:
     """Each branch's name as it stood on a date, as known at a store position."""
     c = v.branch_changes
+    # The attribute is matched here, not in SQL: SQLite would rather walk every branch's
+    # name by the (attribute, value) index than these branches' few changes by their id.
     query = (
-        sa.select(c.c.branch_id, c.c.value)
-        .where(c.c.branch_id.in_(sorted(set(branch_ids))), c.c.attribute == "name")
-        .where(c.c.valid_from <= on)
+        sa.select(c.c.branch_id, c.c.attribute, c.c.value)
+        .where(c.c.branch_id.in_(sorted(set(branch_ids))), c.c.valid_from <= on)
         .order_by(c.c.valid_from, c.c.position, c.c.seq)
     )
     if cut is not None:
         query = query.where(c.c.position <= cut)
-    return {str(r.branch_id): str(r.value) for r in conn.execute(query)}
+    return {str(r.branch_id): str(r.value) for r in conn.execute(query) if r.attribute == "name"}
 
 
 def committee_known(conn: Connection, committee_id: str) -> bool:
