@@ -99,7 +99,6 @@ class Season:
     entered: dict[str, list[str]] = field(factory=dict)
     removed: set[str] = field(factory=set)
     listed: dict[str, tuple[str, ...]] = field(factory=dict)
-    titled: dict[str, tuple[str, ...]] = field(factory=dict)
     named: dict[str, tuple[str, ...]] = field(factory=dict)
 
     # Steps
@@ -311,7 +310,6 @@ class Season:
             ]
         )
         self.listed[committee_id] = tuple(passed)
-        self.titled[committee_id] = tuple(titled or ())
 
     def uphold_objection(self, committee_id: str, nomination_id: str, on: date, why: str) -> None:
         self.apply(
