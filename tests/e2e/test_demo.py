@@ -267,3 +267,31 @@ def test_an_objection_is_upheld_and_titles_are_revoked_and_downgraded_after_conf
     assert "-2017@" in revoked["subject"]
     assert downgraded["detail"]["decided_by"] == "taian"
     assert "-2018@" in downgraded["subject"]
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_console(command: str) -> list[str]:
+    """The lines the README shows under `$ COMMAND` in a console block."""
+    text = README.read_text(encoding="utf-8")
+    block = text.split(f"```console\n$ {command}\n", 1)[1].split("```", 1)[0]
+    return block.splitlines()
+
+
+def test_the_readme_shows_what_the_demo_prints_of_its_selection_years(demo: Demo) -> None:
+    shown = readme_console("guoying demo")
+    printed = demo.first.stdout.splitlines()
+
+    assert shown == printed[: len(shown)]
+    assert len(summaries("\n".join(shown))) == 2
+
+
+def test_the_readme_shows_the_demo_s_refusal_log_as_it_is(demo: Demo) -> None:
+    """`selection.public_notice`, `selection.veto`, `selection.title_levels`,
+    `title.revocation`: the README's refusal log of the demo is the store's."""
+    header, *rows = readme_console("guoying refusals --format csv | cut -d, -f3,5,7")
+    logged = demo.store.refusals_json()
+
+    assert header == "command,actor committee,rule"
+    assert rows == [f"{r['command']},{r['actor_committee_id']},{r['rule_id']}" for r in logged]
