@@ -47,6 +47,8 @@ EARLY_BASE = "dy-zhoudian"
 SELF_NAMING_BASE = "szjg-jyj"
 LATE_BASE = "szjg-wjw"
 LATE_COMMITTEE = "szjg"
+REVOKED_FROM = "taishan"  # the district whose 2017 Taishan Pioneer is revoked
+DOWNGRADED_FROM = "szjg"  # the committee whose 2018 Taishan Pioneer is downgraded
 INTERMEDIATE = "dy-lxzw"
 
 ALLOTMENTS = {
@@ -101,7 +103,11 @@ def plan(
     honours = {
         branch_id: f"{year}年获评{name}（{by}）" for branch_id, _, name, _, year, by in AWARDS
     }
-    priority = frozenset(a[0] for a in AWARDS if a[3].rank >= AwardLevel.PROVINCIAL.rank)
+    priority = frozenset(
+        branch_id
+        for branch_id, _, _, level, _, _ in AWARDS
+        if level.rank >= AwardLevel.PROVINCIAL.rank
+    )
     rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not secrets
     secretaries: set[str] = set()
     seasons = [
@@ -220,8 +226,9 @@ def city_managed_round(
     number: int,
     adverse: dict[str, Adverse] | None = None,
 ) -> None:
-    """Site inspections, consultation, the committee's titles and proposals (at most two
-    per allotted place), the notice, the titles conferred and the formal submission."""
+    """Site inspections, consultation, the committee's titles (all its live candidates but
+    the last) and its proposals among them (at most `candidates_per_place` per allotted
+    place), the notice, the titles conferred and the formal submission."""
     inspected, consulted, decided, final, submitted = dates
     season.site_inspections(committee_id, inspected)
     season.consult(committee_id, consulted, adverse=adverse)
@@ -230,7 +237,7 @@ def city_managed_round(
     season.decide(
         committee_id,
         decided,
-        titled[: 2 * ALLOTMENTS[season.year][committee_id]],
+        titled[: season.policy.candidates_per_place * ALLOTMENTS[season.year][committee_id]],
         titled,
     )
     season.finalise([committee_id], final)
@@ -245,7 +252,8 @@ def city_round(season: Season, consulted: date, decided: date, named: date, gran
 
 
 def year_2017(season: Season, leave: frozenset[str]) -> None:
-    """Everything after the plan was issued on 27 May: every step late."""
+    """Everything after the plan was issued on 27 May: the applications, the inspections
+    and the lists of the city-managed committees and the city are all late."""
     base_rounds(season, leave, on(2017, 7, 5), "推进方案印发后首次申报，党支部对照标准自愿申报")
     applied = [n for base in BASE_IDS for n in season.entered[base]]
     season.base_steps(applied, on(2017, 7, 10), on(2017, 7, 12))
@@ -332,7 +340,7 @@ def after_2018(first: Season, second: Season) -> None:
     district's own revocation refused (`title.revocation`: only the city committee, which
     conferred it, decides), and the city committee revokes. A 2018 Taishan Pioneer is
     downgraded after an accident at its unit."""
-    revoked = first.named["taishan"][-1]
+    revoked = first.named[REVOKED_FROM][-1]
     branch = first.branch_of(revoked)
     base = branch.base.committee_id
     first.apply(
@@ -353,13 +361,13 @@ def after_2018(first: Season, second: Season) -> None:
     )
     cause = "该支部书记违反廉洁纪律受到党内严重警告处分，造成不良影响，撤销“泰山先锋”红旗党支部称号"
     first.refuse(
-        first.command(c.RevokeTitle, "taishan", on(2018, 10, 22), cause, nomination_id=revoked),
+        first.command(c.RevokeTitle, REVOKED_FROM, on(2018, 10, 22), cause, nomination_id=revoked),
         "title.revocation",
     )
     first.apply(
         [first.command(c.RevokeTitle, CITY, on(2018, 10, 26), cause, nomination_id=revoked)]
     )
-    downgraded = second.named[LATE_COMMITTEE][0]
+    downgraded = second.named[DOWNGRADED_FROM][0]
     second.apply(
         [
             second.command(
