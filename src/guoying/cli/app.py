@@ -76,8 +76,10 @@ def demo(store: StoreOption = None) -> None:
     with _opened(store, create=True) as guoying:
         built = demo_city.build(guoying)
         out = console()
-        if built:
-            out.print(f"Built the demo city: {built} commands applied.")
+        if built.applied:
+            out.print(f"Built the demo city: {built.applied} commands applied.")
+            for line in built.summary():
+                out.print(line, soft_wrap=True)
         else:
             out.print("The demo city is already in this store; nothing was added.")
         ledger = guoying.ledger(demo_city.SHOWN_COMMITTEE, demo_city.SHOWN_YEAR)

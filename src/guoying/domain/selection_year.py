@@ -41,6 +41,15 @@ class YearSelection:
         return None
 
     def judge(self, policy: Policy) -> None:
+        # The titles named first: a policy version that lowered the year's number after the
+        # allotments were made is broken by the naming, whatever the allotments say.
+        if self.named_count > policy.annual_titles:
+            raise RuleViolation(
+                "selection.annual_titles",
+                f"{self.named_count} Taishan Pioneer titles would be named for {self.year}, more "
+                f"than the {policy.annual_titles} of the year",
+                {"year": self.year, "named": self.named_count, "limit": policy.annual_titles},
+            )
         if self.allotted > policy.annual_titles:
             raise RuleViolation(
                 "selection.allotment",
@@ -67,13 +76,6 @@ class YearSelection:
                     f"{self.year}, more than its allotment of {allotment}",
                     {"committee_id": committee_id, "named": len(named), "allotment": allotment},
                 )
-        if self.named_count > policy.annual_titles:
-            raise RuleViolation(
-                "selection.annual_titles",
-                f"{self.named_count} Taishan Pioneer titles would be named for {self.year}, more "
-                f"than the {policy.annual_titles} of the year",
-                {"year": self.year, "named": self.named_count, "limit": policy.annual_titles},
-            )
 
 
 def selection_key(year: int) -> Key[YearSelection]:
