@@ -375,8 +375,8 @@ class Guoying:
         as_of: date | None = None,
     ) -> TitleRegister:
         """The title register (`selection.annual_titles`, `title.revocation`): the titles
-        held at the end of `year` (or on `as_of`, if earlier), whatever year they were named
-        in, and those revoked or downgraded during it, as known at `as_known_at`."""
+        named up to `year`, whichever year, held at its end (or on `as_of`), and those
+        revoked or downgraded from its start to that date, as known at `as_known_at`."""
         self.catch_up()
         reading = self.reading(as_known_at, as_of)
         with self.store.engine.connect() as conn:

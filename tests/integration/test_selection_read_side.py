@@ -226,7 +226,8 @@ class TestSelectionReadSideOnEveryStore:
     def test_the_title_register_is_bitemporal(self, store_url: str) -> None:
         """`title.revocation`, `selection.annual_titles`: as known before the naming there
         is no Taishan Pioneer; in effect before the revocation and the downgrade, the titles
-        are held; a finding recorded after that date does not flag them yet."""
+        are held; a finding recorded after that date does not flag them yet; on a date after
+        the year, the year's register is read on that date."""
         with open_app(store_url) as app:
             built = sy.named_year(app)
 
@@ -255,6 +256,11 @@ class TestSelectionReadSideOnEveryStore:
                 (REVOKED, TitleLevel.COMMITTEE, True, ()),
                 (FLAGGED, TitleLevel.COMMITTEE, True, ()),
             ]
+            # An as-of date after the year: the titles named up to it, on that date, and
+            # those ended since the year began.
+            after = app.titles(sy.YEAR, as_of=date(sy.YEAR + 1, 3, 1))
+            assert after.on == date(sy.YEAR + 1, 3, 1)
+            assert after.entries == app.titles(sy.YEAR).entries
             # Before the naming's date, the committee titles alone were in effect.
             before_naming = app.titles(sy.YEAR, as_of=sy.NAMED_ON - timedelta(days=1))
             assert {e.level for e in before_naming.entries} == {TitleLevel.COMMITTEE}

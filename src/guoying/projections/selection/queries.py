@@ -69,8 +69,7 @@ def read_rows(
     if reading.as_of is not None:
         query = query.where(t.c.effective_on <= reading.as_of)
     return [
-        SelectionRow._make((*row[:7], json.loads(row[7]), *row[8:]))
-        for row in conn.execute(query)
+        SelectionRow._make((*row[:7], json.loads(row[7]), *row[8:])) for row in conn.execute(query)
     ]
 
 

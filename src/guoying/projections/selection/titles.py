@@ -2,8 +2,9 @@
 (`selection.annual_titles`, `title.revocation`, `selection.veto`, `reward.grant`,
 `reward.representative_priority`).
 
-Titles do not expire: the register of a year lists every title held at its end (or on the
-as-of date), whatever year it was named in, and those revoked or downgraded during the year.
+Titles do not expire: the register of a year lists every title named up to that year and
+held at its end (or on the as-of date), and those revoked or downgraded from the start of
+the year to that date.
 A veto finding against the branch or one of its units recorded after a title was conferred
 flags it for the conferring body, which decides; the finding revokes nothing by itself.
 """
@@ -18,10 +19,10 @@ import sqlalchemy as sa
 from attrs import define, frozen
 from sqlalchemy.engine import Connection
 
-from guoying.domain.values import TitleLevel
+from guoying.domain.values import TitleLevel, year_end
 from guoying.projections.ledger import tables as v
 from guoying.projections.ledger.tree import CommitteeRow
-from guoying.projections.reading import NOW, Reading, business_date
+from guoying.projections.reading import NOW, Reading
 from guoying.projections.selection.queries import (
     SelectionRow,
     branch_names,
@@ -242,9 +243,10 @@ def _entry(
 
 
 def read_titles(conn: Connection, year: int, reading: Reading = NOW) -> TitleRegister:
-    """The titles held at the end of `year` (or on the as-of date, if earlier) and those
-    ended during the year, as known at the reading's store position."""
-    on = business_date(year, reading)
+    """The titles named up to `year` that are held at its end, or on the as-of date if there
+    is one, and those that ended between the start of `year` and that date, as known at the
+    reading's store position."""
+    on = reading.as_of or year_end(year)
     dated = Reading(reading.cut, on)
     # Only a nomination that was conferred a title has title events, and their year is the
     # nomination's: one index range per kind of event.
@@ -252,7 +254,7 @@ def read_titles(conn: Connection, year: int, reading: Reading = NOW) -> TitleReg
     holdings = [
         h
         for h in _fold(rows)
-        if (h.ended is None and not h.superseded) or (h.ended and h.ended.on.year == year)
+        if (h.ended is None and not h.superseded) or (h.ended and h.ended.on.year >= year)
     ]
     deciders = {h.conferred_by for h in holdings} | {
         h.ended.decided_by for h in holdings if h.ended
