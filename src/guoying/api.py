@@ -171,8 +171,11 @@ def to_data(value: object) -> Any:
 def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
     """A store opened for one piece of work and closed after it. A damaged database met on
     the way (a truncated file, a corrupt page) is raised as StoreUnavailable, so a caller
-    handles one family of errors, GuoyingError."""
-    guoying = Guoying(url, create=create)
+    handles one family of errors, GuoyingError; opening it reads it too."""
+    try:
+        guoying = Guoying(url, create=create)
+    except DatabaseError as error:
+        raise StoreUnavailable(store_problem(error)) from error
     try:
         yield guoying
     except DatabaseError as error:
