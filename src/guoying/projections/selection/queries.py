@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from attrs import define, field, frozen
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from guoying.domain.values import CommitteeLevel, TitleLevel
@@ -60,6 +61,18 @@ _COLUMNS = (
 )
 
 
+def one_of(
+    conn: Connection, column: sa.ColumnElement[str], values: Iterable[str]
+) -> sa.ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL as `= ANY(array)`, one parameter whatever the
+    number of values, so that a register of hundreds of titles is not a statement of
+    hundreds of parameters, compiled and converted afresh for each length."""
+    found = sorted(set(values))
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(found, ARRAY(sa.Text)))
+    return column.in_(found)
+
+
 def read_rows(
     conn: Connection, reading: Reading, *where: sa.ColumnElement[bool]
 ) -> list[SelectionRow]:
@@ -86,7 +99,7 @@ def branch_names(
     # name by the (attribute, value) index than these branches' few changes by their id.
     query = (
         sa.select(c.c.branch_id, c.c.attribute, c.c.value)
-        .where(c.c.branch_id.in_(sorted(set(branch_ids))), c.c.valid_from <= on)
+        .where(one_of(conn, c.c.branch_id, branch_ids), c.c.valid_from <= on)
         .order_by(c.c.valid_from, c.c.position, c.c.seq)
     )
     if cut is not None:
@@ -112,7 +125,7 @@ def committees_above(
     while frontier:
         query = (
             sa.select(c.c.committee_id, c.c.attribute, c.c.value)
-            .where(c.c.committee_id.in_(sorted(frontier)), c.c.valid_from <= on)
+            .where(one_of(conn, c.c.committee_id, frontier), c.c.valid_from <= on)
             .order_by(c.c.valid_from, c.c.position, c.c.seq)
         )
         if cut is not None:
@@ -122,7 +135,7 @@ def committees_above(
             states.setdefault(r.committee_id, {})[r.attribute] = r.value
         kinds = conn.execute(
             sa.select(k.c.committee_id, k.c.level, k.c.county_level).where(
-                k.c.committee_id.in_(sorted(states))
+                one_of(conn, k.c.committee_id, states)
             )
         )
         for r in kinds:
@@ -417,13 +430,13 @@ def _board_rows(
     chosen |= {str(n) for n in conn.execute(entered).scalars()}
     rounds = {c for n in chosen for c in lineage(committees, bases.get(n))}
     # A nomination's id names its year; its rounds' lists are two rows a round.
-    rows = read_rows(conn, reading, t.c.nomination_id.in_(sorted(chosen)))
+    rows = read_rows(conn, reading, one_of(conn, t.c.nomination_id, chosen))
     rows += read_rows(
         conn,
         reading,
         t.c.event.in_(("RoundListDecided", "RoundListFinal")),
         t.c.year == year,
-        t.c.committee_id.in_(sorted(rounds)),
+        one_of(conn, t.c.committee_id, rounds),
     )
     return sorted(rows, key=lambda r: r.position)
 

@@ -28,6 +28,7 @@ from guoying.projections.selection.queries import (
     branch_names,
     committees_above,
     name_of,
+    one_of,
     read_rows,
 )
 from guoying.projections.selection.tables import selection_events as t
@@ -171,7 +172,7 @@ def _subjects(conn: Connection, branch_ids: Sequence[str]) -> dict[str, list[str
     served by several), to the branches."""
     found: dict[str, list[str]] = {f"veto:branch:{b}": [b] for b in branch_ids}
     query = sa.select(v.branches.c.branch_id, v.branches.c.unit_ids).where(
-        v.branches.c.branch_id.in_(list(branch_ids))
+        one_of(conn, v.branches.c.branch_id, branch_ids)
     )
     for row in conn.execute(query):
         for unit_id in str(row.unit_ids).split(","):
@@ -188,7 +189,7 @@ def _flags(
     if not subjects:
         return by_branch
     # By stream alone, its index: a veto record holds findings and assessments only.
-    rows = read_rows(conn, reading, t.c.stream.in_(sorted(subjects)))
+    rows = read_rows(conn, reading, one_of(conn, t.c.stream, subjects))
     for row in (r for r in rows if r.event == "VetoFindingRecorded"):
         for branch_id in subjects[row.stream]:
             by_branch.setdefault(branch_id, []).append(row)
