@@ -1,8 +1,7 @@
 """Reading figures: catch-up, rebuild, queries, verification and memory.
 
 A figure that cannot be measured yet is a `NotMeasured` with its reason, never a number.
-Adding one later (the title register) is one function: fill in its entry in `QUERIES`
-(or `VERIFY`).
+Adding one is one function: an entry in `QUERIES` (or `VERIFY`).
 """
 
 from __future__ import annotations
@@ -106,8 +105,13 @@ QUERIES: tuple[QuerySpec, ...] = (
     ),
     QuerySpec(
         "title_register",
-        "title register",
-        NotMeasured("the title register does not exist yet (selection and titles are open)"),
+        "title register at the end of the last year (every title named so far)",
+        lambda a, t: a.titles(t.year),
+    ),
+    QuerySpec(
+        "selection_board",
+        "selection board of the last year for a county-level committee",
+        lambda a, t: a.selection_board(t.year, t.top_id),
     ),
     QuerySpec(
         "catch_up_check",

@@ -34,17 +34,21 @@ from guoying.application.errors import (
 from guoying.application.migration import migrate
 from guoying.application.service import Clock, Handler, Outcome, china_now, today_in_china
 from guoying.domain.labels import (
+    FORM_HEADERS,
+    FORM_TITLE,
     LEDGER_HEADERS,
     LEDGER_TITLE,
     LEVEL_LABELS,
+    NOT_GIVEN,
     SECTOR_LABELS,
     TIER_LABELS,
+    TITLE_LABELS,
     cases_label,
 )
 from guoying.domain.organization import TREE_KEY
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
 from guoying.domain.policy_registry import REGISTRY_KEY
-from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, year_end
+from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, TitleLevel, year_end
 from guoying.projections import runner
 from guoying.projections.audit import AuditEntry, AuditFilter, read_audit
 from guoying.projections.catalogue import PROJECTIONS
@@ -57,19 +61,48 @@ from guoying.projections.ledger.tree import CommitteeRow, load_committees
 from guoying.projections.reading import Reading, store_position_at
 from guoying.projections.refusals import RefusalEntry, read_refusals
 from guoying.projections.replay import Difference, replay_check
+from guoying.projections.selection.form import FormAward, FormOpinion, NominationForm, read_form
+from guoying.projections.selection.queries import (
+    BoardEnding,
+    BoardObjection,
+    BoardRow,
+    BoardStatus,
+    BoardVeto,
+    LateStep,
+    SelectionBoard,
+    committee_known,
+    read_board,
+)
+from guoying.projections.selection.titles import (
+    TitleEnd,
+    TitleEnding,
+    TitleEntry,
+    TitleRegister,
+    VetoFlag,
+    read_titles,
+)
 
 # What callers of the API (the CLI among them) may use without reaching into the layers.
 __all__ = [
+    "FORM_HEADERS",
+    "FORM_TITLE",
     "LEDGER_HEADERS",
     "LEDGER_TITLE",
     "LEVEL_LABELS",
+    "NOT_GIVEN",
     "PROJECTIONS",
     "SECTOR_LABELS",
     "STORE_ENV",
     "TIER_LABELS",
+    "TITLE_LABELS",
     "Actor",
     "AuditEntry",
     "AuditFilter",
+    "BoardEnding",
+    "BoardObjection",
+    "BoardRow",
+    "BoardStatus",
+    "BoardVeto",
     "BranchFound",
     "Checkpoint",
     "CheckpointMismatch",
@@ -78,24 +111,35 @@ __all__ = [
     "CommitteeRow",
     "Difference",
     "ErasePerson",
+    "FormAward",
+    "FormOpinion",
     "Guoying",
     "GuoyingError",
     "HistoryEntry",
     "InvalidCommand",
+    "LateStep",
     "Ledger",
     "LedgerRow",
     "LiaisonCoverage",
+    "NominationForm",
     "Outcome",
     "Policy",
     "PolicyBook",
     "Reading",
     "RefusalEntry",
     "Sector",
+    "SelectionBoard",
     "StoreUnavailable",
     "Tier",
     "TierFigures",
+    "TitleEnd",
+    "TitleEnding",
+    "TitleEntry",
+    "TitleLevel",
+    "TitleRegister",
     "Uncovered",
     "Verdict",
+    "VetoFlag",
     "cases_label",
     "default_store_url",
     "opened",
@@ -127,8 +171,11 @@ def to_data(value: object) -> Any:
 def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
     """A store opened for one piece of work and closed after it. A damaged database met on
     the way (a truncated file, a corrupt page) is raised as StoreUnavailable, so a caller
-    handles one family of errors, GuoyingError."""
-    guoying = Guoying(url, create=create)
+    handles one family of errors, GuoyingError; opening it reads it too."""
+    try:
+        guoying = Guoying(url, create=create)
+    except DatabaseError as error:
+        raise StoreUnavailable(store_problem(error)) from error
     try:
         yield guoying
     except DatabaseError as error:
@@ -299,6 +346,55 @@ class Guoying:
             if not read_history(conn, branch_id):
                 raise NotFound("branch_id", branch_id)
             return read_history(conn, branch_id, reading)
+
+    def selection_board(
+        self,
+        year: int,
+        committee: str | None = None,
+        *,
+        as_known_at: datetime | None = None,
+        as_of: date | None = None,
+    ) -> SelectionBoard:
+        """The board of a selection year (`selection.rounds`): each nomination's round,
+        status, awaited answers, vetoes, objections and late steps; with `committee`, the
+        nominations under its subtree or at its round.
+
+        `as_known_at`: what the store held at that recorded time; `as_of`: the steps taken
+        by that business date, as known now.
+        """
+        self.policy_for_year(year)
+        self.catch_up()
+        reading = self.reading(as_known_at, as_of)
+        with self.store.engine.connect() as conn:
+            if committee is not None and not committee_known(conn, committee):
+                raise NotFound("committee_id", committee)
+            return read_board(conn, year, committee, reading)
+
+    def titles(
+        self,
+        year: int,
+        *,
+        as_known_at: datetime | None = None,
+        as_of: date | None = None,
+    ) -> TitleRegister:
+        """The title register (`selection.annual_titles`, `title.revocation`): the titles
+        named up to `year`, whichever year, held at its end (or on `as_of`), and those
+        revoked or downgraded from its start to that date, as known at `as_known_at`."""
+        self.catch_up()
+        reading = self.reading(as_known_at, as_of)
+        with self.store.engine.connect() as conn:
+            return read_titles(conn, year, reading)
+
+    def form(self, nomination_id: str, *, as_known_at: datetime | None = None) -> NominationForm:
+        """The recommendation and approval form of a nomination (Annex 3, `selection.form`)
+        with its four sealed, dated opinions, as known at `as_known_at`."""
+        self.catch_up()
+        reading = self.reading(as_known_at)
+        with self.store.engine.connect() as conn:
+            found = read_form(conn, nomination_id, reading)
+        if found is None:
+            raise NotFound("nomination_id", nomination_id)
+        return found
 
     def refusals(self, committee_id: str | None = None) -> list[RefusalEntry]:
         self.catch_up()

@@ -20,8 +20,19 @@ import pytest
 
 from guoying.application.catalogue import COMMAND_TYPES
 from guoying.application.commands import Command, NewBranch
+from guoying.application.commands import selection as selection_commands
 from guoying.domain.policy import Policy
-from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, UnitKind
+from guoying.domain.values import (
+    Actor,
+    AwardLevel,
+    CommitteeLevel,
+    Sector,
+    SelectionStep,
+    Tier,
+    UnitKind,
+    VetoPeriod,
+)
+from guoying.domain.vetoes import VetoSubject
 from tests.e2e.runner import Run, guoying
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "commands.md"
@@ -73,6 +84,8 @@ def parse_examples(doc: str) -> list[Example]:
 
 EXAMPLES = parse_examples(doc_text())
 WORKED = EXAMPLES[0]
+SELECTION = next(e for e in EXAMPLES if e.file == "selection-2019.jsonl")
+SELECTION_COMMANDS = set(selection_commands.__all__)
 
 
 @pytest.fixture(scope="module")
@@ -97,10 +110,35 @@ def test_every_apply_example_prints_the_documented_result_lines_and_exit_code(
     assert run.code == example.code, run
 
 
-def test_the_worked_example_uses_every_command() -> None:
-    used = {json.loads(line)["command"] for line in WORKED.text.splitlines() if line.strip()}
+def used(example: Example) -> set[str]:
+    return {json.loads(line)["command"] for line in example.text.splitlines() if line.strip()}
 
-    assert used == set(COMMAND_TYPES)
+
+def test_the_worked_example_uses_every_command_but_those_of_the_annual_selection() -> None:
+    assert used(WORKED) == set(COMMAND_TYPES) - SELECTION_COMMANDS
+
+
+def test_the_selection_example_runs_a_base_round_from_its_places_to_its_final_list(
+    runs: dict[str, Run],
+) -> None:
+    """`selection.public_notice`: of a base committee's whole round, only the list made final
+    before its three-day notice ended is refused; the list made final the day after is
+    applied and its candidate enters the round of the committee above."""
+    ran = runs[SELECTION.file].results()
+    refused = [(r["line"], r.get("rule_id")) for r in ran if r["status"] != "applied"]
+    finals = [i for i, line in enumerate(SELECTION.text.splitlines(), 1) if "FinaliseList" in line]
+
+    assert used(SELECTION) == {
+        "SetRoundPlaces",
+        "ApplyForSelection",
+        "RecordSelectionStep",
+        "AnswerConsultation",
+        "DecideRoundList",
+        "PublishNotice",
+        "FinaliseList",
+    }
+    assert refused == [(finals[0], "selection.public_notice")]
+    assert any(e.startswith("round:daiyue:2019@") for e in ran[finals[1] - 1]["events"])
 
 
 def test_the_worked_example_refuses_exactly_the_documented_lines_by_cap_hierarchy_and_jurisdiction(
@@ -212,7 +250,11 @@ def test_the_fields_of_a_policy_version_are_documented() -> None:
     assert rows == field_names(Policy)
 
 
-@pytest.mark.parametrize("enum", [Tier, Sector, CommitteeLevel, UnitKind], ids=lambda e: e.__name__)
+@pytest.mark.parametrize(
+    "enum",
+    [Tier, Sector, CommitteeLevel, UnitKind, SelectionStep, AwardLevel, VetoPeriod, VetoSubject],
+    ids=lambda e: e.__name__,
+)
 def test_every_enumeration_value_is_documented(enum: Any) -> None:
     text = section(doc_text(), "## Enumerations")
 

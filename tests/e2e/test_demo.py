@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,3 +140,158 @@ def test_demo_on_a_store_holding_another_city_does_not_claim_the_demo_is_there(
     assert "already in this store" not in run.stdout
     assert run.code == 1
     assert "another city" in run.stderr
+
+
+# The selection years 2017 and 2018
+
+SUMMARY = re.compile(
+    r"^Selection (?P<year>\d{4}): (?P<applied>\d+) branches applied \((?P<late>\d+) late\), "
+    r"\d+ later steps late; (?P<vetoed>\d+) vetoed, (?P<objections>\d+) removed on an "
+    r"objection; (?P<titled>\d+) red-flag branches titled by city-managed committees; "
+    r"(?P<named>\d+) Taishan Pioneers named.*; refused as intended: (?P<refused>.*)\.$",
+    re.MULTILINE,
+)
+INTENDED_REFUSALS = {
+    ("FinaliseList", "selection.public_notice"),
+    ("ApplyForSelection", "selection.veto"),
+    ("DecideRoundList", "selection.title_levels"),
+    ("RevokeTitle", "title.revocation"),
+}
+
+
+@pytest.fixture(scope="module")
+def trail(demo: Demo) -> list[dict[str, Any]]:
+    """The whole audit trail of the demo store, decisions and refusals."""
+    run = demo.store.run("audit", "--format", "json")
+    assert run.code == 0, run
+    found: list[dict[str, Any]] = run.json()
+    return found
+
+
+def summaries(out: str) -> dict[int, dict[str, str]]:
+    return {int(m["year"]): m.groupdict() for m in SUMMARY.finditer(out)}
+
+
+def events(trail: list[dict[str, Any]], what: str) -> list[dict[str, Any]]:
+    return [e for e in trail if e["what"] == what]
+
+
+def test_the_demo_prints_what_each_selection_year_came_to(demo: Demo) -> None:
+    years = summaries(demo.first.stdout)
+
+    assert set(years) == {2017, 2018}
+    assert all(int(years[y]["named"]) > 0 for y in years)
+    # The work plan was issued on 27 May 2017: every 2017 application came after 31 March.
+    assert years[2017]["late"] == years[2017]["applied"]
+    assert int(years[2018]["late"]) < int(years[2018]["applied"])
+    assert "Selection" not in demo.second.stdout, "a second run builds nothing to sum up"
+
+
+def test_both_selection_years_name_taishan_pioneers_after_every_round(
+    demo: Demo, trail: list[dict[str, Any]]
+) -> None:
+    """`selection.annual_titles`, `selection.title_levels`: the city committee names the
+    Taishan Pioneers of both years, as many as the summary says, each having been titled
+    by its city-managed committee first; city-managed committees confer the others."""
+    conferred = events(trail, "TitleConferred")
+    named = [e for e in conferred if e["detail"]["level"] == "CITY"]
+    printed = summaries(demo.first.stdout)
+
+    for year in (2017, 2018):
+        of_year = [e for e in named if e["detail"]["year"] == year]
+        assert len(of_year) == int(printed[year]["named"]) > 0
+        assert {e["detail"]["conferred_by"] for e in of_year} == {"taian"}
+    committee = {
+        e["subject"].split("@")[0] for e in conferred if e["detail"]["level"] == "COMMITTEE"
+    }
+    assert {e["subject"].split("@")[0] for e in named} <= committee
+    assert {
+        e["detail"]["conferred_by"] for e in conferred if e["detail"]["level"] == "COMMITTEE"
+    } == {
+        "taishan",
+        "daiyue",
+        "szjg",
+    }
+
+
+def test_the_demo_s_intended_refusals_are_in_the_refusal_log_with_their_rule_ids(
+    demo: Demo,
+) -> None:
+    """`selection.public_notice` (a list made final before its notice ended),
+    `selection.veto` (a joint branch one of whose units has a finding in effect),
+    `selection.title_levels` (a base committee naming red-flag branches) and
+    `title.revocation` (a district revoking a title the city committee conferred) are in
+    `guoying refusals`, and the summary lists each in its year."""
+    logged = {(r["command"], r["rule_id"]) for r in demo.store.refusals_json()}
+    printed = summaries(demo.first.stdout)
+
+    assert logged == INTENDED_REFUSALS
+    assert set(printed[2017]["refused"].split(", ")) == {
+        "selection.public_notice",
+        "title.revocation",
+    }
+    assert set(printed[2018]["refused"].split(", ")) == {"selection.veto", "selection.title_levels"}
+
+
+def test_a_consulted_agency_vetoes_and_the_branch_takes_part_again_after_rehabilitation(
+    trail: list[dict[str, Any]],
+) -> None:
+    """`selection.veto`, `selection.rehabilitation`: the tax bureau's adverse answer ends an
+    enterprise branch's 2017 nomination; in 2018 its base committee assesses it and it
+    applies again."""
+    [vetoed] = events(trail, "NominationVetoed")
+    [assessed] = events(trail, "RehabilitationAssessed")
+    branch = assessed["detail"]["branch_id"]
+    applied = {e["subject"].split("@")[0] for e in events(trail, "BranchApplied")}
+
+    assert vetoed["detail"]["issuing_agency"] == "tax"
+    assert vetoed["subject"].startswith(f"nomination:{branch}-2017@")
+    assert assessed["detail"]["findings_considered"] == [vetoed["detail"]["finding_id"]]
+    assert f"nomination:{branch}-2018" in applied
+
+
+def test_an_objection_is_upheld_and_titles_are_revoked_and_downgraded_after_conferral(
+    trail: list[dict[str, Any]],
+) -> None:
+    """`selection.public_notice`, `title.revocation`: an objection upheld during a notice
+    ends a nomination; the city committee revokes a 2017 Taishan Pioneer and downgrades a
+    2018 one to a red-flag branch of its city-managed committee."""
+    upheld = [
+        e for e in events(trail, "NominationEnded") if e["detail"]["outcome"] == "OBJECTION_UPHELD"
+    ]
+    [revoked] = events(trail, "TitleRevoked")
+    [downgraded] = events(trail, "TitleDowngraded")
+
+    assert len(upheld) == 1
+    assert (revoked["detail"]["level"], revoked["detail"]["decided_by"]) == ("CITY", "taian")
+    assert "-2017@" in revoked["subject"]
+    assert downgraded["detail"]["decided_by"] == "taian"
+    assert "-2018@" in downgraded["subject"]
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_console(command: str) -> list[str]:
+    """The lines the README shows under `$ COMMAND` in a console block."""
+    text = README.read_text(encoding="utf-8")
+    block = text.split(f"```console\n$ {command}\n", 1)[1].split("```", 1)[0]
+    return block.splitlines()
+
+
+def test_the_readme_shows_what_the_demo_prints_of_its_selection_years(demo: Demo) -> None:
+    shown = readme_console("guoying demo")
+    printed = demo.first.stdout.splitlines()
+
+    assert shown == printed[: len(shown)]
+    assert len(summaries("\n".join(shown))) == 2
+
+
+def test_the_readme_shows_the_demo_s_refusal_log_as_it_is(demo: Demo) -> None:
+    """`selection.public_notice`, `selection.veto`, `selection.title_levels`,
+    `title.revocation`: the README's refusal log of the demo is the store's."""
+    header, *rows = readme_console("guoying refusals --format csv | cut -d, -f3,5,7")
+    logged = demo.store.refusals_json()
+
+    assert header == "command,actor committee,rule"
+    assert rows == [f"{r['command']},{r['actor_committee_id']},{r['rule_id']}" for r in logged]

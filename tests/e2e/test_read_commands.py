@@ -30,6 +30,9 @@ NEEDS_A_STORE: dict[str, tuple[tuple[str, ...], int]] = {
     "rebuild": (("rebuild",), 0),
     "replay": (("replay", "--check"), 0),
     "migrate": (("migrate",), 0),
+    "selection": (("selection", "--year", "2018"), 0),
+    "titles": (("titles", "--year", "2018"), 0),
+    "form": (("form", "mz-01-2018"), 1),
     "erase-person": (
         ("erase-person", "p1", "--reason", "本人申请", "--actor", "clerk", "--committee", "zzb"),
         1,

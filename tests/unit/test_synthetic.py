@@ -10,8 +10,12 @@ from guoying import Guoying
 from guoying.application import commands as c
 from guoying.application.service import Handler
 from guoying.domain.advanced_cap import AdvancedCount, cap_key
-from guoying.domain.values import CommitteeLevel, Sector, Tier
+from guoying.domain.nomination import nomination_key
+from guoying.domain.selection_year import selection_key
+from guoying.domain.values import CommitteeLevel, Sector, Tier, TitleLevel
 from guoying.synthetic import CitySpec, build, plan_city, setup_commands, units, year_commands
+from guoying.synthetic.selection import selection_commands, taking_part
+from guoying.synthetic.years import synthetic_policy
 from tests.unit.builders import fixed_clock
 from tests.unit.fakes import FakeEventStore
 from tests.unit.recount import assert_counts_equal_a_recount
@@ -129,3 +133,38 @@ def test_a_store_grown_year_by_year_holds_what_a_store_built_at_once_holds():
         assert report.events == len(stored(at_once))
         assert stored(grown) == stored(at_once)
         assert at_once.refusals() == []
+
+
+def test_each_selection_year_names_one_taishan_pioneer_per_committee_taking_part():
+    """`selection.rounds`, `selection.allotment`, `selection.proposal_ratio`,
+    `selection.annual_titles`, `title.revocation`: the synthetic selection keeps every rule
+    (nothing is refused); from the second year each committee taking part is allotted one
+    place and has one proposal named, and the first Taishan Pioneer of a year is downgraded
+    the next."""
+    plan = plan_city(SMALL)
+    store = FakeEventStore()
+    handler = Handler(store, clock=fixed_clock)
+    for unit in units(plan, 3):
+        handler.execute_unit(unit)
+
+    assert store.refusals == []
+    policy = synthetic_policy(SMALL)
+    assert selection_commands(plan, 0, policy) == []  # the branches register mid-year
+    for index in (1, 2):
+        year = plan.year(index)
+        counted = store.get(selection_key(year))
+        assert counted is not None
+        committees = taking_part(plan, index, policy)
+        assert len(committees) == 2
+        assert counted.allotments == dict.fromkeys(committees, 1)
+        assert {cm: len(named) for cm, named in counted.named.items()} == dict.fromkeys(
+            committees, 1
+        )
+        assert all(len(p) == policy.candidates_per_place for p in counted.proposals.values())
+    earlier = store.get(selection_key(plan.year(1)))
+    assert earlier is not None
+    first_committee = next(iter(taking_part(plan, 1, policy)))
+    first = store.get(nomination_key(earlier.named[first_committee][0]))
+    assert first is not None
+    assert first.title is not None
+    assert (first.title.level, first.reward_yuan) == (TitleLevel.COMMITTEE, policy.grant_yuan)

@@ -13,6 +13,7 @@ from guoying.application.unit import Context
 from guoying.domain import nomination as n
 from guoying.domain import selection_round as r
 from guoying.domain.branch import Branch
+from guoying.domain.events import Key
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
 from guoying.domain.organization import Committee, CommitteeMap
 from guoying.domain.values import CommitteeLevel, Sector
@@ -60,9 +61,15 @@ class Deciding:
             {"committee_id": self.committee_id, "actor_committee_id": actor_id},
         )
 
+    @property
+    def key(self) -> Key[r.Round]:
+        return r.round_key(self.committee_id, self.year)
+
+    def round(self, ctx: Context) -> r.Round | None:
+        return ctx.uow.get(self.key)
+
     def require_round(self, ctx: Context) -> r.Round:
-        key = r.round_key(self.committee_id, self.year)
-        found = ctx.uow.get(key)
+        found = self.round(ctx)
         if found is None:
             raise NotFound("committee_id", f"{self.committee_id} (no round for {self.year})")
         return found
@@ -88,6 +95,13 @@ def deciding(ctx: Context, committee_id: str, year: int) -> Deciding:
             {"year": year},
         )
     return Deciding(view, committee, year)
+
+
+def decider_of(ctx: Context, committee_id: str, year: int) -> Deciding:
+    """The round, once the actor is found to be the committee that decides it."""
+    at = deciding(ctx, committee_id, year)
+    at.require_decider(ctx)
+    return at
 
 
 def require_nomination(ctx: Context, nomination_id: str) -> n.Nomination:

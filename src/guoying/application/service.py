@@ -27,6 +27,7 @@ from guoying.domain.branch import branch_key
 from guoying.domain.events import AnyEvent, Key
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
 from guoying.domain.legacy import LAYOUT, LAYOUT_ID, LEGACY_LEDGER_PREFIX, StoreLayout
+from guoying.domain.nomination import nomination_key
 from guoying.domain.organization import TREE_KEY, OrgTree
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, PolicyBook
 from guoying.domain.policy_registry import REGISTRY_KEY
@@ -174,5 +175,10 @@ def _subject_committee(uow: UnitOfWork, command: Command, tree: OrgTree | None) 
         branch = uow.get(branch_key(branch_id))
         if branch is not None:
             return branch.base_committee_id
+    nomination_id = getattr(command, "nomination_id", None)
+    if isinstance(nomination_id, str):
+        nomination = uow.get(nomination_key(nomination_id))
+        if nomination is not None:
+            return nomination.base_committee_id
     acting = tree.get(command.actor.committee_id) if tree else None
     return acting.committee_id if acting else None

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
@@ -26,15 +25,22 @@ from guoying.api import (
     CheckpointMismatch,
     Command,
     ErasePerson,
-    Guoying,
     GuoyingError,
     InvalidCommand,
     Sector,
     Tier,
-    opened,
     parse_command,
     to_data,
 )
+from guoying.cli.options import (
+    AsKnownAtOption,
+    AsOfOption,
+    FormatOption,
+    StoreOption,
+)
+from guoying.cli.options import date_option as _date_option
+from guoying.cli.options import opened_store as _opened
+from guoying.cli.options import time_option as _time_option
 from guoying.cli.output import (
     AUDIT_HEADER,
     HISTORY_HEADER,
@@ -54,6 +60,7 @@ from guoying.cli.output import (
     tier_label,
     write_ledger_csv,
 )
+from guoying.cli.selection import register as register_selection
 
 app = typer.Typer(
     help="guoying (过硬): an event-sourced record of solid Party-branch building.",
@@ -63,53 +70,16 @@ app = typer.Typer(
 )
 
 
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help="Store URL: sqlite:///PATH (default sqlite:///guoying.db or "
-        "$GUOYING_STORE), memory://, postgresql+psycopg://USER@HOST:PORT/DB",
-    ),
-]
-FormatOption = Annotated[Format, typer.Option("--format", help="table, json or csv")]
-AsKnownAtOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as-known-at",
-        help="what the store held at this recorded time, e.g. "
-        "2020-03-01T09:00:00+08:00 (a UTC offset is required)",
-    ),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="what was in effect on this business date, YYYY-MM-DD"),
-]
-
-
-def _fail(error: GuoyingError) -> NoReturn:
-    typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(error.exit_code)
-
-
-@contextmanager
-def _opened(store: str | None, *, create: bool) -> Iterator[Guoying]:
-    """Only `demo` and `apply` may create a store: a read command on a mistyped path must
-    say there is no store there, not answer from a new empty one it left behind."""
-    try:
-        with opened(store, create=create) as guoying:
-            yield guoying
-    except GuoyingError as error:
-        _fail(error)
-
-
 @app.command()
 def demo(store: StoreOption = None) -> None:
     """Build the demo city (once) in the store and print one committee's ledger."""
     with _opened(store, create=True) as guoying:
         built = demo_city.build(guoying)
         out = console()
-        if built:
-            out.print(f"Built the demo city: {built} commands applied.")
+        if built.applied:
+            out.print(f"Built the demo city: {built.applied} commands applied.")
+            for line in built.summary():
+                out.print(line, soft_wrap=True)
         else:
             out.print("The demo city is already in this store; nothing was added.")
         ledger = guoying.ledger(demo_city.SHOWN_COMMITTEE, demo_city.SHOWN_YEAR)
@@ -432,34 +402,6 @@ def verify(
     typer.echo(f"verified {verdict.count} entries{against}; root {verdict.root}")
 
 
-def _date_option(name: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        typer.echo(f"error: {name}: expected a date YYYY-MM-DD, not {value!r}", err=True)
-        raise typer.Exit(2) from error
-
-
-def _time_option(name: str, value: str | None) -> datetime | None:
-    """Timestamps given at the CLI must carry a UTC offset (rules.md 9a)."""
-    if value is None:
-        return None
-    try:
-        found = datetime.fromisoformat(value)
-    except ValueError as error:
-        typer.echo(
-            f"error: {name}: expected a timestamp such as 2019-07-01T09:00:00+08:00, not {value!r}",
-            err=True,
-        )
-        raise typer.Exit(2) from error
-    if found.tzinfo is None:
-        typer.echo(f"error: {name}: {value!r} has no UTC offset (add e.g. +08:00)", err=True)
-        raise typer.Exit(2)
-    return found
-
-
 @app.command()
 def audit(
     branch: Annotated[str | None, typer.Option("--branch", help="branch id")] = None,
@@ -561,6 +503,9 @@ def migrate(store: StoreOption = None) -> None:
         typer.echo("the store already follows this release's layout; nothing to do")
         return
     typer.echo(f"carried the store over in one write of {len(outcome.events)} events")
+
+
+register_selection(app)
 
 
 def main() -> None:

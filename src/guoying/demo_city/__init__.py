@@ -4,16 +4,22 @@ Three city-managed committees (two county-level district committees and the comm
 the city's organs), eleven base committees (one of them under an intermediate committee),
 about two hundred branches across every sector, and 2017-2019 with first assessments,
 creation targets, liaisons, rectification cases, common problems, annual evaluations and
-one approved exception to the advanced cap. Everything is synthetic; names are composed
-from common place-name parts and surnames, telephone numbers are not real.
+one approved exception to the advanced cap; and the selection years 2017 and 2018 of the
+red-flag branches, with competitive rounds at every level, consultation, notices, titles,
+proposals with their Annex 3 facts, the city's naming and grants, a veto, an objection
+upheld, a rehabilitation, a revocation, a downgrade and a few refusals. Everything is
+synthetic; names are composed from common place-name parts and surnames, telephone numbers
+are not real.
 
 `layout` holds the committees, units, people and branches; `decisions` the years of work
-on them; `building` puts them into a store, in an order fixed by one seed.
+on them; `selection_years` the two selection years, written round by round by `selection`
+(in the words of `selection_text`) and run by `selection_summary`, which also counts what
+each year came to; `building` puts them into a store, in an order fixed by one seed.
 """
 
 from __future__ import annotations
 
-from guoying.demo_city.building import OtherCityError, build, is_built
+from guoying.demo_city.building import Built, OtherCityError, build, is_built
 from guoying.demo_city.decisions import SHOWN_YEAR
 from guoying.demo_city.layout import SHOWN_COMMITTEE, SUMMARY_COMMITTEES
 
@@ -21,6 +27,7 @@ __all__ = [
     "SHOWN_COMMITTEE",
     "SHOWN_YEAR",
     "SUMMARY_COMMITTEES",
+    "Built",
     "OtherCityError",
     "build",
     "is_built",

@@ -1,10 +1,12 @@
 """Building the demo city into a store: the whole sequence of units, in the order one seed
-fixes, and whether a store already holds the city."""
+fixes, then the selection years; and whether a store already holds the city."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+
+from attrs import define, field, frozen
 
 from guoying.api import Guoying
 from guoying.application import commands as c
@@ -21,6 +23,7 @@ from guoying.demo_city.decisions import (
 )
 from guoying.demo_city.layout import (
     BASES,
+    Branch,
     base_actor,
     branches,
     committee_ids,
@@ -28,7 +31,10 @@ from guoying.demo_city.layout import (
     leadership,
     registrations,
 )
+from guoying.demo_city.selection_summary import YearSummary, run
+from guoying.demo_city.selection_years import SELECTION_YEARS, plan
 from guoying.domain.organization import TREE_KEY, OrgTree
+from guoying.domain.values import Tier
 
 SEED = 2017
 
@@ -52,41 +58,81 @@ def is_built(guoying: Guoying) -> bool:
     )
 
 
-def build(guoying: Guoying) -> int:
-    """Build the city unless it is already in the store; the number of commands applied."""
+@frozen
+class Built:
+    """What a build applied: the number of commands (0 when the city was already there)
+    and what each selection year came to."""
+
+    applied: int
+    selection: tuple[YearSummary, ...] = ()
+
+    def summary(self) -> list[str]:
+        return [year.line() for year in self.selection]
+
+
+@define
+class Drawn:
+    """What the demo's random stream drew that the selection reads: the branches of each
+    base committee and the tier each branch stood at when each year's selection began."""
+
+    branches: dict[str, list[Branch]] = field(factory=dict)
+    standing: dict[int, dict[str, Tier]] = field(factory=dict)
+
+    def stood(self, year: int, own: list[Branch], tiers: list[Tier]) -> None:
+        self.standing.setdefault(year, {}).update(
+            (b.branch_id, tier) for b, tier in zip(own, tiers, strict=True)
+        )
+
+
+def build(guoying: Guoying) -> Built:
+    """Build the city unless it is already in the store: the commands applied and the
+    summary of each selection year."""
     if is_built(guoying):
-        return 0
+        return Built(0)
     applied = 0
-    for unit in units():
+    drawn = Drawn()
+    for unit in units(drawn):
         guoying.execute_unit(unit)
         applied += len(unit)
     # The correction names the event it corrects, so it can only be made once the
     # evaluation it corrects is stored.
     guoying.execute(correction(guoying))
-    guoying.catch_up()
     applied += 1
-    return applied
+    later = {
+        command.branch_id
+        for unit in organisation_life(drawn.branches)
+        for command in unit
+        if isinstance(command, c.MergeBranches | c.MoveBranch | c.DissolveBranch)
+    }
+    selected, years = run(guoying, plan(drawn.branches, drawn.standing, later), SELECTION_YEARS)
+    guoying.catch_up()
+    return Built(applied + selected, tuple(years))
 
 
-def units() -> Iterator[list[c.Command]]:
-    """Every unit of the demo city but the correction, in order.
+def units(drawn: Drawn | None = None) -> Iterator[list[c.Command]]:
+    """Every unit of the demo city but the correction and the selection, in order; what
+    the selection reads of them is noted in `drawn`.
 
     One random stream feeds the names, the people and the tiers, so the calls below must
     stay in this order for the demo to stay the same."""
+    drawn = drawn if drawn is not None else Drawn()
     rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not secrets
     yield committees()
     yield [policy_2019()]
     found = branches(rng)
+    drawn.branches = found
     for base in BASES:
         actor = base_actor(base.committee_id)
         own = found[base.committee_id]
         people, leaders = leadership(rng, base, actor)
         first = tiers(rng, len(own), None)
+        drawn.stood(YEARS[0], own, first)
         yield [*people, *registrations(base, own, first, actor)]
         yield list(first_year_records(rng, base, own, first, leaders, actor))
         previous = first
         for year in YEARS:
             current = tiers(rng, len(own), previous)
+            drawn.stood(year + 1, own, current)
             yield evaluations(actor, own, year, current)
             previous = current
     yield exception_case(found)

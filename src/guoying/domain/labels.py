@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guoying.domain.values import CommitteeLevel, Sector, Tier
+from guoying.domain.values import CommitteeLevel, Sector, Tier, TitleLevel
 
 TIER_LABELS: dict[Tier, str] = {
     Tier.ADVANCED: "先进（过硬）",
@@ -48,6 +48,33 @@ LEDGER_HEADERS: dict[str, str] = {
     "filed_by": "填报单位",
 }
 ERASED = "（已删除）"
+
+# The red-flag titles (`selection.title_levels`): a city-managed committee's, and the city
+# committee's Taishan Pioneer.
+TITLE_LABELS: dict[TitleLevel, str] = {
+    TitleLevel.COMMITTEE: "红旗党支部",
+    TitleLevel.CITY: "“泰山先锋”红旗党支部",
+}
+
+# The recommendation and approval form (Annex 3, `selection.form`).
+FORM_TITLE = "“泰山先锋”红旗党支部推荐审批表"
+FORM_HEADERS: dict[str, str] = {
+    "filed_by": "填报单位",
+    "name": "党支部名称",
+    "base_committee": "所在基层党委",
+    "city_managed_committee": "所在市管党委",
+    "secretary": "党支部书记姓名",
+    "phone": "联系电话",
+    "basic_facts": "基本情况",
+    "past_honours": "曾受表彰情况",
+    "main_deeds": "主要事迹",
+    "base_opinion": "基层党委意见",
+    "city_managed_opinion": "市管党委意见",
+    "organization_department_opinion": "市委组织部评审意见",
+    "city_opinion": "市委审批意见",
+    "seal": "盖章",
+}
+NOT_GIVEN = "（尚未出具）"
 
 
 def cases_label(open_cases: int, overdue: int, closed: int) -> str:

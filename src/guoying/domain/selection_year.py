@@ -41,9 +41,8 @@ class YearSelection:
         return None
 
     def judge(self, policy: Policy) -> None:
-        # Names first: checked after the allotments, a name over the year's number would
-        # always be refused as `selection.allotment` (names never exceed the allotments, and
-        # the allotments never exceed the number), e.g. under a policy that lowered it.
+        # The titles named first: a policy version that lowered the year's number after the
+        # allotments were made is broken by the naming, whatever the allotments say.
         if self.named_count > policy.annual_titles:
             raise RuleViolation(
                 "selection.annual_titles",

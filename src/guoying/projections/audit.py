@@ -19,6 +19,7 @@ from guoying.adapters import chain
 from guoying.adapters.serialization import CONVERTER, decode_event
 from guoying.adapters.store import stored_state
 from guoying.domain import branch as b
+from guoying.domain import nomination as n
 from guoying.domain.events import AnyEvent
 from guoying.projections.reading import recorded_time
 
@@ -73,7 +74,9 @@ class AuditFilter:
 
 
 def _committee_of(event: AnyEvent, bases: dict[str, str]) -> tuple[str | None, str | None]:
-    """The branch and the committee an event is about, following moves as they happen."""
+    """The branch and the committee an event is about, following moves as they happen; a
+    nomination's events are about its branch (`bases` also maps each nomination's stream to
+    its branch)."""
     if event.originator_id.startswith("branch:"):
         branch_id = event.originator_id.removeprefix("branch:")
         if isinstance(event, b.BranchRegistered):
@@ -81,6 +84,12 @@ def _committee_of(event: AnyEvent, bases: dict[str, str]) -> tuple[str | None, s
         elif isinstance(event, b.BranchMoved):
             bases[branch_id] = event.to_committee_id
         return branch_id, bases.get(branch_id)
+    if isinstance(event, n.BranchApplied):
+        bases[event.originator_id] = event.branch_id
+    nominated = bases.get(event.originator_id)
+    if nominated is not None:
+        committee = getattr(event, "committee_id", None)
+        return nominated, committee if isinstance(committee, str) else event.actor.committee_id
     committee = getattr(event, "committee_id", None)
     branch = getattr(event, "branch_id", None)
     return branch, committee if isinstance(committee, str) else event.actor.committee_id
@@ -113,6 +122,9 @@ def _event_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry:
 def _refusal_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry:
     payload: dict[str, Any] = json.loads(row.payload)
     branch_id = payload.get("branch_id")
+    nomination_id = payload.get("nomination_id")
+    if branch_id is None and isinstance(nomination_id, str):
+        branch_id = bases.get(n.nomination_key(nomination_id).id)
     effective = payload.get("effective_on")
     return AuditEntry(
         position,

@@ -6,6 +6,11 @@ from __future__ import annotations
 from guoying.projections.history.projector import HistoryProjection
 from guoying.projections.ledger.projector import LedgerProjection
 from guoying.projections.runner import Projection
+from guoying.projections.selection.projector import SelectionProjection
 
 # They hold no state of their own, so one instance serves every store.
-PROJECTIONS: tuple[Projection, ...] = (LedgerProjection(), HistoryProjection())
+PROJECTIONS: tuple[Projection, ...] = (
+    LedgerProjection(),
+    HistoryProjection(),
+    SelectionProjection(),
+)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from attrs import field, frozen
 
 # Raise whenever the commands generated for a spec change: cached stores are keyed by it.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 # How many branches one county-level committee leads, and one base committee of each kind.
 BRANCHES_PER_COUNTY = 1_500

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from attrs import frozen
 
 from guoying.api import Guoying
+from guoying.synthetic.selection import taking_part
 from guoying.synthetic.tree import CityPlan
-from guoying.synthetic.years import units
+from guoying.synthetic.years import synthetic_policy, units
 
 
 @frozen
@@ -36,7 +37,9 @@ def build(
     an empty store. Raises the library's error if any unit is refused (a generator bug)."""
     if years < 1 or not 0 <= start <= years:
         raise ValueError("years must be at least 1 and start within 0..years")
-    total = (start == 0) + (years - start) * len(plan.branches)
+    policy = synthetic_policy(plan.spec)
+    selections = sum(1 for i in range(max(start, 1), years) if taking_part(plan, i, policy))
+    total = (start == 0) + (years - start) * len(plan.branches) + selections
     done = commands = events = 0
     for unit in units(plan, years, start=start):
         outcome = app.execute_unit(unit)

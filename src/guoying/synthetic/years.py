@@ -16,6 +16,7 @@ from guoying.domain.values import Actor, Tier
 from guoying.sample_text import LEADER_POSITIONS, PROBLEMS
 from guoying.synthetic.branches import BranchPlan
 from guoying.synthetic.config import PLAN_YEARS_AHEAD, CitySpec
+from guoying.synthetic.selection import selection_commands
 from guoying.synthetic.tree import CityPlan
 
 
@@ -173,9 +174,14 @@ def year_commands(plan: CityPlan, index: int, base_id: str) -> list[c.Command]:
 
 def units(plan: CityPlan, years: int, *, start: int = 0) -> Iterator[list[c.Command]]:
     """The commands of years `start` .. `years - 1`, one unit per base committee and year
-    (each judged on its end state, as an import is); year 0 is preceded by the tree."""
+    (each judged on its end state, as an import is), then the year's selection as one unit
+    (from the second year); year 0 is preceded by the tree."""
     if start == 0:
         yield setup_commands(plan)
+    policy = synthetic_policy(plan.spec)
     for index in range(start, years):
         for base_id in plan.branches:
             yield year_commands(plan, index, base_id)
+        selection = selection_commands(plan, index, policy)
+        if selection:
+            yield selection

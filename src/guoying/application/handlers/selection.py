@@ -24,6 +24,7 @@ from guoying.application.lookups import acting_on_branch, require_branch, requir
 from guoying.application.registry import handles
 from guoying.application.selection_lookups import (
     Deciding,
+    decider_of,
     deciding,
     enter_round,
     finding_in_effect,
@@ -185,8 +186,7 @@ def record_dossier(ctx: Context, command: RecordDossier) -> None:
 
 @handles(AnswerConsultation, "selection.consultation", "selection.veto", "org.jurisdiction")
 def answer_consultation(ctx: Context, command: AnswerConsultation) -> None:
-    at = deciding(ctx, command.committee_id, command.year)
-    at.require_decider(ctx)
+    at = decider_of(ctx, command.committee_id, command.year)
     found = at.require_round(ctx)
     nomination = require_nomination(ctx, command.nomination_id)
     found = ctx.record(
@@ -296,9 +296,8 @@ def _veto_those_barred(ctx: Context, found: r.Round, ids: Iterable[str]) -> r.Ro
     "org.jurisdiction",
 )
 def decide_round_list(ctx: Context, command: DecideRoundList) -> None:
-    at = deciding(ctx, command.committee_id, command.year)
-    at.require_decider(ctx)
-    found = ctx.uow.get(r.round_key(at.committee_id, at.year))
+    at = decider_of(ctx, command.committee_id, command.year)
+    found = at.round(ctx)
     if found is not None:
         found = _veto_those_barred(ctx, found, found.live)
     level = at.committee.level
@@ -306,7 +305,7 @@ def decide_round_list(ctx: Context, command: DecideRoundList) -> None:
     event = r.decide_list(
         found,
         ctx.decision,
-        round_id=r.round_key(at.committee_id, at.year).id,
+        round_id=at.key.id,
         level=level,
         places=_places(ctx, at, found),
         passed=command.passed,
@@ -351,14 +350,13 @@ def _require_within_allotments(ctx: Context, year: int, passed: tuple[str, ...])
 
 @handles(PublishNotice, "selection.public_notice", "selection.timeline", "org.jurisdiction")
 def publish_notice(ctx: Context, command: PublishNotice) -> None:
-    at = deciding(ctx, command.committee_id, command.year)
-    at.require_decider(ctx)
+    at = decider_of(ctx, command.committee_id, command.year)
     ctx.record(
         r.publish_notice(
-            ctx.uow.get(r.round_key(at.committee_id, at.year)),
+            at.round(ctx),
             ctx.decision,
             ctx.policy,
-            round_id=r.round_key(at.committee_id, at.year).id,
+            round_id=at.key.id,
             level=at.committee.level,
         )
     )
@@ -366,14 +364,13 @@ def publish_notice(ctx: Context, command: PublishNotice) -> None:
 
 @handles(UpholdObjection, "selection.public_notice", "org.jurisdiction")
 def uphold_objection(ctx: Context, command: UpholdObjection) -> None:
-    at = deciding(ctx, command.committee_id, command.year)
-    at.require_decider(ctx)
+    at = decider_of(ctx, command.committee_id, command.year)
     nomination = require_nomination(ctx, command.nomination_id)
     ctx.record(
         r.uphold_objection(
-            ctx.uow.get(r.round_key(at.committee_id, at.year)),
+            at.round(ctx),
             ctx.decision,
-            round_id=r.round_key(at.committee_id, at.year).id,
+            round_id=at.key.id,
             nomination_id=command.nomination_id,
         )
     )
@@ -410,7 +407,7 @@ def finalise_list(ctx: Context, command: FinaliseList) -> None:
             f"{ctx.decision.actor.committee_id!r}",
             {"committee_id": ctx.decision.actor.committee_id},
         )
-    found = ctx.uow.get(r.round_key(at.committee_id, at.year))
+    found = at.round(ctx)
     if found is not None and found.notice is not None and found.final_on is None:
         # The red-flag branches a city-managed committee confers, not only its proposals.
         titled = (n for n in found.titled if n not in found.removed)
@@ -418,7 +415,7 @@ def finalise_list(ctx: Context, command: FinaliseList) -> None:
     event = r.finalise_list(
         found,
         ctx.decision,
-        round_id=r.round_key(at.committee_id, at.year).id,
+        round_id=at.key.id,
         due_on=_due(ctx.policy, level, at.year),
     )
     ctx.record(event)
@@ -475,21 +472,20 @@ def _name(ctx: Context, at: Deciding, final: tuple[str, ...]) -> None:
     "org.jurisdiction",
 )
 def submit_proposals(ctx: Context, command: SubmitProposals) -> None:
-    at = deciding(ctx, command.committee_id, command.year)
-    at.require_decider(ctx)
+    at = decider_of(ctx, command.committee_id, command.year)
     if at.committee.level is not CommitteeLevel.CITY_MANAGED:
         raise RuleViolation(
             "selection.submission",
             f"proposals are submitted by city-managed committees, not {command.committee_id!r}",
             {"committee_id": command.committee_id},
         )
-    found = ctx.uow.get(r.round_key(at.committee_id, at.year))
+    found = at.round(ctx)
     listed = found.listed if found else ()
     without_form = tuple(i for i in listed if require_nomination(ctx, i).dossier is None)
     event = r.submit_proposals(
         found,
         ctx.decision,
-        round_id=r.round_key(at.committee_id, at.year).id,
+        round_id=at.key.id,
         document_no=command.document_no,
         process=command.process,
         opinions_gathered=command.opinions_gathered,

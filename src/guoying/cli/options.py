@@ -1,0 +1,80 @@
+"""What every command shares: the options of stores, formats and readings, and how a
+store is opened and an option's value read (a bad value exits 2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Annotated, NoReturn
+
+import typer
+
+from guoying.api import Guoying, GuoyingError, opened
+from guoying.cli.output import Format
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Store URL: sqlite:///PATH (default sqlite:///guoying.db or "
+        "$GUOYING_STORE), memory://, postgresql+psycopg://USER@HOST:PORT/DB",
+    ),
+]
+FormatOption = Annotated[Format, typer.Option("--format", help="table, json or csv")]
+AsKnownAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-known-at",
+        help="what the store held at this recorded time, e.g. "
+        "2020-03-01T09:00:00+08:00 (a UTC offset is required)",
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="what was in effect on this business date, YYYY-MM-DD"),
+]
+
+
+def fail(error: GuoyingError) -> NoReturn:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+@contextmanager
+def opened_store(store: str | None, *, create: bool) -> Iterator[Guoying]:
+    """Only `demo` and `apply` may create a store: a read command on a mistyped path must
+    say there is no store there, not answer from a new empty one it left behind."""
+    try:
+        with opened(store, create=create) as guoying:
+            yield guoying
+    except GuoyingError as error:
+        fail(error)
+
+
+def date_option(name: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        typer.echo(f"error: {name}: expected a date YYYY-MM-DD, not {value!r}", err=True)
+        raise typer.Exit(2) from error
+
+
+def time_option(name: str, value: str | None) -> datetime | None:
+    """Timestamps given at the CLI must carry a UTC offset (rules.md 9a)."""
+    if value is None:
+        return None
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError as error:
+        typer.echo(
+            f"error: {name}: expected a timestamp such as 2019-07-01T09:00:00+08:00, not {value!r}",
+            err=True,
+        )
+        raise typer.Exit(2) from error
+    if found.tzinfo is None:
+        typer.echo(f"error: {name}: {value!r} has no UTC offset (add e.g. +08:00)", err=True)
+        raise typer.Exit(2)
+    return found

@@ -1,0 +1,274 @@
+"""The selection's reading commands: `selection` (the board of a year), `titles` (the title
+register) and `form` (Annex 3), each as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from guoying.api import (
+    FORM_HEADERS,
+    FORM_TITLE,
+    NOT_GIVEN,
+    TITLE_LABELS,
+    BoardRow,
+    BoardStatus,
+    FormOpinion,
+    NominationForm,
+    TitleEnd,
+    TitleEntry,
+    TitleLevel,
+    to_data,
+)
+from guoying.cli.options import (
+    AsKnownAtOption,
+    AsOfOption,
+    FormatOption,
+    StoreOption,
+    date_option,
+    opened_store,
+    time_option,
+)
+from guoying.cli.output import Format, console, print_entries, print_json, write_csv
+
+YearOption = Annotated[int, typer.Option("--year", help="the selection year")]
+
+STATUS_WORDS: dict[BoardStatus, str] = {
+    BoardStatus.CANDIDATE: "candidate",
+    BoardStatus.LISTED: "on a list, awaiting its notice",
+    BoardStatus.FORWARDED: "forwarded",
+    BoardStatus.TITLED: "titled",
+    BoardStatus.NAMED: "named",
+    BoardStatus.NOT_PASSED: "not passed",
+    BoardStatus.VETOED: "vetoed",
+    BoardStatus.OBJECTION_UPHELD: "objection upheld",
+}
+
+
+def _title(level: TitleLevel | None) -> str:
+    return TITLE_LABELS[level] if level else ""
+
+
+def _day(on: date) -> str:
+    return f"{on.year}年{on.month}月{on.day}日"
+
+
+# The board of a year
+
+BOARD_HEADER = [
+    "nomination_id",
+    "branch",
+    "base committee",
+    "city-managed committee",
+    "round now",
+    "status",
+    "title",
+    "answers awaited",
+    "vetoes",
+    "objections",
+    "late",
+    "priority awards",
+]
+
+
+def _status(r: BoardRow) -> str:
+    """The status, with where and when the nomination stopped, if it did."""
+    status = STATUS_WORDS[r.status]
+    if r.ended is None:
+        return status
+    at = f"at {r.ended.committee_id} on {r.ended.on}"
+    if r.status.value == r.ended.outcome:
+        return f"{status} {at}"
+    return f"{status}; {STATUS_WORDS[BoardStatus(r.ended.outcome)]} {at}"
+
+
+def board_row(r: BoardRow) -> list[object]:
+    return [
+        r.nomination_id,
+        r.branch_name or r.branch_id,
+        r.base_committee_name or r.base_committee_id,
+        r.city_managed_committee_name or r.city_managed_committee_id or "",
+        r.round_committee_name or r.round_committee_id or "",
+        _status(r),
+        _title(r.title),
+        ", ".join(r.awaited),
+        "; ".join(
+            f"{v.finding_id} of {v.issuing_agency}, vetoed at {v.committee_id} by "
+            f"{v.vetoed_by_committee_id} ({v.vetoed_by_person_id}) on {v.on}: {v.finding}"
+            for v in r.vetoes
+        ),
+        "; ".join(
+            f"upheld at {o.committee_id} by {o.upheld_by_person_id} on {o.on}: {o.reason}"
+            for o in r.objections
+        ),
+        "; ".join(
+            f"{s.what} at {s.committee_id} on {s.on}" + (f" (due {s.due_on})" if s.due_on else "")
+            for s in r.late
+        ),
+        ", ".join(r.priority_awards),
+    ]
+
+
+def selection(
+    year: YearOption,
+    committee: Annotated[
+        str | None,
+        typer.Option("--committee", help="under this committee, or at its round"),
+    ] = None,
+    as_known_at: AsKnownAtOption = None,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = Format.TABLE,
+    store: StoreOption = None,
+) -> None:
+    """The board of a selection year: each nomination's round, status, answers awaited,
+    vetoes, objections and late steps."""
+    known = time_option("--as-known-at", as_known_at)
+    effective = date_option("--as-of", as_of)
+    with opened_store(store, create=False) as guoying:
+        board = guoying.selection_board(year, committee, as_known_at=known, as_of=effective)
+    if fmt is Format.JSON:
+        print_json(to_data(board))
+        return
+    where = f" under {committee}" if committee else ""
+    print_entries(
+        board.rows, fmt, f"{year}年红旗党支部评选 selection board{where}", board_row, BOARD_HEADER
+    )
+
+
+# The title register
+
+TITLES_HEADER = [
+    "title",
+    "branch",
+    "branch_id",
+    "named",
+    "conferred by",
+    "since",
+    "state",
+    "reward (yuan)",
+    "representative priority",
+    "veto findings since conferral",
+]
+
+
+def _state(e: TitleEntry) -> str:
+    if e.ended is None:
+        return "held"
+    how = "revoked" if e.ended.how is TitleEnd.REVOKED else "downgraded"
+    by = e.ended.decided_by_name or e.ended.decided_by
+    return f"{how} by {by} on {e.ended.on}: {e.ended.cause}"
+
+
+def title_row(e: TitleEntry) -> list[object]:
+    return [
+        _title(e.level),
+        e.branch_name or e.branch_id,
+        e.branch_id,
+        e.year,
+        e.conferred_by_name or e.conferred_by,
+        e.since.isoformat(),
+        _state(e),
+        e.reward_yuan or "",
+        "yes" if e.representative_priority else "",
+        "; ".join(
+            f"{f.finding_id} of {f.issuing_agency} against {f.subject.lower()} {f.subject_id} "
+            f"({f.area}), recorded {f.recorded_on}"
+            for f in e.flags
+        ),
+    ]
+
+
+def titles(
+    year: YearOption,
+    as_known_at: AsKnownAtOption = None,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = Format.TABLE,
+    store: StoreOption = None,
+) -> None:
+    """The title register: the red-flag titles held at the end of the year (or on --as-of),
+    whatever year each was named in, and those revoked or downgraded during it."""
+    known = time_option("--as-known-at", as_known_at)
+    effective = date_option("--as-of", as_of)
+    with opened_store(store, create=False) as guoying:
+        register = guoying.titles(year, as_known_at=known, as_of=effective)
+    if fmt is Format.JSON:
+        print_json(to_data(register))
+        return
+    print_entries(
+        register.entries,
+        fmt,
+        f"{year}年红旗党支部名录 title register on {register.on}",
+        title_row,
+        TITLES_HEADER,
+    )
+
+
+# The form (Annex 3)
+
+
+def _opinion(opinion: FormOpinion | None) -> str:
+    if opinion is None:
+        return NOT_GIVEN
+    seal = opinion.committee_name or opinion.committee_id
+    return f"{opinion.text}\n（{FORM_HEADERS['seal']}：{seal}）{_day(opinion.on)}"
+
+
+def form_fields(f: NominationForm) -> list[tuple[str, str]]:
+    """The form's boxes in the order of Annex 3: (key of FORM_HEADERS, what it holds)."""
+    honours = [f.past_honours or ""] + [
+        f"{a.year}年 {a.name}（{a.awarded_by}，{a.level}）" for a in f.awards
+    ]
+    return [
+        ("filed_by", f.city_managed_committee_name or f.city_managed_committee_id or ""),
+        ("name", f.branch_name or f.branch_id),
+        ("base_committee", f.base_committee_name or f.base_committee_id),
+        ("city_managed_committee", f.city_managed_committee_name or ""),
+        ("secretary", f.secretary_name or ""),
+        ("phone", f.secretary_phone or ""),
+        ("basic_facts", f.basic_facts or ""),
+        ("past_honours", "\n".join(h for h in honours if h)),
+        ("main_deeds", f.main_deeds or ""),
+        ("base_opinion", _opinion(f.base_opinion)),
+        ("city_managed_opinion", _opinion(f.city_managed_opinion)),
+        ("organization_department_opinion", _opinion(f.organization_department_opinion)),
+        ("city_opinion", _opinion(f.city_opinion)),
+    ]
+
+
+def _print_form(fields: Sequence[tuple[str, str]], nomination_id: str) -> None:
+    table = Table(title=f"{FORM_TITLE}\n{nomination_id}", show_header=False, show_lines=True)
+    table.add_column()
+    table.add_column()
+    for key, value in fields:
+        table.add_row(FORM_HEADERS[key], value)
+    console().print(table)
+
+
+def form(
+    nomination_id: Annotated[str, typer.Argument(help="the nomination's id, BRANCH-YEAR")],
+    as_known_at: AsKnownAtOption = None,
+    fmt: FormatOption = Format.TABLE,
+    store: StoreOption = None,
+) -> None:
+    """The recommendation and approval form of a nomination (Annex 3) with its four
+    sealed, dated opinions; an opinion not given yet is shown as such."""
+    known = time_option("--as-known-at", as_known_at)
+    with opened_store(store, create=False) as guoying:
+        found = guoying.form(nomination_id, as_known_at=known)
+    fields = form_fields(found)
+    if fmt is Format.JSON:
+        print_json(to_data(found))
+    elif fmt is Format.CSV:
+        write_csv(["field", "label", "value"], [[k, FORM_HEADERS[k], v] for k, v in fields])
+    else:
+        _print_form(fields, nomination_id)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(selection)
+    app.command()(titles)
+    app.command()(form)
