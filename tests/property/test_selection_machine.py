@@ -29,8 +29,8 @@ from guoying.domain.values import TitleLevel
 from guoying.testing import SelectionLog, SelectionMachine, SelectionYear, selection_years
 
 # CI runs the property suite on two cores: fewer examples there. A machine's example of
-# 100 steps takes under a second; three in four get to the city's naming, half fill the
-# year's two titles.
+# 100 steps takes under a second; most get to the city's naming, a quarter to a half fill
+# the year's two titles (docs/testing.md).
 IN_CI = os.environ.get("CI") == "true"
 
 TestSelectionMachine = SelectionMachine.TestCase
