@@ -22,10 +22,10 @@ its rule id, to the refusal log. After every step it checks rules.md section 10 
 (replay equals the live aggregate, and the model agrees), item 2 (no red-flag title while
 a veto finding known at the time is in effect), item 4 (no more Taishan Pioneers named in
 the year than `selection.annual_titles`; its default policy allows two, so that the cap is
-reached: in a quarter to a half of the examples) and item 5 (every event has an actor, a recorded time and a
-reason; tier changes, titles and vetoes appear so in the audit trail, read every
-`audit_every` steps), and that no title was conferred without every round passed and
-every notice elapsed.
+reached: in a quarter to a half of the examples) and item 5 (every event has an actor, a
+recorded time and a reason; tier changes, titles and vetoes appear so in the audit trail,
+read every `audit_every` steps), and that no title was conferred without every round
+passed and every notice elapsed.
 
 Run it in your own tests::
 
