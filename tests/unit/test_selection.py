@@ -640,3 +640,36 @@ def test_a_failed_command_leaves_every_aggregate_as_it_was(store, handler):
     with pytest.raises(GuoyingError):
         handler.execute(sb.naming(on=sb.NAMED_ON - timedelta(days=1)))
     assert store.streams == before
+
+
+def test_selection_public_notice_an_objection_removes_a_red_flag_branch_not_proposed(
+    store, handler
+):
+    """A city-managed committee's noticed list names its red-flag branches too: an objection
+    upheld against one it does not propose removes it, and it is not titled."""
+    sb.run(handler, sb.through_intermediate())
+    titled = sb.CM_A_CANDIDATES  # all three titled, two proposed
+    on = date(YEAR, 5, 10)
+    sb.run(
+        handler,
+        [
+            *sb.steps(CM_A, titled, on, SelectionStep.SITE_INSPECTION),
+            *sb.consult(CM_A, titled, on),
+            sb.decide(CM_A, sb.PROPOSALS[:1], date(YEAR, 5, 20), titled=titled[:2]),
+        ],
+    )
+    notice, final = sb.notice_and_final(CM_A, date(YEAR, 5, 20))
+    handler.execute(notice)
+    handler.execute(
+        sb.command(
+            cmd.UpholdObjection,
+            CM_A,
+            date(YEAR, 5, 21),
+            committee_id=CM_A,
+            year=YEAR,
+            nomination_id=titled[1],
+        )
+    )
+    handler.execute(final)
+    assert nomination(store, titled[1]).title is None
+    assert nomination(store, titled[0]).title is not None

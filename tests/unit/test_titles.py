@@ -11,8 +11,9 @@ import pytest
 from guoying.application import commands as cmd
 from guoying.application.errors import Refused
 from guoying.domain.branch import branch_key
-from guoying.domain.nomination import RewardGranted, TitleRevoked, nomination_key
+from guoying.domain.nomination import Outcome, RewardGranted, TitleRevoked, nomination_key
 from guoying.domain.policy import TAIAN_2017
+from guoying.domain.selection_round import round_key
 from guoying.domain.selection_year import selection_key
 from guoying.domain.values import Tier, TitleLevel, VetoPeriod
 from guoying.domain.vetoes import VetoSubject
@@ -154,3 +155,20 @@ def test_selection_veto_a_finding_after_conferral_does_not_revoke_the_title_by_i
         )
     )
     assert held(store, PIONEER) is not None
+
+
+def test_title_revocation_of_a_proposal_s_red_flag_title_takes_it_out_of_the_city_round(
+    store, handler
+):
+    """Proposals are made among red-flag branches: revoking the title of one still in the
+    city's round ends its candidacy there."""
+    sb.run(handler, sb.through_city_managed())
+    proposal = sb.PROPOSALS[0]
+    handler.execute(sb.command(cmd.RevokeTitle, CM_A, date(sb.YEAR, 6, 1), nomination_id=proposal))
+    found = store.get(nomination_key(proposal))
+    assert found is not None
+    assert found.ended is not None
+    assert (found.ended.outcome, found.ended.committee_id) == (Outcome.TITLE_REVOKED, CITY)
+    city_round = store.get(round_key(CITY, sb.YEAR))
+    assert city_round is not None
+    assert proposal not in city_round.live

@@ -46,6 +46,7 @@ STATUS_WORDS: dict[BoardStatus, str] = {
     BoardStatus.NOT_PASSED: "not passed",
     BoardStatus.VETOED: "vetoed",
     BoardStatus.OBJECTION_UPHELD: "objection upheld",
+    BoardStatus.TITLE_REVOKED: "out of the running: its red-flag title revoked",
 }
 
 

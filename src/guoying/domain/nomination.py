@@ -29,6 +29,8 @@ class Outcome(enum.StrEnum):
     NOT_PASSED = "NOT_PASSED"
     VETOED = "VETOED"
     OBJECTION_UPHELD = "OBJECTION_UPHELD"
+    # Proposed for Taishan Pioneer under a red-flag title that was then revoked.
+    TITLE_REVOKED = "TITLE_REVOKED"
 
 
 @frozen
@@ -226,8 +228,9 @@ def _ended(
 
 @frozen(kw_only=True)
 class NominationEnded(DomainEvent[Nomination]):
-    """It went no further: not on the list its round decided, or an objection upheld during
-    the list's notice (`selection.public_notice`)."""
+    """It went no further: not on the list its round decided, an objection upheld during
+    the list's notice (`selection.public_notice`), or the red-flag title it was proposed
+    under revoked (`title.revocation`)."""
 
     outcome: Outcome
     committee_id: str

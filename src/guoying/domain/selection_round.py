@@ -24,6 +24,8 @@ from guoying.domain.values import CommitteeLevel, Decision
 class Removal(enum.StrEnum):
     VETOED = "VETOED"
     OBJECTION_UPHELD = "OBJECTION_UPHELD"
+    # The red-flag title it was proposed under was revoked (`title.revocation`).
+    TITLE_REVOKED = "TITLE_REVOKED"
 
 
 @frozen
@@ -76,6 +78,14 @@ class Round:
     def listed(self) -> tuple[str, ...]:
         """The decided list as it stands: its candidates less those removed since."""
         return tuple(n for n in self.passed or () if n not in self.removed)
+
+    @property
+    def noticed(self) -> tuple[str, ...]:
+        """Every candidate the noticed list names: at a city-managed committee, its red-flag
+        branches as well as its proposals among them."""
+        return tuple(
+            dict.fromkeys((*self.listed, *(n for n in self.titled if n not in self.removed)))
+        )
 
     def awaited(self, nomination_id: str) -> tuple[str, ...]:
         candidate = self.candidates[nomination_id]
@@ -478,7 +488,7 @@ def uphold_objection(
             f"{notice.final_from - timedelta(days=1)}), not on {on}",
             {"round": found.id},
         )
-    if nomination_id not in found.listed:
+    if nomination_id not in found.noticed:
         raise RuleViolation(
             "selection.public_notice",
             f"{nomination_id!r} is not on the noticed list of round {found.id!r}",

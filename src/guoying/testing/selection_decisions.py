@@ -18,6 +18,7 @@ from guoying.testing.selection_model import (
     STEP_FIRST,
     STEP_LEVEL,
     STEPS_FOR_LIST,
+    TITLE_REVOKED,
     VETOED,
     FindingModel,
     NominationModel,
@@ -278,7 +279,8 @@ def uphold_objection(model: SelectionModel, command: c.UpholdObjection) -> None:
     assert found.final_from is not None
     if not found.notice_on <= on < found.final_from:
         raise refused("selection.public_notice")
-    if command.nomination_id not in found.listed:
+    titled = (n for n in found.titled if n not in found.removed)
+    if command.nomination_id not in (*found.listed, *titled):
         raise refused("selection.public_notice")
     found.removed[command.nomination_id] = OBJECTION
     found.touch(on)
@@ -377,11 +379,20 @@ def _lower_tier(model: SelectionModel, branch_id: str, tier: Tier | None) -> Non
     model.tiers[branch_id] = tier
 
 
+def _out_of_the_running(model: SelectionModel, nomination: NominationModel) -> None:
+    """A proposal whose red-flag title is revoked leaves the city's round."""
+    if nomination.title is not None or nomination.ended or nomination.round_committee_id is None:
+        return
+    model.rounds[nomination.round_committee_id].removed[nomination.nomination_id] = TITLE_REVOKED
+    nomination.ended, nomination.round_committee_id = TITLE_REVOKED, None
+
+
 def revoke_title(model: SelectionModel, command: c.RevokeTitle) -> None:
     nomination = model.require_nomination(command.nomination_id)
     _require_decides_title(model, command, nomination)
     nomination.title = None
     _lower_tier(model, nomination.branch_id, command.tier)
+    _out_of_the_running(model, nomination)
 
 
 def downgrade_title(model: SelectionModel, command: c.DowngradeTitle) -> None:
@@ -390,6 +401,7 @@ def downgrade_title(model: SelectionModel, command: c.DowngradeTitle) -> None:
     assert nomination.title is not None
     if nomination.title[0] is TitleLevel.COMMITTEE:
         nomination.title = None
+        _out_of_the_running(model, nomination)
     else:
         held_from = next(
             k

@@ -15,13 +15,14 @@ from guoying.application.errors import NotFound
 from guoying.application.lookups import acting_on_branch, require_branch, require_tree
 from guoying.application.placements import recount_branch
 from guoying.application.registry import handles
-from guoying.application.selection_lookups import require_nomination, veto_records
+from guoying.application.selection_lookups import deciding, require_nomination, veto_records
 from guoying.application.unit import Context
 from guoying.domain import branch as branch_rules
+from guoying.domain import selection_round as r
 from guoying.domain import titles
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.honours import honours_key, record_award
-from guoying.domain.nomination import Nomination
+from guoying.domain.nomination import Nomination, Outcome, end
 from guoying.domain.organization import unit_key
 from guoying.domain.values import Tier
 from guoying.domain.vetoes import VetoSubject, assess_rehabilitation, record_finding, veto_key
@@ -100,11 +101,32 @@ def _lower_tier(ctx: Context, nomination: Nomination, tier: Tier | None) -> None
     recount_branch(ctx, branch.branch_id)
 
 
+def _out_of_the_running(ctx: Context, nomination: Nomination) -> None:
+    """A red-flag branch proposed for Taishan Pioneer whose title is revoked leaves the
+    city's round: proposals are made among red-flag branches (`selection.timeline` (3))."""
+    if nomination.title is not None or not nomination.is_candidate:
+        return
+    at = deciding(ctx, nomination.round_committee_id or "", nomination.year)
+    ctx.record(
+        r.remove(
+            at.require_round(ctx), ctx.decision, nomination.nomination_id, r.Removal.TITLE_REVOKED
+        )
+    )
+    ctx.record(
+        end(
+            nomination,
+            ctx.decision,
+            outcome=Outcome.TITLE_REVOKED,
+            committee_id=at.committee_id,
+        )
+    )
+
+
 @handles(RevokeTitle, "title.revocation", "ledger.annual_adjustment", "ledger.advanced_cap")
 def revoke_title(ctx: Context, command: RevokeTitle) -> None:
     nomination = require_nomination(ctx, command.nomination_id)
     view = require_tree(ctx).at(ctx.decision.effective_on)
-    ctx.record(titles.revoke(nomination, view, ctx.decision))
+    _out_of_the_running(ctx, ctx.record(titles.revoke(nomination, view, ctx.decision)))
     _lower_tier(ctx, nomination, command.tier)
 
 
@@ -112,7 +134,7 @@ def revoke_title(ctx: Context, command: RevokeTitle) -> None:
 def downgrade_title(ctx: Context, command: DowngradeTitle) -> None:
     nomination = require_nomination(ctx, command.nomination_id)
     view = require_tree(ctx).at(ctx.decision.effective_on)
-    ctx.record(titles.downgrade(nomination, view, ctx.decision))
+    _out_of_the_running(ctx, ctx.record(titles.downgrade(nomination, view, ctx.decision)))
     _lower_tier(ctx, nomination, command.tier)
 
 

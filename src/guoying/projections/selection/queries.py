@@ -197,6 +197,7 @@ class BoardStatus(enum.StrEnum):
     NOT_PASSED = "NOT_PASSED"
     VETOED = "VETOED"
     OBJECTION_UPHELD = "OBJECTION_UPHELD"
+    TITLE_REVOKED = "TITLE_REVOKED"  # proposed, then its red-flag title revoked
 
 
 @frozen
