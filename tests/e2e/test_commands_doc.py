@@ -20,6 +20,7 @@ import pytest
 
 from guoying.application.catalogue import COMMAND_TYPES
 from guoying.application.commands import Command, NewBranch
+from guoying.application.commands import mentoring as mentoring_commands
 from guoying.application.commands import selection as selection_commands
 from guoying.domain.policy import Policy
 from guoying.domain.values import (
@@ -114,8 +115,10 @@ def used(example: Example) -> set[str]:
     return {json.loads(line)["command"] for line in example.text.splitlines() if line.strip()}
 
 
-def test_the_worked_example_uses_every_command_but_those_of_the_annual_selection() -> None:
-    assert used(WORKED) == set(COMMAND_TYPES) - SELECTION_COMMANDS
+def test_the_worked_example_uses_every_command_but_those_of_the_selection_and_mentoring() -> None:
+    """The selection has an example of its own; mentoring, which needs a title, has none yet
+    (tests/unit/test_mentoring.py runs its commands)."""
+    assert used(WORKED) == set(COMMAND_TYPES) - SELECTION_COMMANDS - set(mentoring_commands.__all__)
 
 
 def test_the_selection_example_runs_a_base_round_from_its_places_to_its_final_list(

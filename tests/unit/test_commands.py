@@ -133,6 +133,16 @@ VALID: dict[type[cmd.Command], dict[str, object]] = {
     cmd.RevokeTitle: {"nomination_id": "b-2018", "tier": Tier.LAGGING},
     cmd.DowngradeTitle: {"nomination_id": "b-2018"},
     cmd.GrantReward: {"nomination_id": "b-2018"},
+    # Mentoring
+    cmd.FormMentoringPair: {
+        "pair_id": "p",
+        "mentor_branch_id": "b",
+        "mentee_branch_id": "b2",
+        "goal": "g",
+        "measures": "m",
+        "deadline": date(2019, 6, 30),
+    },
+    cmd.EndMentoringPair: {"pair_id": "p"},
 }
 
 # Fields whose validator refuses a blank value, besides every command's `reason`.
@@ -156,6 +166,7 @@ NON_BLANK = [
     (cmd.RecordDossier, "main_deeds"),
     (cmd.AnswerConsultation, "agency"),
     (cmd.SubmitProposals, "document_no"),
+    (cmd.FormMentoringPair, "pair_id"),
 ]
 
 

@@ -17,6 +17,7 @@ from guoying.domain import (  # noqa: F401 - imported for the event types they d
     corrections,
     honours,
     legacy,
+    mentoring,
     nomination,
     organization,
     person,

@@ -6,6 +6,7 @@ from guoying.application.commands import (
     base,
     branches,
     ledger,
+    mentoring,
     organisation,
     people,
     policy,
@@ -14,6 +15,7 @@ from guoying.application.commands import (
 from guoying.application.commands.base import *  # noqa: F403
 from guoying.application.commands.branches import *  # noqa: F403
 from guoying.application.commands.ledger import *  # noqa: F403
+from guoying.application.commands.mentoring import *  # noqa: F403
 from guoying.application.commands.organisation import *  # noqa: F403
 from guoying.application.commands.people import *  # noqa: F403
 from guoying.application.commands.policy import *  # noqa: F403
@@ -23,6 +25,7 @@ __all__: list[str] = []
 __all__ += base.__all__
 __all__ += branches.__all__
 __all__ += ledger.__all__
+__all__ += mentoring.__all__
 __all__ += organisation.__all__
 __all__ += people.__all__
 __all__ += policy.__all__
