@@ -1,6 +1,6 @@
 """Caps decided on counting aggregates hold under concurrency, on PostgreSQL:
-`ledger.advanced_cap` and the selection's `selection.annual_titles`, `selection.allotment`
-and `selection.proposal_ratio` (at the end).
+`ledger.advanced_cap`, the selection's `selection.annual_titles`, `selection.allotment`
+and `selection.proposal_ratio`, and a mentor's `mentoring.ratio` (at the end).
 
 `ledger.advanced_cap` under concurrency (design section 3: "Rules that span
 aggregates are decided on aggregates, never on a projection ... Prove it with a test that runs
@@ -30,10 +30,11 @@ from typing import Any
 import pytest
 from attrs import evolve
 
-from guoying import AdjustTier, Conflict, Guoying, Refused, Tier
+from guoying import AdjustTier, Conflict, FormMentoringPair, Guoying, Refused, Tier
 from guoying.application.ports import ConcurrencyConflict
 from guoying.domain.advanced_cap import AdvancedCount, cap_key
 from guoying.domain.branch import branch_key
+from guoying.domain.mentoring import mentor_key
 from guoying.domain.nomination import TitleConferred
 from guoying.domain.policy import TAIAN_2017, PolicyBook
 from guoying.domain.selection_year import selection_key
@@ -505,3 +506,52 @@ def test_selection_proposal_ratio_when_every_writer_decides_before_any_saves(
     conflicts on its version, is judged again on what won, and is refused when it would
     break the ratio (or allot after the proposals)."""
     _proposals_and_allotments_race(postgres_url, ["east", "west"], forced=True)
+
+
+def test_mentoring_ratio_holds_when_writers_race_to_add_mentees_to_one_mentor(
+    postgres_url: str,
+) -> None:
+    """`mentoring.ratio` (a mentor has at most `mentees_max` active pairs, two here): the
+    Taishan Pioneer named in the unit tree's year mentors one branch; six writers, each its
+    own `Guoying`, pair it with six other branches at the same moment. The mentor's load is
+    a count saved with each pair, so one pair is saved and the five others conflict on its
+    version, are judged again and refused by `mentoring.ratio`."""
+    book = PolicyBook((evolve(TAIAN_2017, version="two-mentees", mentees_max=2),))
+    mentor = "base-a1-b0"
+    mentees = ["base-a1-b2", "base-a1-b3", *(f"base-a2-b{n}" for n in range(4))]
+    on = date(year_on_the_unit_tree.YEAR, 7, 1)
+
+    def pair(pair_id: str, mentee: str) -> FormMentoringPair:
+        return year_on_the_unit_tree.command(
+            FormMentoringPair,
+            "cm-a",
+            on,
+            pair_id=pair_id,
+            mentor_branch_id=mentor,
+            mentee_branch_id=mentee,
+            goal="reach the middle tier",
+            measures="joint Party lessons",
+            deadline=date(year_on_the_unit_tree.YEAR + 1, 6, 30),
+        )
+
+    with open_app(postgres_url, policies=book) as setup:
+        setup.execute_unit(setup_commands())
+        setup.execute_unit(year_on_the_unit_tree.whole_year())
+        setup.execute(pair("first", "base-a1-b1"))
+    with writers(postgres_url, WRITERS, policies=book) as apps:
+        for app in apps:
+            app.store.get(mentor_key(mentor))  # connect before the start
+        results = run_together(WRITERS, lambda i: apps[i].execute(pair(f"race-{i}", mentees[i])))
+    saved = [i for i, r in enumerate(results) if not isinstance(r, BaseException)]
+    assert len(saved) == 1, results
+    assert all(
+        isinstance(r, Refused) and r.rule_id == "mentoring.ratio"
+        for r in results
+        if isinstance(r, BaseException)
+    ), results
+    with open_app(postgres_url, policies=book) as observer:
+        load = observer.store.get(mentor_key(mentor))
+        assert load is not None
+        assert load.active == ("first", f"race-{saved[0]}")
+        logged = [r.rule_id for r in observer.refusals() if r.command == "FormMentoringPair"]
+        assert logged == ["mentoring.ratio"] * (WRITERS - 1)
