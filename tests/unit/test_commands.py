@@ -143,6 +143,7 @@ VALID: dict[type[cmd.Command], dict[str, object]] = {
         "deadline": date(2019, 6, 30),
     },
     cmd.EndMentoringPair: {"pair_id": "p"},
+    cmd.FileMentoringSchedule: {"committee_id": "c", "year": 2018, "pair_ids": ("p",)},
 }
 
 # Fields whose validator refuses a blank value, besides every command's `reason`.

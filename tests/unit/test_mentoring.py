@@ -11,11 +11,17 @@ import pytest
 from guoying.application import commands as cmd
 from guoying.application.errors import NotAuthorized, NotFound, Refused
 from guoying.application.service import Handler
-from guoying.domain.mentoring import mentee_key, mentor_key, pair_key
+from guoying.domain.mentoring import (
+    MentoringScheduleFiled,
+    mentee_key,
+    mentor_key,
+    pair_key,
+    schedule_key,
+)
 from guoying.domain.policy import TAIAN_2017, PolicyBook
 from guoying.domain.values import Tier
 from tests.unit import selection_builders as sb
-from tests.unit.builders import CM_A, CM_B, fixed_clock, setup_commands
+from tests.unit.builders import BASE_A1, CM_A, CM_B, OD, fixed_clock, setup_commands
 from tests.unit.fakes import FakeEventStore
 
 ON = date(sb.YEAR, 7, 1)
@@ -120,3 +126,44 @@ def test_an_unknown_pair_is_not_found(store, year):
     with pytest.raises(NotFound) as raised:
         year.execute(sb.command(cmd.EndMentoringPair, CM_A, ON, pair_id="nobody"))
     assert raised.value.field == "pair_id"
+
+
+def schedule(pair_ids: tuple[str, ...], *, on: date, by: str = CM_A) -> cmd.FileMentoringSchedule:
+    return sb.command(
+        cmd.FileMentoringSchedule, by, on, committee_id=CM_A, year=sb.YEAR, pair_ids=pair_ids
+    )
+
+
+def test_mentoring_plan_a_schedule_filed_after_31_july_is_recorded_as_late_never_refused(
+    store, year
+):
+    year.execute(pair("p1", MENTEES[0]))
+    year.execute(schedule(("p1",), on=date(sb.YEAR, 8, 5)))
+    filed = store.stream(schedule_key(CM_A, sb.YEAR))[0]
+    assert isinstance(filed, MentoringScheduleFiled)
+    assert filed.late
+    assert filed.due_on == date(sb.YEAR, 7, 31)
+    refused(store, year, schedule(("p1",), on=date(sb.YEAR, 8, 6)), "mentoring.plan")
+
+
+def test_mentoring_eligibility_the_schedule_lists_taishan_pioneers_pairs_only(store, year):
+    committee_titled = sb.PROPOSALS[1].removesuffix(f"-{sb.YEAR}")
+    year.execute(pair("p1", MENTEES[0], mentor=committee_titled))
+    refused(store, year, schedule(("p1",), on=date(sb.YEAR, 7, 20)), "mentoring.eligibility")
+
+
+def test_mentoring_plan_the_schedule_is_filed_by_the_city_managed_committee_itself(store, year):
+    year.execute(pair("p1", MENTEES[0]))
+    error = refused(
+        store, year, schedule(("p1",), on=date(sb.YEAR, 7, 20), by=OD), "org.jurisdiction"
+    )
+    assert isinstance(error, NotAuthorized)
+    base = sb.command(
+        cmd.FileMentoringSchedule,
+        BASE_A1,
+        date(sb.YEAR, 7, 20),
+        committee_id=BASE_A1,
+        year=sb.YEAR,
+        pair_ids=("p1",),
+    )
+    refused(store, year, base, "mentoring.plan")

@@ -16,7 +16,7 @@ from datetime import date
 
 from attrs import define, field, frozen
 
-from guoying.domain.events import DomainEvent, Streams, continued, next_version, stamp
+from guoying.domain.events import DomainEvent, Key, Streams, continued, next_version, stamp
 from guoying.domain.exceptions import RuleViolation
 from guoying.domain.policy import Policy
 from guoying.domain.values import Decision, Tier
@@ -278,4 +278,77 @@ def end_pair(
             **stamp(decision, mentee_key(pair.mentee_branch_id).id, next_version(record)),
             pair_id=pair.pair_id,
         ),
+    )
+
+
+@define
+class MentoringSchedule:
+    """A city-managed committee's schedule of its Taishan Pioneers' pairs for a year
+    (Annex 4), filed with the city Organization Department (`mentoring.plan`)."""
+
+    id: str
+    version: int
+    committee_id: str
+    year: int
+    pair_ids: tuple[str, ...] = ()
+    filed_on: date | None = None
+
+
+def schedule_key(committee_id: str, year: int) -> Key[MentoringSchedule]:
+    return Key(f"schedule:{committee_id}:{year}", MentoringSchedule)
+
+
+@frozen(kw_only=True)
+class MentoringScheduleFiled(DomainEvent[MentoringSchedule]):
+    """Filed by 31 July (policy); a later filing is recorded as late, never refused."""
+
+    committee_id: str
+    year: int
+    pair_ids: tuple[str, ...]
+    due_on: date
+    late: bool
+
+    def mutate(self, _: MentoringSchedule | None) -> MentoringSchedule:
+        return MentoringSchedule(
+            id=self.originator_id,
+            version=self.originator_version,
+            committee_id=self.committee_id,
+            year=self.year,
+            pair_ids=self.pair_ids,
+            filed_on=self.effective_on,
+        )
+
+
+def file_schedule(
+    existing: MentoringSchedule | None,
+    decision: Decision,
+    policy: Policy,
+    *,
+    committee_id: str,
+    year: int,
+    pair_ids: tuple[str, ...],
+) -> MentoringScheduleFiled:
+    if existing is not None:
+        raise RuleViolation(
+            "mentoring.plan",
+            f"{committee_id!r} filed its mentoring schedule for {year} on {existing.filed_on}",
+            {"committee_id": committee_id, "year": year},
+        )
+    if not policy.covers_year(year) or decision.effective_on.year < year:
+        raise RuleViolation(
+            "mentoring.plan",
+            f"a schedule for {year} is filed in or after {year}, within policy "
+            f"{policy.version} ({policy.first_year}-{policy.last_year})",
+            {"year": year},
+        )
+    if len(set(pair_ids)) != len(pair_ids):
+        raise RuleViolation("mentoring.plan", "a schedule lists each pair once")
+    due = policy.due_on(year, policy.mentoring_schedule_due)
+    return MentoringScheduleFiled(
+        **stamp(decision, schedule_key(committee_id, year).id, 1),
+        committee_id=committee_id,
+        year=year,
+        pair_ids=pair_ids,
+        due_on=due,
+        late=decision.effective_on > due,
     )

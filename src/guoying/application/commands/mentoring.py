@@ -9,7 +9,7 @@ from attrs import field, frozen
 from guoying.application.commands.base import Command
 from guoying.domain.values import non_blank
 
-__all__ = ["EndMentoringPair", "FormMentoringPair"]
+__all__ = ["EndMentoringPair", "FileMentoringSchedule", "FormMentoringPair"]
 
 
 @frozen(kw_only=True)
@@ -31,3 +31,13 @@ class EndMentoringPair(Command):
     """End a pair; the reason says why."""
 
     pair_id: str
+
+
+@frozen(kw_only=True)
+class FileMentoringSchedule(Command):
+    """A city-managed committee files the year's schedule of its Taishan Pioneers' pairs
+    (Annex 4) with the city Organization Department, by 31 July (policy)."""
+
+    committee_id: str
+    year: int
+    pair_ids: tuple[str, ...]

@@ -5,22 +5,35 @@ from __future__ import annotations
 
 from datetime import date
 
-from guoying.application.commands import EndMentoringPair, FormMentoringPair
+from guoying.application.commands import (
+    EndMentoringPair,
+    FileMentoringSchedule,
+    FormMentoringPair,
+)
 from guoying.application.errors import NotFound
-from guoying.application.lookups import acting_on_branch
+from guoying.application.lookups import (
+    acting_on_branch,
+    require_active_committee,
+    require_committee,
+    require_tree,
+)
 from guoying.application.registry import handles
 from guoying.application.unit import Context
 from guoying.domain import mentoring as m
+from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
 from guoying.domain.nomination import nomination_id_of, nomination_key
+from guoying.domain.values import CommitteeLevel, TitleLevel
 
 
-def _holds_title(ctx: Context, branch_id: str, on: date) -> bool:
-    """`mentoring.eligibility`: a red-flag title of either level held on `on`, from any
+def _holds_title(
+    ctx: Context, branch_id: str, on: date, levels: frozenset[TitleLevel] = frozenset(TitleLevel)
+) -> bool:
+    """`mentoring.eligibility`: a red-flag title of one of `levels` held on `on`, from any
     year's nomination of the branch."""
     for year in range(ctx.policy.first_year, on.year + 1):
         nomination = ctx.uow.get(nomination_key(nomination_id_of(branch_id, year)))
         title = nomination.title if nomination is not None else None
-        if title is not None and title.since <= on:
+        if title is not None and title.since <= on and title.level in levels:
             return True
     return False
 
@@ -90,3 +103,53 @@ def end_mentoring_pair(ctx: Context, command: EndMentoringPair) -> None:
     ctx.record(ended)
     ctx.record(released)
     ctx.record(freed)
+
+
+@handles(FileMentoringSchedule, "mentoring.plan", "mentoring.eligibility", "org.jurisdiction")
+def file_mentoring_schedule(ctx: Context, command: FileMentoringSchedule) -> None:
+    """The schedule is the city-managed committee's own filing; it lists active pairs of
+    Taishan Pioneers within its jurisdiction (rules.md `mentoring.eligibility`)."""
+    on = ctx.decision.effective_on
+    tree = require_tree(ctx)
+    require_committee(tree, command.committee_id, "committee_id")
+    view = tree.at(on)
+    committee = require_active_committee(view, tree, command.committee_id, "committee_id")
+    if committee.level is not CommitteeLevel.CITY_MANAGED:
+        raise RuleViolation(
+            "mentoring.plan",
+            f"a mentoring schedule is filed by a city-managed committee, not by "
+            f"{command.committee_id!r} ({committee.level.value})",
+            {"committee_id": command.committee_id},
+        )
+    if ctx.decision.actor.committee_id != command.committee_id:
+        raise JurisdictionViolation(
+            f"{command.committee_id!r} files its own schedule, not "
+            f"{ctx.decision.actor.committee_id!r}",
+            {"committee_id": command.committee_id},
+        )
+    for pair_id in command.pair_ids:
+        pair = ctx.uow.get(m.pair_key(pair_id))
+        if pair is None:
+            raise NotFound("pair_ids", pair_id)
+        acting_on_branch(ctx, pair.mentor_branch_id)
+        if not pair.active:
+            raise RuleViolation(
+                "mentoring.plan", f"pair {pair_id!r} has ended", {"pair_id": pair_id}
+            )
+        if not _holds_title(ctx, pair.mentor_branch_id, on, frozenset({TitleLevel.CITY})):
+            raise RuleViolation(
+                "mentoring.eligibility",
+                f"the schedule lists Taishan Pioneers' pairs; the mentor of {pair_id!r}, "
+                f"{pair.mentor_branch_id!r}, holds no Taishan Pioneer title on {on}",
+                {"pair_id": pair_id},
+            )
+    ctx.record(
+        m.file_schedule(
+            ctx.uow.get(m.schedule_key(command.committee_id, command.year)),
+            ctx.decision,
+            ctx.policy,
+            committee_id=command.committee_id,
+            year=command.year,
+            pair_ids=command.pair_ids,
+        )
+    )
