@@ -16,6 +16,7 @@ from guoying.domain.branch import Branch
 from guoying.domain.events import Key
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
 from guoying.domain.organization import Committee, CommitteeMap
+from guoying.domain.policy import Policy
 from guoying.domain.values import CommitteeLevel, Sector
 from guoying.domain.vetoes import (
     Finding,
@@ -87,14 +88,19 @@ def deciding(ctx: Context, committee_id: str, year: int) -> Deciding:
             "committee's",
             {"committee_id": committee_id},
         )
-    if not ctx.policy.covers_year(year):
+    require_selection_year(ctx.policy, year)
+    return Deciding(view, committee, year)
+
+
+def require_selection_year(policy: Policy, year: int) -> None:
+    """`selection.timeline`: a selection year lies within the policy's years."""
+    if not policy.covers_year(year):
         raise RuleViolation(
             "selection.timeline",
-            f"year {year} is outside policy {ctx.policy.version} "
-            f"({ctx.policy.first_year}-{ctx.policy.last_year})",
+            f"year {year} is outside policy {policy.version} "
+            f"({policy.first_year}-{policy.last_year})",
             {"year": year},
         )
-    return Deciding(view, committee, year)
 
 
 def decider_of(ctx: Context, committee_id: str, year: int) -> Deciding:

@@ -30,6 +30,7 @@ from guoying.application.selection_lookups import (
     finding_in_effect,
     require_eligible_now,
     require_nomination,
+    require_selection_year,
     veto,
 )
 from guoying.application.unit import Context
@@ -115,7 +116,7 @@ def apply_for_selection(ctx: Context, command: ApplyForSelection) -> None:
     branch.require_active()
     branch.require_registered_by(ctx.decision.effective_on)
     policy = ctx.policy
-    _require_policy_year(policy, command.year)
+    require_selection_year(policy, command.year)
     on = ctx.decision.effective_on
     base = branch.base_on(on)
     require_eligible_now(ctx, branch, on)
@@ -132,16 +133,6 @@ def apply_for_selection(ctx: Context, command: ApplyForSelection) -> None:
         )
     )
     enter_round(ctx, nomination, base, branch)
-
-
-def _require_policy_year(policy: Policy, year: int) -> None:
-    if not policy.covers_year(year):
-        raise RuleViolation(
-            "selection.timeline",
-            f"year {year} is outside policy {policy.version} "
-            f"({policy.first_year}-{policy.last_year})",
-            {"year": year},
-        )
 
 
 @handles(RecordSelectionStep, "selection.timeline", "org.jurisdiction")
