@@ -37,7 +37,7 @@ from guoying.application.catalogue import COMMAND_TYPES
 from guoying.application.commands import Command
 from guoying.application.errors import InvalidCommand
 from guoying.domain.catalogue import EVENT_TYPES
-from guoying.domain.events import AnyEvent
+from guoying.domain.events import AnyEvent, DomainEvent
 from guoying.domain.values import FieldValueError
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -104,6 +104,14 @@ def _storable(value: str) -> None:
 
 
 CONVERTER = make_guoying_converter()
+
+# The metadata every event carries; what is left is what the event itself records.
+_METADATA = frozenset(a.name for a in attrs.fields(DomainEvent))
+
+
+def event_detail(event: AnyEvent) -> dict[str, Any]:
+    """An event's own fields, unstructured, without the metadata every event carries."""
+    return {k: v for k, v in CONVERTER.unstructure(event).items() if k not in _METADATA}
 
 
 # Unusable input ------------------------------------------------------------------------

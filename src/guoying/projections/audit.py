@@ -16,7 +16,7 @@ from attrs import frozen
 from sqlalchemy.engine import Connection
 
 from guoying.adapters import chain
-from guoying.adapters.serialization import CONVERTER, decode_event
+from guoying.adapters.serialization import decode_event, event_detail
 from guoying.adapters.store import stored_state
 from guoying.domain import branch as b
 from guoying.domain import nomination as n
@@ -24,7 +24,6 @@ from guoying.domain.events import AnyEvent
 from guoying.projections.reading import recorded_time
 
 BATCH = 2000
-_META = {"originator_id", "originator_version", "actor", "authority", "reason", "effective_on"}
 
 
 @frozen
@@ -99,7 +98,7 @@ def _event_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry:
     state = stored_state(row.state, f"the event at position {row.id}", row.id)
     event = decode_event(row.topic, state, row.originator_id, row.originator_version)
     branch_id, committee_id = _committee_of(event, bases)
-    detail = {k: v for k, v in CONVERTER.unstructure(event).items() if k not in _META}
+    detail = event_detail(event)
     return AuditEntry(
         position,
         chain.EVENT,

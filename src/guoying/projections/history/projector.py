@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import json
 
-from guoying.adapters.serialization import CONVERTER
+from guoying.adapters.serialization import event_detail
 from guoying.adapters.store import StoredRecord
 from guoying.domain.events import AnyEvent
 from guoying.projections.history.tables import history, metadata
 from guoying.projections.writer import ViewWriter
-
-_META_FIELDS = {
-    "originator_id",
-    "originator_version",
-    "actor",
-    "authority",
-    "reason",
-    "effective_on",
-}
 
 
 class HistoryProjection:
@@ -28,11 +19,7 @@ class HistoryProjection:
     def handle(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:
         if not event.originator_id.startswith("branch:"):
             return
-        detail = {
-            key: value
-            for key, value in CONVERTER.unstructure(event).items()
-            if key not in _META_FIELDS
-        }
+        detail = event_detail(event)
         views.insert(
             history,
             {

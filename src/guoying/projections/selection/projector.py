@@ -6,20 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from guoying.adapters.serialization import CONVERTER
+from guoying.adapters.serialization import event_detail
 from guoying.adapters.store import StoredRecord
 from guoying.domain.events import AnyEvent
 from guoying.projections.selection.tables import metadata, selection_events
 from guoying.projections.writer import ViewWriter
 
-_META_FIELDS = {
-    "originator_id",
-    "originator_version",
-    "actor",
-    "authority",
-    "reason",
-    "effective_on",
-}
 # The committee a row is filed under: the first of these an event carries.
 _COMMITTEE_FIELDS = (
     "committee_id",
@@ -77,11 +69,7 @@ class SelectionProjection:
         stream = event.originator_id
         if not stream.startswith(_SELECTED):
             return
-        detail = {
-            key: value
-            for key, value in CONVERTER.unstructure(event).items()
-            if key not in _META_FIELDS
-        }
+        detail = event_detail(event)
         keys = _keys(stream, detail)
         views.insert(
             selection_events,
