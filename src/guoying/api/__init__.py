@@ -1,0 +1,171 @@
+"""The Python API: open a store by URL, execute commands, read the views.
+
+>>> from guoying import Guoying
+>>> with Guoying("memory://") as app:
+...     app.refusals()
+[]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.exc import DatabaseError
+
+from guoying.adapters.problems import store_problem
+from guoying.adapters.serialization import CONVERTER, read_command
+from guoying.adapters.verification import Checkpoint, CheckpointMismatch, Verdict
+from guoying.api.ledger import LedgerReads
+from guoying.api.selection import SelectionReads
+from guoying.api.urls import STORE_ENV, default_store_url
+from guoying.application.commands import Command, ErasePerson
+from guoying.application.errors import (
+    GuoyingError,
+    InvalidCommand,
+    StoreUnavailable,
+)
+from guoying.application.service import Outcome
+from guoying.domain.labels import (
+    FORM_HEADERS,
+    FORM_TITLE,
+    LEDGER_HEADERS,
+    LEDGER_TITLE,
+    LEVEL_LABELS,
+    NOT_GIVEN,
+    SECTOR_LABELS,
+    TIER_LABELS,
+    TITLE_LABELS,
+    cases_label,
+)
+from guoying.domain.policy import Policy, PolicyBook
+from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, TitleLevel
+from guoying.projections.audit import AuditEntry, AuditFilter
+from guoying.projections.catalogue import PROJECTIONS
+from guoying.projections.history.queries import HistoryEntry
+from guoying.projections.ledger.coverage import LiaisonCoverage, Uncovered
+from guoying.projections.ledger.figures import TierFigures
+from guoying.projections.ledger.queries import Ledger, LedgerRow
+from guoying.projections.ledger.search import BranchFound
+from guoying.projections.ledger.tree import CommitteeRow
+from guoying.projections.reading import Reading
+from guoying.projections.refusals import RefusalEntry
+from guoying.projections.replay import Difference
+from guoying.projections.selection.form import FormAward, FormOpinion, NominationForm
+from guoying.projections.selection.queries import (
+    BoardEnding,
+    BoardObjection,
+    BoardRow,
+    BoardStatus,
+    BoardVeto,
+    LateStep,
+    SelectionBoard,
+)
+from guoying.projections.selection.titles import (
+    TitleEnd,
+    TitleEnding,
+    TitleEntry,
+    TitleRegister,
+    VetoFlag,
+)
+
+# What callers of the API (the CLI among them) may use without reaching into the layers.
+__all__ = [
+    "FORM_HEADERS",
+    "FORM_TITLE",
+    "LEDGER_HEADERS",
+    "LEDGER_TITLE",
+    "LEVEL_LABELS",
+    "NOT_GIVEN",
+    "PROJECTIONS",
+    "SECTOR_LABELS",
+    "STORE_ENV",
+    "TIER_LABELS",
+    "TITLE_LABELS",
+    "Actor",
+    "AuditEntry",
+    "AuditFilter",
+    "BoardEnding",
+    "BoardObjection",
+    "BoardRow",
+    "BoardStatus",
+    "BoardVeto",
+    "BranchFound",
+    "Checkpoint",
+    "CheckpointMismatch",
+    "Command",
+    "CommitteeLevel",
+    "CommitteeRow",
+    "Difference",
+    "ErasePerson",
+    "FormAward",
+    "FormOpinion",
+    "Guoying",
+    "GuoyingError",
+    "HistoryEntry",
+    "InvalidCommand",
+    "LateStep",
+    "Ledger",
+    "LedgerRow",
+    "LiaisonCoverage",
+    "NominationForm",
+    "Outcome",
+    "Policy",
+    "PolicyBook",
+    "Reading",
+    "RefusalEntry",
+    "Sector",
+    "SelectionBoard",
+    "StoreUnavailable",
+    "Tier",
+    "TierFigures",
+    "TitleEnd",
+    "TitleEnding",
+    "TitleEntry",
+    "TitleLevel",
+    "TitleRegister",
+    "Uncovered",
+    "Verdict",
+    "VetoFlag",
+    "cases_label",
+    "default_store_url",
+    "opened",
+    "parse_command",
+    "to_data",
+]
+
+
+def parse_command(line: str) -> Command:
+    """One command from one line of JSON; InvalidCommand lists every problem by its field
+    path (`$.year: expected int`): malformed JSON, a line too long or nested too deep,
+    duplicate keys, NaN, and every field's limits (docs/commands.md, Limits)."""
+    return read_command(line)
+
+
+def to_data(value: object) -> Any:
+    """Any command or result of the API as plain data (dicts, lists, strings, numbers), the
+    shape `--format json` prints."""
+    return CONVERTER.unstructure(value)
+
+
+@contextmanager
+def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
+    """A store opened for one piece of work and closed after it. A damaged database met on
+    the way (a truncated file, a corrupt page) is raised as StoreUnavailable, so a caller
+    handles one family of errors, GuoyingError; opening it reads it too."""
+    try:
+        guoying = Guoying(url, create=create)
+    except DatabaseError as error:
+        raise StoreUnavailable(store_problem(error)) from error
+    try:
+        yield guoying
+    except DatabaseError as error:
+        raise StoreUnavailable(store_problem(error)) from error
+    finally:
+        guoying.close()
+
+
+class Guoying(LedgerReads, SelectionReads):
+    """One store, its command handler and its projections: the writes, the audit and each
+    group of reads (`guoying.api.ledger`, `guoying.api.selection`, ...)."""
