@@ -14,7 +14,9 @@ from guoying.application.ports import (
     ConcurrencyConflict,
     EventStore,
     PersonalData,
+    ProcessStep,
     Refusal,
+    StepTaken,
 )
 from guoying.domain.events import A, AnyEvent, Key
 
@@ -25,6 +27,7 @@ class FakeEventStore(EventStore):
         self.positions: list[AnyEvent] = []
         self.people: dict[str, PersonalData] = {}
         self.refusals: list[Refusal] = []
+        self.tracked: dict[str, int] = {}
         self.saves = 0
         # Runs once, just before the next write checks its versions: another writer's turn.
         self.before_next_save: Callable[[], object] | None = None
@@ -56,12 +59,17 @@ class FakeEventStore(EventStore):
         return found if limit is None else found[:limit]
 
     def save(
-        self, events: Sequence[AnyEvent], personal_data: Sequence[PersonalData] = ()
+        self,
+        events: Sequence[AnyEvent],
+        personal_data: Sequence[PersonalData] = (),
+        step: ProcessStep | None = None,
     ) -> list[int]:
         self.saves += 1
         interloper, self.before_next_save = self.before_next_save, None
         if interloper is not None:
             interloper()
+        if step is not None:
+            self._require_at(step)
         taken = {
             (originator_id, event.originator_version)
             for originator_id, stream in self.streams.items()
@@ -79,7 +87,39 @@ class FakeEventStore(EventStore):
             positions.append(len(self.positions))
         for person in personal_data:
             self.people[person.person_id] = person
+        if step is not None:
+            self.tracked[step.name] = step.to
         return positions
+
+    def process_position(self, name: str) -> int:
+        return self.tracked.get(name, 0)
+
+    def advance_process(self, step: ProcessStep) -> None:
+        self._require_at(step)
+        self.tracked[step.name] = step.to
+
+    def events_after(
+        self,
+        position: int,
+        kinds: Sequence[type[AnyEvent]],
+        limit: int,
+        *,
+        stop: int | None = None,
+    ) -> list[tuple[int, AnyEvent]]:
+        end = len(self.positions) if stop is None else stop
+        found = [
+            (at, event)
+            for at, event in enumerate(self.positions[position:end], start=position + 1)
+            if isinstance(event, tuple(kinds))
+        ]
+        return found[:limit]
+
+    def last_position(self) -> int:
+        return len(self.positions)
+
+    def _require_at(self, step: ProcessStep) -> None:
+        if self.tracked.get(step.name, 0) != step.after:
+            raise StepTaken(f"process {step.name!r} is not at {step.after}")
 
     def append_refusal(self, refusal: Refusal) -> int:
         self.refusals.append(refusal)
@@ -99,7 +139,10 @@ class AlwaysConflictingStore(FakeEventStore):
     """Every write loses a race: another writer always took the version first."""
 
     def save(
-        self, events: Sequence[AnyEvent], personal_data: Sequence[PersonalData] = ()
+        self,
+        events: Sequence[AnyEvent],
+        personal_data: Sequence[PersonalData] = (),
+        step: ProcessStep | None = None,
     ) -> list[int]:
         self.saves += 1
         raise ConcurrencyConflict("another writer won")

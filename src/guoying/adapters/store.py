@@ -29,15 +29,21 @@ from eventsourcing.persistence import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
-from guoying.adapters import chain, schema
+from guoying.adapters import chain, process_tracking, schema
 from guoying.adapters.aggregates import CachedAggregates
 from guoying.adapters.erasure import scrub_erased
-from guoying.adapters.serialization import CattrsMapper, command_to_json, unstorable
+from guoying.adapters.serialization import (
+    CattrsMapper,
+    command_to_json,
+    decode_event,
+    unstorable,
+)
 from guoying.application.errors import InvalidCommand, StoreDamaged, StoreUnavailable
 from guoying.application.ports import (
     AggregateReader,
     ConcurrencyConflict,
     PersonalData,
+    ProcessStep,
     Refusal,
 )
 from guoying.domain.events import A, AnyEvent, Key
@@ -309,6 +315,7 @@ class SqlRecorder(ApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         personal_data: Sequence[PersonalData] = kwargs.get("personal_data", ())
+        step: ProcessStep | None = kwargs.get("step")
         problems = [
             p
             for person in personal_data
@@ -334,6 +341,8 @@ class SqlRecorder(ApplicationRecorder):
                 append.extend(
                     chain.EVENT, [{**row, "id": p} for row, p in zip(rows, positions, strict=True)]
                 )
+                if step is not None:
+                    process_tracking.advance(conn, step)
                 for person in personal_data:
                     conn.execute(
                         schema.people.delete().where(schema.people.c.person_id == person.person_id)
@@ -506,15 +515,47 @@ class SqlStore:
             return list(conn.execute(query).scalars())
 
     def save(
-        self, events: Sequence[AnyEvent], personal_data: Sequence[PersonalData] = ()
+        self,
+        events: Sequence[AnyEvent],
+        personal_data: Sequence[PersonalData] = (),
+        step: ProcessStep | None = None,
     ) -> list[int]:
         if not events:
+            if step is not None:
+                self.advance_process(step)
             return []
-        recordings = self.event_store.put(events, personal_data=personal_data)
+        recordings = self.event_store.put(events, personal_data=personal_data, step=step)
         self.aggregates.saved(events)
         if any(isinstance(e, PersonalDataErased) for e in events):
             scrub_erased(self.engine)
         return [r.notification.id for r in recordings]
+
+    def process_position(self, name: str) -> int:
+        with self.engine.connect() as conn:
+            return process_tracking.position(conn, name)
+
+    def advance_process(self, step: ProcessStep) -> None:
+        with self.recorder.writing() as conn:
+            process_tracking.advance(conn, step)
+
+    def events_after(
+        self,
+        position: int,
+        kinds: Sequence[type[AnyEvent]],
+        limit: int,
+        *,
+        stop: int | None = None,
+    ) -> list[tuple[int, AnyEvent]]:
+        records = self.recorder.select_records(
+            position, limit, stop=stop, topics=[kind.__name__ for kind in kinds]
+        )
+        return [
+            (r.position, decode_event(r.topic, r.state, r.originator_id, r.originator_version))
+            for r in records
+        ]
+
+    def last_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
 
     def append_refusal(self, refusal: Refusal) -> int:
         command = refusal.command

@@ -14,8 +14,10 @@ from guoying.adapters.verification import Checkpoint, Verdict, take_checkpoint
 from guoying.adapters.verification import verify as verify_chain
 from guoying.api.urls import default_store_url
 from guoying.application.commands import Command
-from guoying.application.errors import NotFound, OutOfRange
+from guoying.application.errors import Conflict, NotFound, OutOfRange
 from guoying.application.migration import migrate
+from guoying.application.pairs_on_revocation import PairsEndedOnRevocation
+from guoying.application.processes import ProcessRunner, Reactions
 from guoying.application.service import Clock, Handler, Outcome, china_now, today_in_china
 from guoying.domain.organization import TREE_KEY
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
@@ -49,6 +51,7 @@ class Core:
         self.policies = policies
         self.clock = clock
         self.handler = Handler(self.store, policies=policies, clock=clock)
+        self.processes = ProcessRunner(self.handler, [PairsEndedOnRevocation(policies)])
         self.projections = PROJECTIONS
 
     def __enter__(self) -> Self:
@@ -68,12 +71,26 @@ class Core:
     # Writing
 
     def execute(self, command: Command) -> Outcome:
-        """Decide and save one command; raises a GuoyingError subclass when it cannot."""
-        return self.handler.execute(command)
+        """Decide and save one command; raises a GuoyingError subclass when it cannot.
+        The processes then react to what was stored (a revoked title ends its pairs)."""
+        outcome = self.handler.execute(command)
+        self.react()
+        return outcome
 
     def execute_unit(self, commands: Sequence[Command]) -> Outcome:
         """Decide several commands as one unit, judged on its end state: all or nothing."""
-        return self.handler.execute_unit(commands)
+        outcome = self.handler.execute_unit(commands)
+        self.react()
+        return outcome
+
+    def react(self) -> Reactions | None:
+        """Run the processes up to the end of the store: each reacts exactly once to each
+        event it follows, whoever stored it. None when other writers kept winning; the
+        next write (or call) takes it up from where the store says it got to."""
+        try:
+            return self.processes.run()
+        except Conflict:
+            return None
 
     def migrate(self) -> Outcome | None:
         """Carry a store written by guoying 0.1 over to one stream per concern (nothing

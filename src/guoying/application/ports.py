@@ -28,8 +28,22 @@ class Refusal:
     subject_committee_id: str | None
 
 
+@frozen
+class ProcessStep:
+    """A process moving its tracked position from `after` to `to`, written in the same
+    transaction as what it decided there, so that it reacts to each event exactly once."""
+
+    name: str
+    after: int
+    to: int
+
+
 class ConcurrencyConflict(Exception):
     """Another writer saved a version of an aggregate this write also saves."""
+
+
+class StepTaken(ConcurrencyConflict):
+    """Another runner of the same process moved its position first."""
 
 
 class AggregateReader(Protocol):
@@ -54,12 +68,37 @@ class EventStore(AggregateReader, Protocol):
         """The ids of the stored aggregates whose id starts with `prefix`."""
 
     def save(
-        self, events: Sequence[AnyEvent], personal_data: Sequence[PersonalData] = ()
+        self,
+        events: Sequence[AnyEvent],
+        personal_data: Sequence[PersonalData] = (),
+        step: ProcessStep | None = None,
     ) -> list[int]:
-        """Append the events (and personal data) in one atomic write; their positions.
+        """Append the events (and personal data) in one atomic write, with a process's
+        `step` when a process decided them; their positions.
 
-        Raises ConcurrencyConflict when any event's version was already taken.
+        Raises ConcurrencyConflict when any event's version was already taken, StepTaken
+        when the process is no longer at `step.after`.
         """
+
+    def process_position(self, name: str) -> int:
+        """Where a process has got to in the store's order (0 before its first step)."""
+
+    def advance_process(self, step: ProcessStep) -> None:
+        """Move a process past events that called for nothing; StepTaken as for `save`."""
+
+    def events_after(
+        self,
+        position: int,
+        kinds: Sequence[type[AnyEvent]],
+        limit: int,
+        *,
+        stop: int | None = None,
+    ) -> list[tuple[int, AnyEvent]]:
+        """The stored events of `kinds` after `position` (up to `stop`), with their
+        positions, in order."""
+
+    def last_position(self) -> int:
+        """The position of the last stored event (0 when there is none)."""
 
     def append_refusal(self, refusal: Refusal) -> int:
         """Append to the refusal log; its position."""

@@ -20,7 +20,13 @@ from attrs import frozen
 from guoying.application import catalogue  # noqa: F401 - every handler registered
 from guoying.application.commands import Command
 from guoying.application.errors import Conflict, NotAuthorized, Refused, StoreUnavailable
-from guoying.application.ports import ConcurrencyConflict, EventStore, Refusal
+from guoying.application.ports import (
+    ConcurrencyConflict,
+    EventStore,
+    ProcessStep,
+    Refusal,
+    StepTaken,
+)
 from guoying.application.registry import REGISTRY
 from guoying.application.unit import Context, CountBroken, UnitOfWork
 from guoying.domain.branch import branch_key
@@ -88,8 +94,10 @@ class Handler:
     def execute(self, command: Command) -> Outcome:
         return self.execute_unit([command])
 
-    def execute_unit(self, commands: Sequence[Command]) -> Outcome:
-        """Apply commands as one unit: all saved in one atomic write, or none."""
+    def execute_unit(self, commands: Sequence[Command], step: ProcessStep | None = None) -> Outcome:
+        """Apply commands as one unit: all saved in one atomic write, or none; with a
+        process's `step` when a process decided them (StepTaken when another runner of it
+        got there first)."""
         self._require_current_layout()
         for attempt in range(self.retries):
             if attempt:
@@ -97,21 +105,33 @@ class Handler:
             uow = UnitOfWork(self.store.reader())
             current: Command | None = None
             try:
+                self._require_step(step)
                 for current in commands:
                     self._decide(uow, current)
                 uow.finish()
-                positions = self.store.save(uow.events, uow.personal_data)
+                positions = self.store.save(uow.events, uow.personal_data, step)
+            except StepTaken:
+                raise
             except ConcurrencyConflict:
+                self._require_step(step)
                 continue
             except CountBroken as broken:
                 # Judged on the unit's end state: refused as the command whose decision
                 # changed the count, not the unit's last one (an approval, say).
+                self._require_step(step)
                 cause = broken.cause if isinstance(broken.cause, Command) else commands[-1]
                 raise self._refuse(uow, cause, broken.violation) from broken.violation
             except RuleViolation as violation:
+                # A process that lost its race decided on what the winner changed: it
+                # stands down rather than log a refusal of what was already done.
+                self._require_step(step)
                 raise self._refuse(uow, current or commands[-1], violation) from violation
             return Outcome(tuple(uow.events), tuple(positions))
         raise Conflict(f"gave up after {self.retries} attempts: other writers kept winning")
+
+    def _require_step(self, step: ProcessStep | None) -> None:
+        if step is not None and self.store.process_position(step.name) != step.after:
+            raise StepTaken(f"process {step.name!r} has moved past position {step.after}")
 
     def book(self, uow: UnitOfWork) -> PolicyBook:
         """The default versions and those published in the store."""

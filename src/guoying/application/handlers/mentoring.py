@@ -18,24 +18,17 @@ from guoying.application.lookups import (
     require_tree,
 )
 from guoying.application.registry import handles
+from guoying.application.titles_held import holds_title
 from guoying.application.unit import Context
 from guoying.domain import mentoring as m
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
-from guoying.domain.nomination import nomination_id_of, nomination_key
 from guoying.domain.values import CommitteeLevel, TitleLevel
 
 
 def _holds_title(
     ctx: Context, branch_id: str, on: date, levels: frozenset[TitleLevel] = frozenset(TitleLevel)
 ) -> bool:
-    """`mentoring.eligibility`: a red-flag title of one of `levels` held on `on`, from any
-    year's nomination of the branch."""
-    for year in range(ctx.policy.first_year, on.year + 1):
-        nomination = ctx.uow.get(nomination_key(nomination_id_of(branch_id, year)))
-        title = nomination.title if nomination is not None else None
-        if title is not None and title.since <= on and title.level in levels:
-            return True
-    return False
+    return holds_title(ctx.uow, branch_id, on, ctx.policy.first_year, levels)
 
 
 @handles(

@@ -1,0 +1,136 @@
+"""A revoked title ends its pairs (`mentoring.eligibility`): the process that reacts to the
+title events, exactly once, and keeps the pairs of a downgraded mentor."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from guoying.application import commands as cmd
+from guoying.application.pairs_on_revocation import PROCESS_ACTOR, PairsEndedOnRevocation
+from guoying.application.ports import ProcessStep, StepTaken
+from guoying.application.processes import ProcessRunner
+from guoying.application.service import Handler
+from guoying.domain.mentoring import MentoringPairEnded, mentor_key, pair_key
+from guoying.domain.policy import DEFAULT_POLICY_BOOK
+from tests.unit import selection_builders as sb
+from tests.unit.builders import CITY, CM_A
+from tests.unit.fakes import FakeEventStore
+from tests.unit.test_mentoring import MENTEES, MENTOR, pair
+
+REVOKED_ON = date(sb.YEAR, 9, 1)
+PIONEER = sb.NAMED[0]  # the nomination that gave MENTOR its Taishan Pioneer title
+PROCESS = PairsEndedOnRevocation(DEFAULT_POLICY_BOOK)
+
+
+def runner(handler: Handler) -> ProcessRunner:
+    return ProcessRunner(handler, [PROCESS])
+
+
+@pytest.fixture
+def paired(store: FakeEventStore, handler: Handler) -> Handler:
+    sb.run(handler, sb.whole_year())
+    handler.execute(pair("p1", MENTEES[0]))
+    handler.execute(pair("p2", MENTEES[1]))
+    return handler
+
+
+def ended(store: FakeEventStore, pair_id: str) -> list[MentoringPairEnded]:
+    return [e for e in store.stream(pair_key(pair_id)) if isinstance(e, MentoringPairEnded)]
+
+
+def test_mentoring_eligibility_a_revoked_title_ends_each_pair_with_the_revocation_as_reason(
+    store: FakeEventStore, paired: Handler
+) -> None:
+    paired.execute(sb.command(cmd.RevokeTitle, CITY, REVOKED_ON, nomination_id=PIONEER))
+    done = runner(paired).run()
+    assert (done.events, done.commands, done.refused) == (1, 2, 0)
+    for pair_id in ("p1", "p2"):
+        [ending] = ended(store, pair_id)
+        assert ending.effective_on == REVOKED_ON
+        assert ending.actor.person_id == PROCESS_ACTOR
+        # On behalf of the body whose decision it carries out.
+        assert ending.actor.committee_id == CITY
+        assert "red-flag title was revoked by city" in ending.reason
+        assert f"RevokeTitle by {CITY}" in ending.reason
+    load = store.get(mentor_key(MENTOR))
+    assert load is not None
+    assert load.active == ()
+    assert store.refusals == []
+
+
+def test_mentoring_eligibility_the_process_reacts_once_however_often_it_runs(
+    store: FakeEventStore, paired: Handler
+) -> None:
+    paired.execute(sb.command(cmd.RevokeTitle, CITY, REVOKED_ON, nomination_id=PIONEER))
+    runner(paired).run()
+    before = store.event_count
+    # A second runner (a restart) and the first again: nothing more to do.
+    again = runner(paired).run()
+    assert (again.events, again.commands) == (0, 0)
+    runner(paired).run()
+    assert store.event_count == before
+    assert store.refusals == []
+    assert len(ended(store, "p1")) == 1
+
+
+def test_mentoring_eligibility_a_downgrade_keeps_the_pairs(
+    store: FakeEventStore, paired: Handler
+) -> None:
+    paired.execute(sb.command(cmd.DowngradeTitle, CITY, REVOKED_ON, nomination_id=PIONEER))
+    runner(paired).run()
+    assert ended(store, "p1") == []
+    load = store.get(mentor_key(MENTOR))
+    assert load is not None
+    assert load.active == ("p1", "p2")
+    # A second downgrade revokes the committee-level title it kept: now the pairs end.
+    paired.execute(sb.command(cmd.DowngradeTitle, CM_A, REVOKED_ON, nomination_id=PIONEER))
+    runner(paired).run()
+    assert [e.actor.committee_id for e in ended(store, "p1")] == [CM_A]
+
+
+def test_mentoring_eligibility_a_pair_already_ended_is_not_ended_again(
+    store: FakeEventStore, paired: Handler
+) -> None:
+    paired.execute(sb.command(cmd.EndMentoringPair, CM_A, date(sb.YEAR, 8, 1), pair_id="p1"))
+    paired.execute(sb.command(cmd.RevokeTitle, CITY, REVOKED_ON, nomination_id=PIONEER))
+    done = runner(paired).run()
+    assert (done.commands, done.refused) == (1, 0)
+    assert [e.effective_on for e in ended(store, "p1")] == [date(sb.YEAR, 8, 1)]
+    assert len(ended(store, "p2")) == 1
+
+
+def test_a_runner_that_finds_the_position_moved_stands_down_without_writing(
+    store: FakeEventStore, paired: Handler
+) -> None:
+    """Two runners decide on the same revocation: the second's write, made after the
+    first's, finds the process past the event and is undone whole (no refusal logged)."""
+    paired.execute(sb.command(cmd.RevokeTitle, CITY, REVOKED_ON, nomination_id=PIONEER))
+    [(at, revoked)] = store.events_after(0, PROCESS.reacts_to, 10)
+    late = PROCESS.commands(store, revoked)
+    runner(paired).run()
+    before = store.event_count
+    with pytest.raises(StepTaken):
+        paired.execute_unit(late, step=ProcessStep(PROCESS.name, 0, at))
+    assert store.event_count == before
+    assert store.refusals == []
+
+
+def test_the_process_moves_its_position_only_with_what_it_decided(
+    store: FakeEventStore, paired: Handler
+) -> None:
+    """A write that fails leaves the position where it was, so a restart reacts again."""
+    paired.execute(sb.command(cmd.RevokeTitle, CITY, REVOKED_ON, nomination_id=PIONEER))
+
+    def crash() -> None:
+        raise RuntimeError("the process died before its write committed")
+
+    store.before_next_save = crash
+    with pytest.raises(RuntimeError):
+        runner(paired).run()
+    assert store.process_position(PROCESS.name) == 0
+    assert ended(store, "p1") == []
+    runner(paired).run()
+    assert len(ended(store, "p1")) == 1
+    assert store.process_position(PROCESS.name) > 0
