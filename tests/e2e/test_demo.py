@@ -6,11 +6,14 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from guoying import Guoying
+from guoying.domain.mentoring import MentoringPairEnded, mentor_key, pair_key
 from tests.e2e.city import organization
 from tests.e2e.runner import Run, Store
 
@@ -295,3 +298,28 @@ def test_the_readme_shows_the_demo_s_refusal_log_as_it_is(demo: Demo) -> None:
 
     assert header == "command,actor committee,rule"
     assert rows == [f"{r['command']},{r['actor_committee_id']},{r['rule_id']}" for r in logged]
+
+
+def test_the_demo_s_revoked_pioneer_s_pairs_end_by_themselves_and_the_downgraded_keeps_its(
+    demo: Demo,
+) -> None:
+    """`mentoring.eligibility`: the demo revokes 红门社区党支部's title in October 2018; the
+    process ends its three pairs with the revocation as the reason, and the pairs of the
+    2018 Taishan Pioneer downgraded in December stay active."""
+    with Guoying(demo.store.url, create=False) as app:
+        revoked = [app.store.get(pair_key(f"ts-caiyuan-006-bd{n}")) for n in (1, 2, 3)]
+        for found in revoked:
+            assert found is not None
+            assert found.ended is not None
+            assert found.ended.on == date(2018, 10, 26)
+            assert "title was revoked" in found.ended.reason
+        endings = [
+            e
+            for stream in app.store.stream_ids("pair:")
+            for e in app.store.events(stream)
+            if isinstance(e, MentoringPairEnded)
+        ]
+        assert sum(e.actor.person_id == "system:mentoring" for e in endings) == 3
+        downgraded = app.store.get(mentor_key("szjg-ctjt-007"))
+        assert downgraded is not None
+        assert downgraded.active

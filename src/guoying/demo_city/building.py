@@ -31,6 +31,7 @@ from guoying.demo_city.layout import (
     leadership,
     registrations,
 )
+from guoying.demo_city.mentoring import mentoring_line
 from guoying.demo_city.selection_summary import YearSummary, run
 from guoying.demo_city.selection_years import SELECTION_YEARS, plan
 from guoying.domain.organization import TREE_KEY, OrgTree
@@ -65,9 +66,10 @@ class Built:
 
     applied: int
     selection: tuple[YearSummary, ...] = ()
+    mentoring: str = ""
 
     def summary(self) -> list[str]:
-        return [year.line() for year in self.selection]
+        return [*(year.line() for year in self.selection), *filter(None, [self.mentoring])]
 
 
 @define
@@ -106,7 +108,7 @@ def build(guoying: Guoying) -> Built:
     }
     selected, years = run(guoying, plan(drawn.branches, drawn.standing, later), SELECTION_YEARS)
     guoying.catch_up()
-    return Built(applied + selected, tuple(years))
+    return Built(applied + selected, tuple(years), mentoring_line(guoying))
 
 
 def units(drawn: Drawn | None = None) -> Iterator[list[c.Command]]:

@@ -30,6 +30,7 @@ from guoying.demo_city.layout import (
     base_actor,
     on,
 )
+from guoying.demo_city.mentoring import mentoring
 from guoying.demo_city.selection import Adverse, Season, Step
 from guoying.domain.nomination import nomination_id_of
 from guoying.domain.policy import TAIAN_2017
@@ -133,11 +134,14 @@ def plan(
     # years' rounds, in the order of their dates.
     ran = len(first.steps), len(second.steps)
     after_2018(first, second)
+    paired, later = mentoring(first, second, frozenset(leave))
     return [
         *first.steps[: ran[0]],
         *second.steps[: ran[1]],
+        *paired,
         *first.steps[ran[0] :],
         *second.steps[ran[1] :],
+        *later,
     ]
 
 
