@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from guoying.api import (
     TIER_LABELS,
@@ -89,7 +90,7 @@ COLUMNS = [
     ("tiers", True),
     ("result decided by", False),
     ("problems found / closed", False),
-    ("liaison / title", True),
+    ("liaison / title", False),
     ("mentoring", False),
     ("findings", False),
 ]
@@ -147,7 +148,14 @@ def _csv(r: EvaluationRow) -> list[object]:
 def _print(rows: Sequence[EvaluationRow], fmt: Format, title: str, *, by_branch: bool) -> None:
     if fmt is Format.CSV:
         write_csv(CSV_HEADER, [_csv(r) for r in rows])
-        return
+    else:
+        print_evaluations(console(), rows, title, by_branch=by_branch)
+
+
+def print_evaluations(
+    out: Console, rows: Sequence[EvaluationRow], title: str, *, by_branch: bool
+) -> None:
+    """The rows as a table: by branch (a committee's year) or by year (a branch's)."""
     first = ("branch", True) if by_branch else ("year", True)
     table = whole_table(title, [first, *COLUMNS])
     add_rows(
@@ -157,7 +165,7 @@ def _print(rows: Sequence[EvaluationRow], fmt: Format, title: str, *, by_branch:
             for r in rows
         ),
     )
-    console().print(table)
+    out.print(table)
 
 
 def evaluations(

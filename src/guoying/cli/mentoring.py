@@ -46,29 +46,29 @@ def _ended(r: PairRow) -> str:
     if r.ended is None:
         return ""
     by = r.ended.decided_by_name or r.ended.decided_by
-    return f"{r.ended.on} by {by} ({r.ended.decided_by_person_id}): {r.ended.reason}"
+    return f"by {by} ({r.ended.decided_by_person_id}): {r.ended.reason}"
 
 
+# Short headers: a header is as wide as its column's narrowest, and names must fit at 100.
 PAIR_COLUMNS = [
-    ("pair", True),
-    ("mentor (红旗党支部)", True),
-    ("mentee (帮带支部), tier when paired", True),
+    ("pair", False),
+    ("mentor 红旗党支部", True),
+    ("mentee 帮带支部\n(tier when paired)", True),
     ("goal / measures / remarks", False),
-    ("deadline", True),
-    ("formed", True),
+    ("dates", True),
     ("ended", False),
 ]
 
 
 def _pair_cells(r: PairRow) -> list[object]:
     plan = "\n".join(x for x in (r.goal, r.measures, r.remarks) if x)
+    dates = f"formed {r.formed_on}\ndue    {r.deadline}"
     return [
         r.pair_id,
         f"{r.mentor_name or r.mentor_branch_id}\n{r.mentor_committee_name or ''}",
         f"{r.mentee_name or r.mentee_branch_id}\n{TIER_LABELS[r.mentee_tier]}",
         plan,
-        r.deadline.isoformat(),
-        f"{r.formed_on} by {r.formed_by}",
+        dates + (f"\nended  {r.ended.on}" if r.ended else ""),
         _ended(r),
     ]
 
@@ -152,6 +152,25 @@ def _mentor_cells(m: MentorLoad) -> list[object]:
     ]
 
 
+MENTOR_COLUMNS = [
+    ("mentor", True),
+    ("title", True),
+    ("active", True),
+    ("target / max", True),
+    ("mentoring.ratio", False),
+]
+
+
+def _mentor_table_cells(m: MentorLoad) -> list[object]:
+    return [
+        f"{m.name or m.branch_id}\n{m.committee_name or m.committee_id or ''}\n{m.branch_id}",
+        TITLE_LABELS[m.title] if m.title else "(no title held)",
+        m.active_pairs,
+        f"{m.target} / {m.maximum}",
+        _state(m),
+    ]
+
+
 ANNEX_KEYS = ("mentor", "mentee", "mentee_tier", "goal", "measures", "deadline", "remarks")
 
 
@@ -215,8 +234,8 @@ def print_mentoring(out: Console, view: MentoringView, part: Part = Part.ALL) ->
             f"mentors on {view.on}: active pairs against the target of {view.target} "
             f"and the maximum of {view.maximum}"
         )
-        columns = [(h, h != "mentoring.ratio") for h in MENTOR_HEADER]
-        out.print(add_rows(whole_table(title, columns), map(_mentor_cells, view.mentors)))
+        table = whole_table(title, MENTOR_COLUMNS)
+        out.print(add_rows(table, map(_mentor_table_cells, view.mentors)))
     if part in {Part.ALL, Part.SCHEDULES}:
         for s in view.schedules:
             title = (
