@@ -17,7 +17,9 @@ from sqlalchemy.exc import DatabaseError
 from guoying.adapters.problems import store_problem
 from guoying.adapters.serialization import CONVERTER, read_command
 from guoying.adapters.verification import Checkpoint, CheckpointMismatch, Verdict
+from guoying.api.evaluations import EvaluationReads
 from guoying.api.ledger import LedgerReads
+from guoying.api.mentoring import MentoringReads
 from guoying.api.selection import SelectionReads
 from guoying.api.urls import STORE_ENV, default_store_url
 from guoying.application.commands import Command, ErasePerson
@@ -33,6 +35,8 @@ from guoying.domain.labels import (
     LEDGER_HEADERS,
     LEDGER_TITLE,
     LEVEL_LABELS,
+    MENTORING_HEADERS,
+    MENTORING_TITLE,
     NOT_GIVEN,
     SECTOR_LABELS,
     TIER_LABELS,
@@ -43,12 +47,31 @@ from guoying.domain.policy import Policy, PolicyBook
 from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, TitleLevel
 from guoying.projections.audit import AuditEntry, AuditFilter
 from guoying.projections.catalogue import PROJECTIONS
+from guoying.projections.evaluations.findings import Finding
+from guoying.projections.evaluations.queries import (
+    CaseNote,
+    CommitteeEvaluations,
+    Decided,
+    EvaluationHistory,
+    EvaluationRow,
+    LiaisonNote,
+    PairLink,
+)
 from guoying.projections.history.queries import HistoryEntry
 from guoying.projections.ledger.coverage import LiaisonCoverage, Uncovered
 from guoying.projections.ledger.figures import TierFigures
 from guoying.projections.ledger.queries import Ledger, LedgerRow
 from guoying.projections.ledger.search import BranchFound
 from guoying.projections.ledger.tree import CommitteeRow
+from guoying.projections.mentoring.queries import (
+    MentoringCoverage,
+    MentoringView,
+    MentorLoad,
+    PairEnding,
+    PairRow,
+    ScheduleEntry,
+    ScheduleFiling,
+)
 from guoying.projections.reading import Reading
 from guoying.projections.refusals import RefusalEntry
 from guoying.projections.replay import Difference
@@ -134,6 +157,26 @@ __all__ = [
     "parse_command",
     "to_data",
 ]
+# Mentoring (Annex 4) and the annual evaluation histories.
+__all__ += [
+    "MENTORING_HEADERS",
+    "MENTORING_TITLE",
+    "CaseNote",
+    "CommitteeEvaluations",
+    "Decided",
+    "EvaluationHistory",
+    "EvaluationRow",
+    "Finding",
+    "LiaisonNote",
+    "MentorLoad",
+    "MentoringCoverage",
+    "MentoringView",
+    "PairEnding",
+    "PairLink",
+    "PairRow",
+    "ScheduleEntry",
+    "ScheduleFiling",
+]
 
 
 def parse_command(line: str) -> Command:
@@ -166,6 +209,6 @@ def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
         guoying.close()
 
 
-class Guoying(LedgerReads, SelectionReads):
+class Guoying(LedgerReads, SelectionReads, MentoringReads, EvaluationReads):
     """One store, its command handler and its projections: the writes, the audit and each
     group of reads (`guoying.api.ledger`, `guoying.api.selection`, ...)."""

@@ -32,6 +32,8 @@ from guoying.api import (
     parse_command,
     to_data,
 )
+from guoying.cli.evaluations import register as register_evaluations
+from guoying.cli.mentoring import register as register_mentoring
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
@@ -506,6 +508,8 @@ def migrate(store: StoreOption = None) -> None:
 
 
 register_selection(app)
+register_mentoring(app)
+register_evaluations(app)
 
 
 def main() -> None:

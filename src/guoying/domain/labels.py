@@ -76,6 +76,19 @@ FORM_HEADERS: dict[str, str] = {
 }
 NOT_GIVEN = "（尚未出具）"
 
+# The schedule of Taishan Pioneers' mentoring (Annex 4, `mentoring.plan`).
+MENTORING_TITLE = "“泰山先锋”红旗党支部帮带工作配档表"
+MENTORING_HEADERS: dict[str, str] = {
+    "filed_by": "填报单位",
+    "mentor": "红旗党支部名称",
+    "mentee": "帮带支部名称",
+    "mentee_tier": "帮带支部等次",
+    "goal": "帮带目标",
+    "measures": "帮带措施",
+    "deadline": "完成时限",
+    "remarks": "备注",
+}
+
 
 def cases_label(open_cases: int, overdue: int, closed: int) -> str:
     """A row's rectification cases (`ledger.rectification`): open, of which overdue, closed."""
