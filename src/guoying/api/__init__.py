@@ -18,6 +18,7 @@ from guoying.adapters.problems import store_problem
 from guoying.adapters.serialization import CONVERTER, read_command
 from guoying.adapters.verification import Checkpoint, CheckpointMismatch, Verdict
 from guoying.api.ledger import LedgerReads
+from guoying.api.oversight import OversightReads
 from guoying.api.selection import SelectionReads
 from guoying.api.urls import STORE_ENV, default_store_url
 from guoying.application.commands import Command, ErasePerson
@@ -49,6 +50,20 @@ from guoying.projections.ledger.figures import TierFigures
 from guoying.projections.ledger.queries import Ledger, LedgerRow
 from guoying.projections.ledger.search import BranchFound
 from guoying.projections.ledger.tree import CommitteeRow
+from guoying.projections.oversight.figures import OversightFigures
+from guoying.projections.oversight.queries import (
+    CommitteeOversight,
+    ComplianceStatus,
+    FalsificationEntry,
+    FindingEntry,
+    FundingEntry,
+    GrantEntry,
+    LinkageEntry,
+    OversightReport,
+    PeriodCompliance,
+    ReevaluationFlag,
+    VisitEntry,
+)
 from guoying.projections.reading import Reading
 from guoying.projections.refusals import RefusalEntry
 from guoying.projections.replay import Difference
@@ -96,11 +111,17 @@ __all__ = [
     "CheckpointMismatch",
     "Command",
     "CommitteeLevel",
+    "CommitteeOversight",
     "CommitteeRow",
+    "ComplianceStatus",
     "Difference",
     "ErasePerson",
+    "FalsificationEntry",
+    "FindingEntry",
     "FormAward",
     "FormOpinion",
+    "FundingEntry",
+    "GrantEntry",
     "Guoying",
     "GuoyingError",
     "HistoryEntry",
@@ -109,11 +130,16 @@ __all__ = [
     "Ledger",
     "LedgerRow",
     "LiaisonCoverage",
+    "LinkageEntry",
     "NominationForm",
     "Outcome",
+    "OversightFigures",
+    "OversightReport",
+    "PeriodCompliance",
     "Policy",
     "PolicyBook",
     "Reading",
+    "ReevaluationFlag",
     "RefusalEntry",
     "Sector",
     "SelectionBoard",
@@ -128,6 +154,7 @@ __all__ = [
     "Uncovered",
     "Verdict",
     "VetoFlag",
+    "VisitEntry",
     "cases_label",
     "default_store_url",
     "opened",
@@ -166,6 +193,6 @@ def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
         guoying.close()
 
 
-class Guoying(LedgerReads, SelectionReads):
+class Guoying(LedgerReads, SelectionReads, OversightReads):
     """One store, its command handler and its projections: the writes, the audit and each
     group of reads (`guoying.api.ledger`, `guoying.api.selection`, ...)."""
