@@ -317,7 +317,7 @@ def finding(
         by,
         finding_id="k1",
         committee_id=committee_id,
-        kind=FindingKind.POOR_EXECUTION,
+        held_for=FindingKind.POOR_EXECUTION,
         person_ids=person_ids,
         decision="a written self-criticism and a talk with the secretary",
     )
@@ -365,7 +365,7 @@ def linkage(
         by,
         date(2019, 1, 10),
         decision_id=f"l{year}",
-        kind=kind,
+        linked_to=kind,
         branch_id=A1_BRANCH,
         year=year,
         measure="the secretary's allowance follows the tier",
@@ -414,7 +414,7 @@ def funding(by: str, amount: int, funding_id: str = "fund1") -> cmd.RecordFundin
         funding_id=funding_id,
         committee_id=BASE_A1,
         year=2018,
-        kind=FundingKind.VILLAGE_OPERATING,
+        fund=FundingKind.VILLAGE_OPERATING,
         amount_yuan=amount,
     )
 

@@ -73,7 +73,7 @@ class IssueAccountabilityFinding(Command):
 
     finding_id: str = field(validator=non_blank)
     committee_id: str
-    kind: FindingKind
+    held_for: FindingKind
     person_ids: tuple[str, ...] = ()
     decision: str
 
@@ -84,7 +84,7 @@ class DecideRewardLinkage(Command):
     is read from the ledger (`reward.linkage`)."""
 
     decision_id: str = field(validator=non_blank)
-    kind: LinkageKind
+    linked_to: LinkageKind
     branch_id: str
     person_id: str | None = None
     year: int
@@ -98,5 +98,5 @@ class RecordFunding(Command):
     funding_id: str = field(validator=non_blank)
     committee_id: str
     year: int
-    kind: FundingKind
+    fund: FundingKind
     amount_yuan: int

@@ -150,7 +150,7 @@ def issue_accountability_finding(ctx: Context, command: IssueAccountabilityFindi
             ctx.decision,
             finding_id=command.finding_id,
             committee_id=command.committee_id,
-            kind=command.kind,
+            kind=command.held_for,
             person_ids=command.person_ids,
             decision_taken=command.decision,
         )
@@ -169,7 +169,7 @@ def decide_reward_linkage(ctx: Context, command: DecideRewardLinkage) -> None:
             ctx.uow.get(acc.linkage_key(command.decision_id)),
             ctx.decision,
             decision_id=command.decision_id,
-            kind=command.kind,
+            kind=command.linked_to,
             branch_id=branch.branch_id,
             person_id=command.person_id,
             committee_id=branch.base_on(ctx.decision.effective_on),
@@ -192,7 +192,7 @@ def record_funding(ctx: Context, command: RecordFunding) -> None:
             funding_id=command.funding_id,
             committee_id=command.committee_id,
             year=command.year,
-            kind=command.kind,
+            kind=command.fund,
             amount_yuan=command.amount_yuan,
         )
     )

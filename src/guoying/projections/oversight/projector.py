@@ -33,7 +33,9 @@ class OversightProjection:
         if not isinstance(event, _EVENTS):
             return
         detail = event_detail(event)
-        year = detail.get("year", event.effective_on.year)
+        # A falsification counts in the year it was found; its report's year is in detail.
+        found = isinstance(event, acc.FalsificationFound)
+        year = event.effective_on.year if found else detail.get("year", event.effective_on.year)
         views.insert(
             oversight_events,
             {

@@ -24,8 +24,9 @@ oversight_events = Table(
     # or a meeting, the one found against, the linked branch's base committee, the funded.
     Column("committee_id", Text, nullable=False),
     Column("branch_id", Text),
-    # The year it counts in: the year of a visit, an exchange, a meeting or a finding's
-    # date; the report's, the linkage's or the funding's own year.
+    # The year it counts in: the year of the date of a visit, an exchange, a meeting or a
+    # finding (a falsification too: its report's year is in `detail`); the linkage's or the
+    # funding's own year.
     Column("year", Integer, nullable=False),
     *required(Text, "detail", "actor_person_id", "actor_committee_id", "reason"),
     *required(Date, "effective_on"),
