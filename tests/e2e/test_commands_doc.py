@@ -21,8 +21,11 @@ import pytest
 from guoying.application.catalogue import COMMAND_TYPES
 from guoying.application.commands import Command, NewBranch
 from guoying.application.commands import mentoring as mentoring_commands
+from guoying.application.commands import oversight as oversight_commands
 from guoying.application.commands import selection as selection_commands
+from guoying.domain.accountability import FindingKind, FundingKind, LinkageKind
 from guoying.domain.policy import Policy
+from guoying.domain.supervision import SupervisionMethod
 from guoying.domain.values import (
     Actor,
     AwardLevel,
@@ -117,8 +120,14 @@ def used(example: Example) -> set[str]:
 
 def test_the_worked_example_uses_every_command_but_those_of_the_selection_and_mentoring() -> None:
     """The selection has an example of its own; mentoring, which needs a title, has none yet
-    (tests/unit/test_mentoring.py runs its commands)."""
-    assert used(WORKED) == set(COMMAND_TYPES) - SELECTION_COMMANDS - set(mentoring_commands.__all__)
+    (tests/unit/test_mentoring.py runs its commands), nor has oversight
+    (tests/unit/test_oversight.py, tests/e2e/test_oversight_commands.py)."""
+    assert used(WORKED) == (
+        set(COMMAND_TYPES)
+        - SELECTION_COMMANDS
+        - set(mentoring_commands.__all__)
+        - set(oversight_commands.__all__)
+    )
 
 
 def test_the_selection_example_runs_a_base_round_from_its_places_to_its_final_list(
@@ -255,7 +264,20 @@ def test_the_fields_of_a_policy_version_are_documented() -> None:
 
 @pytest.mark.parametrize(
     "enum",
-    [Tier, Sector, CommitteeLevel, UnitKind, SelectionStep, AwardLevel, VetoPeriod, VetoSubject],
+    [
+        Tier,
+        Sector,
+        CommitteeLevel,
+        UnitKind,
+        SelectionStep,
+        AwardLevel,
+        VetoPeriod,
+        VetoSubject,
+        SupervisionMethod,
+        FindingKind,
+        LinkageKind,
+        FundingKind,
+    ],
     ids=lambda e: e.__name__,
 )
 def test_every_enumeration_value_is_documented(enum: Any) -> None:

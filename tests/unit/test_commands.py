@@ -9,7 +9,9 @@ import pytest
 
 from guoying.application import commands as cmd
 from guoying.application.catalogue import COMMAND_TYPES
+from guoying.domain.accountability import FindingKind, FundingKind, LinkageKind
 from guoying.domain.policy import Policy
+from guoying.domain.supervision import SupervisionMethod
 from guoying.domain.values import (
     Actor,
     Authority,
@@ -144,6 +146,48 @@ VALID: dict[type[cmd.Command], dict[str, object]] = {
     },
     cmd.EndMentoringPair: {"pair_id": "p"},
     cmd.FileMentoringSchedule: {"committee_id": "c", "year": 2018, "pair_ids": ("p",)},
+    # Supervision, accountability, linkage and funding
+    cmd.RecordSupervisionVisit: {
+        "visit_id": "v",
+        "branch_id": "b",
+        "method": SupervisionMethod.RANDOM_SPOT_CHECK,
+        "findings": "f",
+        "follow_up": "m",
+    },
+    cmd.HoldObservationExchange: {"exchange_id": "x", "committee_id": "c", "topic": "t"},
+    cmd.HoldSpecialMeeting: {
+        "meeting_id": "m",
+        "committee_id": "c",
+        "chaired_by": "p",
+        "topic": "t",
+    },
+    cmd.RecordFalsification: {
+        "finding_id": "f",
+        "committee_id": "c",
+        "year": 2018,
+        "report": "r",
+        "branch_ids": ("b",),
+    },
+    cmd.IssueAccountabilityFinding: {
+        "finding_id": "k",
+        "committee_id": "c",
+        "held_for": FindingKind.MAJOR_ERROR,
+        "decision": "d",
+    },
+    cmd.DecideRewardLinkage: {
+        "decision_id": "l",
+        "linked_to": LinkageKind.COMMENDATION,
+        "branch_id": "b",
+        "year": 2018,
+        "measure": "m",
+    },
+    cmd.RecordFunding: {
+        "funding_id": "f",
+        "committee_id": "c",
+        "year": 2018,
+        "fund": FundingKind.COMMUNITY_WORK,
+        "amount_yuan": 1000,
+    },
 }
 
 # Fields whose validator refuses a blank value, besides every command's `reason`.
@@ -168,6 +212,13 @@ NON_BLANK = [
     (cmd.AnswerConsultation, "agency"),
     (cmd.SubmitProposals, "document_no"),
     (cmd.FormMentoringPair, "pair_id"),
+    (cmd.RecordSupervisionVisit, "visit_id"),
+    (cmd.HoldObservationExchange, "exchange_id"),
+    (cmd.HoldSpecialMeeting, "meeting_id"),
+    (cmd.RecordFalsification, "finding_id"),
+    (cmd.IssueAccountabilityFinding, "finding_id"),
+    (cmd.DecideRewardLinkage, "decision_id"),
+    (cmd.RecordFunding, "funding_id"),
 ]
 
 

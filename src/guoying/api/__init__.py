@@ -20,6 +20,7 @@ from guoying.adapters.verification import Checkpoint, CheckpointMismatch, Verdic
 from guoying.api.evaluations import EvaluationReads
 from guoying.api.ledger import LedgerReads
 from guoying.api.mentoring import MentoringReads
+from guoying.api.oversight import OversightReads
 from guoying.api.selection import SelectionReads
 from guoying.api.urls import STORE_ENV, default_store_url
 from guoying.application.commands import Command, ErasePerson
@@ -72,6 +73,20 @@ from guoying.projections.mentoring.queries import (
     ScheduleEntry,
     ScheduleFiling,
 )
+from guoying.projections.oversight.figures import OversightFigures
+from guoying.projections.oversight.queries import (
+    CommitteeOversight,
+    ComplianceStatus,
+    FalsificationEntry,
+    FindingEntry,
+    FundingEntry,
+    GrantEntry,
+    LinkageEntry,
+    OversightReport,
+    PeriodCompliance,
+    ReevaluationFlag,
+    VisitEntry,
+)
 from guoying.projections.reading import Reading
 from guoying.projections.refusals import RefusalEntry
 from guoying.projections.replay import Difference
@@ -119,11 +134,17 @@ __all__ = [
     "CheckpointMismatch",
     "Command",
     "CommitteeLevel",
+    "CommitteeOversight",
     "CommitteeRow",
+    "ComplianceStatus",
     "Difference",
     "ErasePerson",
+    "FalsificationEntry",
+    "FindingEntry",
     "FormAward",
     "FormOpinion",
+    "FundingEntry",
+    "GrantEntry",
     "Guoying",
     "GuoyingError",
     "HistoryEntry",
@@ -132,11 +153,16 @@ __all__ = [
     "Ledger",
     "LedgerRow",
     "LiaisonCoverage",
+    "LinkageEntry",
     "NominationForm",
     "Outcome",
+    "OversightFigures",
+    "OversightReport",
+    "PeriodCompliance",
     "Policy",
     "PolicyBook",
     "Reading",
+    "ReevaluationFlag",
     "RefusalEntry",
     "Sector",
     "SelectionBoard",
@@ -151,6 +177,7 @@ __all__ = [
     "Uncovered",
     "Verdict",
     "VetoFlag",
+    "VisitEntry",
     "cases_label",
     "default_store_url",
     "opened",
@@ -209,6 +236,6 @@ def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
         guoying.close()
 
 
-class Guoying(LedgerReads, SelectionReads, MentoringReads, EvaluationReads):
+class Guoying(LedgerReads, SelectionReads, MentoringReads, EvaluationReads, OversightReads):
     """One store, its command handler and its projections: the writes, the audit and each
     group of reads (`guoying.api.ledger`, `guoying.api.selection`, ...)."""

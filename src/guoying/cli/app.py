@@ -62,6 +62,7 @@ from guoying.cli.output import (
     tier_label,
     write_ledger_csv,
 )
+from guoying.cli.oversight import register as register_oversight
 from guoying.cli.selection import register as register_selection
 
 app = typer.Typer(
@@ -510,6 +511,7 @@ def migrate(store: StoreOption = None) -> None:
 register_selection(app)
 register_mentoring(app)
 register_evaluations(app)
+register_oversight(app)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from guoying.domain import (  # noqa: F401 - imported for the event types they define
+    accountability,
     advanced_cap,
     branch,
     branch_names,
@@ -25,6 +26,7 @@ from guoying.domain import (  # noqa: F401 - imported for the event types they d
     roster,
     selection_round,
     selection_year,
+    supervision,
     vetoes,
 )
 from guoying.domain.events import AnyEvent, DomainEvent

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from attrs import field, frozen
@@ -77,6 +77,11 @@ class Policy:
     agencies_for_non_public: tuple[str, ...] = CONSULTED_FOR_NON_PUBLIC
     # reward.grant, in yuan
     grant_yuan: int = 10_000
+    # supervision.exchange: the (month, day) each period of a year ends on, in order; one
+    # exchange is due in each (every half year). supervision.special_meeting: one a year,
+    # due by this (month, day). A period that ended without one is reported overdue.
+    exchange_periods_end: tuple[tuple[int, int], ...] = ((6, 30), (12, 31))
+    special_meeting_due: tuple[int, int] = (12, 31)
     timezone: str = "Asia/Shanghai"
 
     def covers_year(self, year: int) -> bool:
@@ -101,6 +106,15 @@ class Policy:
             if wanted:
                 found += [agency for agency in extra if agency not in found]
         return tuple(found)
+
+    def exchange_periods(self, year: int) -> list[tuple[date, date]]:
+        """`supervision.exchange`: the periods of a year, each (first day, last day)."""
+        periods, start = [], date(year, 1, 1)
+        for month_day in self.exchange_periods_end:
+            end = self.due_on(year, month_day)
+            periods.append((start, end))
+            start = end + timedelta(days=1)
+        return periods
 
     def plan_window(self, year: int) -> range:
         offset = (year - self.first_year) % self.plan_window_years

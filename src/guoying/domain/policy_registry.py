@@ -7,12 +7,15 @@ Refusals about publishing name `policy.versions`, the project's id for that para
 
 from __future__ import annotations
 
+from datetime import date
+
 from attrs import define, field, frozen
 
 from guoying.domain.events import DomainEvent, Key, stamp
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
 from guoying.domain.organization import CommitteeMap
 from guoying.domain.policy import Policy, PolicyBook
+from guoying.domain.rules import RuleId
 from guoying.domain.values import CommitteeLevel, Decision
 
 REGISTRY_ID = "policy:book"
@@ -74,9 +77,28 @@ def publish_policy(
         raise RuleViolation("ledger.advanced_cap", "the advanced share lies in (0, 1]")
     if policy.weak_share is not None and not 0 <= policy.weak_share <= 1:
         raise RuleViolation("ledger.weak_share", "the weak share lies in [0, 1]")
+    _require_supervision_periods(policy)
     return PolicyPublished(
         **stamp(decision, REGISTRY_ID, (registry.version if registry else 0) + 1), policy=policy
     )
+
+
+def _require_supervision_periods(policy: Policy) -> None:
+    """The supervision periods are days of a year (29 February is not), in order, and the
+    last ends the year, so that every day of a year lies in one period."""
+    checked: tuple[tuple[RuleId, tuple[tuple[int, int], ...]], ...] = (
+        ("supervision.exchange", policy.exchange_periods_end),
+        ("supervision.special_meeting", (policy.special_meeting_due,)),
+    )
+    for rule_id, days in checked:
+        try:
+            ends = [date(2017, month, day) for month, day in days]
+        except (TypeError, ValueError):
+            raise RuleViolation(rule_id, f"{days} are not (month, day) pairs of a year") from None
+        if not ends or ends != sorted(set(ends)):
+            raise RuleViolation(rule_id, f"the periods {days} are not in order, each once")
+    if policy.exchange_periods_end[-1] != (12, 31):
+        raise RuleViolation("supervision.exchange", "the last exchange period ends on 31 December")
 
 
 REGISTRY_KEY: Key[PolicyRegistry] = Key(REGISTRY_ID, PolicyRegistry)

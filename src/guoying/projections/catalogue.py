@@ -6,6 +6,7 @@ from __future__ import annotations
 from guoying.projections.history.projector import HistoryProjection
 from guoying.projections.ledger.projector import LedgerProjection
 from guoying.projections.mentoring.projector import MentoringProjection
+from guoying.projections.oversight.projector import OversightProjection
 from guoying.projections.runner import Projection
 from guoying.projections.selection.projector import SelectionProjection
 
@@ -15,4 +16,5 @@ PROJECTIONS: tuple[Projection, ...] = (
     HistoryProjection(),
     SelectionProjection(),
     MentoringProjection(),
+    OversightProjection(),
 )

@@ -8,6 +8,7 @@ from guoying.application.commands import (
     ledger,
     mentoring,
     organisation,
+    oversight,
     people,
     policy,
     selection,
@@ -17,6 +18,7 @@ from guoying.application.commands.branches import *  # noqa: F403
 from guoying.application.commands.ledger import *  # noqa: F403
 from guoying.application.commands.mentoring import *  # noqa: F403
 from guoying.application.commands.organisation import *  # noqa: F403
+from guoying.application.commands.oversight import *  # noqa: F403
 from guoying.application.commands.people import *  # noqa: F403
 from guoying.application.commands.policy import *  # noqa: F403
 from guoying.application.commands.selection import *  # noqa: F403
@@ -27,6 +29,7 @@ __all__ += branches.__all__
 __all__ += ledger.__all__
 __all__ += mentoring.__all__
 __all__ += organisation.__all__
+__all__ += oversight.__all__
 __all__ += people.__all__
 __all__ += policy.__all__
 __all__ += selection.__all__
