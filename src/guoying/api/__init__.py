@@ -18,6 +18,7 @@ from guoying.adapters.problems import store_problem
 from guoying.adapters.serialization import CONVERTER, read_command
 from guoying.adapters.verification import Checkpoint, CheckpointMismatch, Verdict
 from guoying.api.ledger import LedgerReads
+from guoying.api.plans import PlanReads
 from guoying.api.selection import SelectionReads
 from guoying.api.urls import STORE_ENV, default_store_url
 from guoying.application.commands import Command, ErasePerson
@@ -27,18 +28,24 @@ from guoying.application.errors import (
     StoreUnavailable,
 )
 from guoying.application.service import Outcome
+from guoying.domain.cultivation import Batch
 from guoying.domain.labels import (
+    BATCH_LABELS,
+    CULTIVATION_HEADERS,
+    CULTIVATION_TITLE,
     FORM_HEADERS,
     FORM_TITLE,
     LEDGER_HEADERS,
     LEDGER_TITLE,
     LEVEL_LABELS,
     NOT_GIVEN,
+    PLAN_STATUS_LABELS,
     SECTOR_LABELS,
     TIER_LABELS,
     TITLE_LABELS,
     cases_label,
 )
+from guoying.domain.plans import PlanStatus
 from guoying.domain.policy import Policy, PolicyBook
 from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, TitleLevel
 from guoying.projections.audit import AuditEntry, AuditFilter
@@ -49,6 +56,14 @@ from guoying.projections.ledger.figures import TierFigures
 from guoying.projections.ledger.queries import Ledger, LedgerRow
 from guoying.projections.ledger.search import BranchFound
 from guoying.projections.ledger.tree import CommitteeRow
+from guoying.projections.plans.queries import (
+    CultivationLine,
+    CultivationPlanView,
+    ImplementationPlanState,
+    PlanFigures,
+    PlanReturn,
+    YearCount,
+)
 from guoying.projections.reading import Reading
 from guoying.projections.refusals import RefusalEntry
 from guoying.projections.replay import Difference
@@ -72,12 +87,16 @@ from guoying.projections.selection.titles import (
 
 # What callers of the API (the CLI among them) may use without reaching into the layers.
 __all__ = [
+    "BATCH_LABELS",
+    "CULTIVATION_HEADERS",
+    "CULTIVATION_TITLE",
     "FORM_HEADERS",
     "FORM_TITLE",
     "LEDGER_HEADERS",
     "LEDGER_TITLE",
     "LEVEL_LABELS",
     "NOT_GIVEN",
+    "PLAN_STATUS_LABELS",
     "PROJECTIONS",
     "SECTOR_LABELS",
     "STORE_ENV",
@@ -86,6 +105,7 @@ __all__ = [
     "Actor",
     "AuditEntry",
     "AuditFilter",
+    "Batch",
     "BoardEnding",
     "BoardObjection",
     "BoardRow",
@@ -97,6 +117,8 @@ __all__ = [
     "Command",
     "CommitteeLevel",
     "CommitteeRow",
+    "CultivationLine",
+    "CultivationPlanView",
     "Difference",
     "ErasePerson",
     "FormAward",
@@ -104,6 +126,7 @@ __all__ = [
     "Guoying",
     "GuoyingError",
     "HistoryEntry",
+    "ImplementationPlanState",
     "InvalidCommand",
     "LateStep",
     "Ledger",
@@ -111,6 +134,9 @@ __all__ = [
     "LiaisonCoverage",
     "NominationForm",
     "Outcome",
+    "PlanFigures",
+    "PlanReturn",
+    "PlanStatus",
     "Policy",
     "PolicyBook",
     "Reading",
@@ -128,6 +154,7 @@ __all__ = [
     "Uncovered",
     "Verdict",
     "VetoFlag",
+    "YearCount",
     "cases_label",
     "default_store_url",
     "opened",
@@ -166,6 +193,6 @@ def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
         guoying.close()
 
 
-class Guoying(LedgerReads, SelectionReads):
+class Guoying(LedgerReads, SelectionReads, PlanReads):
     """One store, its command handler and its projections: the writes, the audit and each
     group of reads (`guoying.api.ledger`, `guoying.api.selection`, ...)."""

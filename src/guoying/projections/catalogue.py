@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from guoying.projections.history.projector import HistoryProjection
 from guoying.projections.ledger.projector import LedgerProjection
+from guoying.projections.plans.projector import PlansProjection
 from guoying.projections.runner import Projection
 from guoying.projections.selection.projector import SelectionProjection
 
@@ -13,4 +14,5 @@ PROJECTIONS: tuple[Projection, ...] = (
     LedgerProjection(),
     HistoryProjection(),
     SelectionProjection(),
+    PlansProjection(),
 )

@@ -9,6 +9,7 @@ from guoying.application.commands import (
     mentoring,
     organisation,
     people,
+    plans,
     policy,
     selection,
 )
@@ -18,6 +19,7 @@ from guoying.application.commands.ledger import *  # noqa: F403
 from guoying.application.commands.mentoring import *  # noqa: F403
 from guoying.application.commands.organisation import *  # noqa: F403
 from guoying.application.commands.people import *  # noqa: F403
+from guoying.application.commands.plans import *  # noqa: F403
 from guoying.application.commands.policy import *  # noqa: F403
 from guoying.application.commands.selection import *  # noqa: F403
 
@@ -28,5 +30,6 @@ __all__ += ledger.__all__
 __all__ += mentoring.__all__
 __all__ += organisation.__all__
 __all__ += people.__all__
+__all__ += plans.__all__
 __all__ += policy.__all__
 __all__ += selection.__all__
