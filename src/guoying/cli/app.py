@@ -60,6 +60,7 @@ from guoying.cli.output import (
     tier_label,
     write_ledger_csv,
 )
+from guoying.cli.plans import register as register_plans
 from guoying.cli.selection import register as register_selection
 
 app = typer.Typer(
@@ -506,6 +507,7 @@ def migrate(store: StoreOption = None) -> None:
 
 
 register_selection(app)
+register_plans(app)
 
 
 def main() -> None:
