@@ -139,7 +139,7 @@ def plans_window(app: Guoying) -> PlansBuilt:
     )
     app.execute(submit(BASE_A2, INT_A, date(2017, 7, 5)))
     app.execute(submit(BASE_B1, CM_B, date(2017, 7, 2)))
-    with pytest.raises(Refused, match="plan.filing"):
+    with pytest.raises(Refused, match=r"^plan\.filing: "):
         app.execute(submit(CM_B, CITY, date(2017, 7, 3)))
 
     app.execute(file(CM_A, CM_A_FILED, county_rows()))
