@@ -19,9 +19,11 @@ import attrs
 import pytest
 
 from guoying.application.catalogue import COMMAND_TYPES
-from guoying.application.commands import Command, NewBranch
+from guoying.application.commands import Command, CultivationRow, NewBranch
 from guoying.application.commands import mentoring as mentoring_commands
+from guoying.application.commands import plans as plan_commands
 from guoying.application.commands import selection as selection_commands
+from guoying.domain.cultivation import Batch
 from guoying.domain.policy import Policy
 from guoying.domain.values import (
     Actor,
@@ -86,6 +88,7 @@ def parse_examples(doc: str) -> list[Example]:
 EXAMPLES = parse_examples(doc_text())
 WORKED = EXAMPLES[0]
 SELECTION = next(e for e in EXAMPLES if e.file == "selection-2019.jsonl")
+PLANS = next(e for e in EXAMPLES if e.file == "plans-2017.jsonl")
 SELECTION_COMMANDS = set(selection_commands.__all__)
 
 
@@ -115,10 +118,17 @@ def used(example: Example) -> set[str]:
     return {json.loads(line)["command"] for line in example.text.splitlines() if line.strip()}
 
 
-def test_the_worked_example_uses_every_command_but_those_of_the_selection_and_mentoring() -> None:
-    """The selection has an example of its own; mentoring, which needs a title, has none yet
-    (tests/unit/test_mentoring.py runs its commands)."""
-    assert used(WORKED) == set(COMMAND_TYPES) - SELECTION_COMMANDS - set(mentoring_commands.__all__)
+def test_the_worked_example_uses_every_command_but_those_of_the_selection_mentoring_and_plans() -> (
+    None
+):
+    """The selection and the plans have examples of their own; mentoring, which needs a
+    title, has none yet (tests/unit/test_mentoring.py runs its commands)."""
+    assert used(WORKED) == (
+        set(COMMAND_TYPES)
+        - SELECTION_COMMANDS
+        - set(mentoring_commands.__all__)
+        - set(plan_commands.__all__)
+    )
 
 
 def test_the_selection_example_runs_a_base_round_from_its_places_to_its_final_list(
@@ -247,6 +257,25 @@ def test_the_fields_of_the_new_branches_of_a_split_are_documented() -> None:
     assert rows == field_names(NewBranch)
 
 
+def test_the_fields_of_a_row_of_annex_2_are_documented() -> None:
+    rows = documented_fields(section(doc_text(), "### Rows of Annex 2"))
+
+    assert rows == field_names(CultivationRow)
+
+
+def test_the_plans_example_refuses_a_wrong_body_and_a_plan_below_the_minimum(
+    runs: dict[str, Run],
+) -> None:
+    """`plan.filing` refuses the district's plan submitted to the city committee instead of
+    the Organization Department; `cultivation.minimum` a county-level plan of two exemplars;
+    the township's late plan is applied, returned, submitted again and accepted."""
+    ran = runs[PLANS.file].results()
+    refused = [r.get("rule_id") for r in ran if r["status"] != "applied"]
+
+    assert used(PLANS) == set(plan_commands.__all__) - {"CultivationRow"}
+    assert refused == ["plan.filing", "cultivation.minimum"]
+
+
 def test_the_fields_of_a_policy_version_are_documented() -> None:
     rows = documented_fields(section(doc_text(), "### The `policy` object"))
 
@@ -255,7 +284,17 @@ def test_the_fields_of_a_policy_version_are_documented() -> None:
 
 @pytest.mark.parametrize(
     "enum",
-    [Tier, Sector, CommitteeLevel, UnitKind, SelectionStep, AwardLevel, VetoPeriod, VetoSubject],
+    [
+        Tier,
+        Sector,
+        CommitteeLevel,
+        UnitKind,
+        SelectionStep,
+        AwardLevel,
+        VetoPeriod,
+        VetoSubject,
+        Batch,
+    ],
     ids=lambda e: e.__name__,
 )
 def test_every_enumeration_value_is_documented(enum: Any) -> None:
