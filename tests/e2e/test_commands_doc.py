@@ -19,11 +19,13 @@ import attrs
 import pytest
 
 from guoying.application.catalogue import COMMAND_TYPES
-from guoying.application.commands import Command, NewBranch
+from guoying.application.commands import Command, CultivationRow, NewBranch
 from guoying.application.commands import mentoring as mentoring_commands
 from guoying.application.commands import oversight as oversight_commands
+from guoying.application.commands import plans as plan_commands
 from guoying.application.commands import selection as selection_commands
 from guoying.domain.accountability import FindingKind, FundingKind, LinkageKind
+from guoying.domain.cultivation import Batch
 from guoying.domain.policy import Policy
 from guoying.domain.supervision import SupervisionMethod
 from guoying.domain.values import (
@@ -89,6 +91,7 @@ def parse_examples(doc: str) -> list[Example]:
 EXAMPLES = parse_examples(doc_text())
 WORKED = EXAMPLES[0]
 SELECTION = next(e for e in EXAMPLES if e.file == "selection-2019.jsonl")
+PLANS = next(e for e in EXAMPLES if e.file == "plans-2017.jsonl")
 SELECTION_COMMANDS = set(selection_commands.__all__)
 
 
@@ -118,15 +121,18 @@ def used(example: Example) -> set[str]:
     return {json.loads(line)["command"] for line in example.text.splitlines() if line.strip()}
 
 
-def test_the_worked_example_uses_every_command_but_those_of_the_selection_and_mentoring() -> None:
-    """The selection has an example of its own; mentoring, which needs a title, has none yet
-    (tests/unit/test_mentoring.py runs its commands), nor has oversight
+def test_the_worked_example_uses_every_command_but_those_with_examples_or_tests_of_their_own() -> (
+    None
+):
+    """The selection and the plans have examples of their own; mentoring, which needs a
+    title, has none yet (tests/unit/test_mentoring.py runs its commands), nor has oversight
     (tests/unit/test_oversight.py, tests/e2e/test_oversight_commands.py)."""
     assert used(WORKED) == (
         set(COMMAND_TYPES)
         - SELECTION_COMMANDS
         - set(mentoring_commands.__all__)
         - set(oversight_commands.__all__)
+        - set(plan_commands.__all__)
     )
 
 
@@ -256,6 +262,25 @@ def test_the_fields_of_the_new_branches_of_a_split_are_documented() -> None:
     assert rows == field_names(NewBranch)
 
 
+def test_the_fields_of_a_row_of_annex_2_are_documented() -> None:
+    rows = documented_fields(section(doc_text(), "### Rows of Annex 2"))
+
+    assert rows == field_names(CultivationRow)
+
+
+def test_the_plans_example_refuses_a_wrong_body_and_a_plan_below_the_minimum(
+    runs: dict[str, Run],
+) -> None:
+    """`plan.filing` refuses the district's plan submitted to the city committee instead of
+    the Organization Department; `cultivation.minimum` a county-level plan of two exemplars;
+    the township's late plan is applied, returned, submitted again and accepted."""
+    ran = runs[PLANS.file].results()
+    refused = [r.get("rule_id") for r in ran if r["status"] != "applied"]
+
+    assert used(PLANS) == set(plan_commands.__all__) - {"CultivationRow"}
+    assert refused == ["plan.filing", "cultivation.minimum"]
+
+
 def test_the_fields_of_a_policy_version_are_documented() -> None:
     rows = documented_fields(section(doc_text(), "### The `policy` object"))
 
@@ -277,6 +302,7 @@ def test_the_fields_of_a_policy_version_are_documented() -> None:
         FindingKind,
         LinkageKind,
         FundingKind,
+        Batch,
     ],
     ids=lambda e: e.__name__,
 )

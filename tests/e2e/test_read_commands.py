@@ -33,6 +33,7 @@ NEEDS_A_STORE: dict[str, tuple[tuple[str, ...], int]] = {
     "selection": (("selection", "--year", "2018"), 0),
     "titles": (("titles", "--year", "2018"), 0),
     "form": (("form", "mz-01-2018"), 1),
+    "plan": (("plan", "--committee", "daiyue", "--year", "2018"), 1),
     "erase-person": (
         ("erase-person", "p1", "--reason", "本人申请", "--actor", "clerk", "--committee", "zzb"),
         1,

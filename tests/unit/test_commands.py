@@ -10,6 +10,7 @@ import pytest
 from guoying.application import commands as cmd
 from guoying.application.catalogue import COMMAND_TYPES
 from guoying.domain.accountability import FindingKind, FundingKind, LinkageKind
+from guoying.domain.cultivation import Batch
 from guoying.domain.policy import Policy
 from guoying.domain.supervision import SupervisionMethod
 from guoying.domain.values import (
@@ -187,6 +188,32 @@ VALID: dict[type[cmd.Command], dict[str, object]] = {
         "year": 2018,
         "fund": FundingKind.COMMUNITY_WORK,
         "amount_yuan": 1000,
+    },
+    # Plans
+    cmd.SubmitImplementationPlan: {
+        "committee_id": "c",
+        "year": 2017,
+        "submitted_to": "p",
+        "indicators": ("i",),
+        "measures": ("m",),
+        "responsibilities": ("r",),
+    },
+    cmd.AcceptImplementationPlan: {"committee_id": "c", "year": 2017},
+    cmd.ReturnImplementationPlan: {"committee_id": "c", "year": 2017, "reasons": ("r",)},
+    cmd.FileCultivationPlan: {
+        "committee_id": "c",
+        "year": 2017,
+        "rows": (
+            cmd.CultivationRow(
+                year=2017,
+                batch=Batch.FIRST,
+                branch_id="b",
+                measures=("m",),
+                person_id="p",
+                position="书记",
+            ),
+        ),
+        "stated_number": 5,
     },
 }
 

@@ -37,6 +37,7 @@ from guoying.application.catalogue import COMMAND_TYPES
 from guoying.application.commands import Command
 from guoying.application.errors import InvalidCommand
 from guoying.domain.catalogue import EVENT_TYPES
+from guoying.domain.cultivation import BATCH_RULE, Batch
 from guoying.domain.events import AnyEvent, DomainEvent
 from guoying.domain.values import FieldValueError
 
@@ -479,6 +480,8 @@ def command_to_json(command: Command) -> dict[str, Any]:
 
 
 _FIELD_MARK = "\x1f"
+# The enumerations a rule of rules.md defines, by the rule's id.
+_ENUM_RULES: dict[object, str] = {Batch: BATCH_RULE}
 
 
 def _describe(error: BaseException) -> list[str]:
@@ -505,6 +508,8 @@ def _format(error: BaseException, kind: type | None) -> str:
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
         return f"unknown field(s) {', '.join(sorted(error.extra_fields))}"
     if isinstance(error, ValueError) and kind is not None and hasattr(kind, "__members__"):
-        return f"expected one of {', '.join(kind.__members__)}"
+        # An enumeration that a rule defines names the rule, so the refusal can be traced.
+        rule = _ENUM_RULES.get(kind)
+        return f"expected one of {', '.join(kind.__members__)}" + (f" ({rule})" if rule else "")
     name = getattr(kind, "__name__", str(kind)) if kind is not None else "value"
     return f"invalid value for {name}: {error}"

@@ -21,6 +21,7 @@ from guoying.api.evaluations import EvaluationReads
 from guoying.api.ledger import LedgerReads
 from guoying.api.mentoring import MentoringReads
 from guoying.api.oversight import OversightReads
+from guoying.api.plans import PlanReads
 from guoying.api.selection import SelectionReads
 from guoying.api.urls import STORE_ENV, default_store_url
 from guoying.application.commands import Command, ErasePerson
@@ -30,7 +31,11 @@ from guoying.application.errors import (
     StoreUnavailable,
 )
 from guoying.application.service import Outcome
+from guoying.domain.cultivation import Batch
 from guoying.domain.labels import (
+    BATCH_LABELS,
+    CULTIVATION_HEADERS,
+    CULTIVATION_TITLE,
     FORM_HEADERS,
     FORM_TITLE,
     LEDGER_HEADERS,
@@ -39,11 +44,13 @@ from guoying.domain.labels import (
     MENTORING_HEADERS,
     MENTORING_TITLE,
     NOT_GIVEN,
+    PLAN_STATUS_LABELS,
     SECTOR_LABELS,
     TIER_LABELS,
     TITLE_LABELS,
     cases_label,
 )
+from guoying.domain.plans import PlanStatus
 from guoying.domain.policy import Policy, PolicyBook
 from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, TitleLevel
 from guoying.projections.audit import AuditEntry, AuditFilter
@@ -87,6 +94,14 @@ from guoying.projections.oversight.queries import (
     ReevaluationFlag,
     VisitEntry,
 )
+from guoying.projections.plans.queries import (
+    CultivationLine,
+    CultivationPlanView,
+    ImplementationPlanState,
+    PlanFigures,
+    PlanReturn,
+    YearCount,
+)
 from guoying.projections.reading import Reading
 from guoying.projections.refusals import RefusalEntry
 from guoying.projections.replay import Difference
@@ -110,12 +125,16 @@ from guoying.projections.selection.titles import (
 
 # What callers of the API (the CLI among them) may use without reaching into the layers.
 __all__ = [
+    "BATCH_LABELS",
+    "CULTIVATION_HEADERS",
+    "CULTIVATION_TITLE",
     "FORM_HEADERS",
     "FORM_TITLE",
     "LEDGER_HEADERS",
     "LEDGER_TITLE",
     "LEVEL_LABELS",
     "NOT_GIVEN",
+    "PLAN_STATUS_LABELS",
     "PROJECTIONS",
     "SECTOR_LABELS",
     "STORE_ENV",
@@ -124,6 +143,7 @@ __all__ = [
     "Actor",
     "AuditEntry",
     "AuditFilter",
+    "Batch",
     "BoardEnding",
     "BoardObjection",
     "BoardRow",
@@ -137,6 +157,8 @@ __all__ = [
     "CommitteeOversight",
     "CommitteeRow",
     "ComplianceStatus",
+    "CultivationLine",
+    "CultivationPlanView",
     "Difference",
     "ErasePerson",
     "FalsificationEntry",
@@ -148,6 +170,7 @@ __all__ = [
     "Guoying",
     "GuoyingError",
     "HistoryEntry",
+    "ImplementationPlanState",
     "InvalidCommand",
     "LateStep",
     "Ledger",
@@ -159,6 +182,9 @@ __all__ = [
     "OversightFigures",
     "OversightReport",
     "PeriodCompliance",
+    "PlanFigures",
+    "PlanReturn",
+    "PlanStatus",
     "Policy",
     "PolicyBook",
     "Reading",
@@ -178,6 +204,7 @@ __all__ = [
     "Verdict",
     "VetoFlag",
     "VisitEntry",
+    "YearCount",
     "cases_label",
     "default_store_url",
     "opened",
@@ -236,6 +263,13 @@ def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
         guoying.close()
 
 
-class Guoying(LedgerReads, SelectionReads, MentoringReads, EvaluationReads, OversightReads):
+class Guoying(
+    LedgerReads,
+    SelectionReads,
+    MentoringReads,
+    EvaluationReads,
+    OversightReads,
+    PlanReads,
+):
     """One store, its command handler and its projections: the writes, the audit and each
     group of reads (`guoying.api.ledger`, `guoying.api.selection`, ...)."""

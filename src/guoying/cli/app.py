@@ -63,6 +63,7 @@ from guoying.cli.output import (
     write_ledger_csv,
 )
 from guoying.cli.oversight import register as register_oversight
+from guoying.cli.plans import register as register_plans
 from guoying.cli.selection import register as register_selection
 
 app = typer.Typer(
@@ -512,6 +513,7 @@ register_selection(app)
 register_mentoring(app)
 register_evaluations(app)
 register_oversight(app)
+register_plans(app)
 
 
 def main() -> None:

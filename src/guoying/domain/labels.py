@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from guoying.domain.cultivation import Batch
+from guoying.domain.plans import PlanStatus
 from guoying.domain.values import CommitteeLevel, Sector, Tier, TitleLevel
 
 TIER_LABELS: dict[Tier, str] = {
@@ -93,3 +95,31 @@ MENTORING_HEADERS: dict[str, str] = {
 def cases_label(open_cases: int, overdue: int, closed: int) -> str:
     """A row's rectification cases (`ledger.rectification`): open, of which overdue, closed."""
     return f"在整改{open_cases}（逾期{overdue}）已销号{closed}"
+
+
+# The three-year cultivation plan (Annex 2, `cultivation.row`) and its batches
+# (`cultivation.batches`).
+CULTIVATION_TITLE = "红旗党支部三年培树计划推进表"
+CULTIVATION_HEADERS: dict[str, str] = {
+    "year": "年度",
+    "sequence": "序号",
+    "name": "党支部名称",
+    "measures": "具体培养措施",
+    "liaison": "包保联系人",
+    "position": "职务",
+    "contact": "联系方式",
+    "batch": "培树批次",
+    "filed_by": "填报单位",
+}
+BATCH_LABELS: dict[Batch, str] = {
+    Batch.FIRST: "率先培树",
+    Batch.FOCUS: "重点培养",
+    Batch.RESERVE: "长远储备",
+}
+# Where an implementation plan stands (`plan.filing`).
+PLAN_STATUS_LABELS: dict[PlanStatus, str] = {
+    PlanStatus.NOT_SUBMITTED: "未报送",
+    PlanStatus.SUBMITTED: "已报送待审核",
+    PlanStatus.RETURNED: "已退回",
+    PlanStatus.ACCEPTED: "已审核备案",
+}

@@ -65,6 +65,11 @@ class Policy:
     county_exemplars_minimum: int = 50
     # cultivation.deadline, selection.timeline, mentoring.plan (month, day) each year
     first_plan_due: date = date(2017, 7, 10)
+    # plan.filing. Reading: §1 gives the implementation plans no date; the Annex 2 plan,
+    # which builds on them, is due 2017-07-10, so they are due by then too. The source gives
+    # no dates for later plan windows: each window's plans (implementation and Annex 2) are
+    # due on the same month and day in the window's first year (`plan_due`).
+    implementation_plan_due: date = date(2017, 7, 10)
     applications_due: tuple[int, int] = (3, 31)
     site_visits_due: tuple[int, int] = (5, 31)
     naming_around: tuple[int, int] = (7, 1)
@@ -93,6 +98,12 @@ class Policy:
 
     def due_on(self, year: int, month_day: tuple[int, int]) -> date:
         return date(year, *month_day)
+
+    def plan_due(self, window_start: int, first_due: date) -> date:
+        """`plan.filing`, `cultivation.deadline`: a plan of the window starting in
+        `window_start` is due on `first_due` for the first window, on the same month and
+        day in its first year for a later one (Reading)."""
+        return first_due if window_start <= first_due.year else first_due.replace(year=window_start)
 
     def required_agencies(self, *, enterprise: bool, non_public: bool) -> tuple[str, ...]:
         """`selection.consultation`: the agencies a deciding committee consults about one

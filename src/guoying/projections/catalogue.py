@@ -7,6 +7,7 @@ from guoying.projections.history.projector import HistoryProjection
 from guoying.projections.ledger.projector import LedgerProjection
 from guoying.projections.mentoring.projector import MentoringProjection
 from guoying.projections.oversight.projector import OversightProjection
+from guoying.projections.plans.projector import PlansProjection
 from guoying.projections.runner import Projection
 from guoying.projections.selection.projector import SelectionProjection
 
@@ -17,4 +18,5 @@ PROJECTIONS: tuple[Projection, ...] = (
     SelectionProjection(),
     MentoringProjection(),
     OversightProjection(),
+    PlansProjection(),
 )

@@ -10,6 +10,7 @@ from guoying.application.commands import (
     organisation,
     oversight,
     people,
+    plans,
     policy,
     selection,
 )
@@ -20,6 +21,7 @@ from guoying.application.commands.mentoring import *  # noqa: F403
 from guoying.application.commands.organisation import *  # noqa: F403
 from guoying.application.commands.oversight import *  # noqa: F403
 from guoying.application.commands.people import *  # noqa: F403
+from guoying.application.commands.plans import *  # noqa: F403
 from guoying.application.commands.policy import *  # noqa: F403
 from guoying.application.commands.selection import *  # noqa: F403
 
@@ -31,5 +33,6 @@ __all__ += mentoring.__all__
 __all__ += organisation.__all__
 __all__ += oversight.__all__
 __all__ += people.__all__
+__all__ += plans.__all__
 __all__ += policy.__all__
 __all__ += selection.__all__
