@@ -17,12 +17,8 @@ from sqlalchemy.exc import DatabaseError
 from guoying.adapters.problems import store_problem
 from guoying.adapters.serialization import CONVERTER, read_command
 from guoying.adapters.verification import Checkpoint, CheckpointMismatch, Verdict
+from guoying.api.assessment import AssessmentReads
 from guoying.api.evaluations import EvaluationReads
-from guoying.api.ledger import LedgerReads
-from guoying.api.mentoring import MentoringReads
-from guoying.api.oversight import OversightReads
-from guoying.api.plans import PlanReads
-from guoying.api.selection import SelectionReads
 from guoying.api.urls import STORE_ENV, default_store_url
 from guoying.application.commands import Command, ErasePerson
 from guoying.application.errors import (
@@ -53,6 +49,13 @@ from guoying.domain.labels import (
 from guoying.domain.plans import PlanStatus
 from guoying.domain.policy import Policy, PolicyBook
 from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, TitleLevel
+from guoying.projections.assessment import (
+    Assessment,
+    LiaisonFigures,
+    PlanFilingFigures,
+    RectificationFigures,
+    TitleFigures,
+)
 from guoying.projections.audit import AuditEntry, AuditFilter
 from guoying.projections.catalogue import PROJECTIONS
 from guoying.projections.evaluations.findings import Finding
@@ -141,6 +144,7 @@ __all__ = [
     "TIER_LABELS",
     "TITLE_LABELS",
     "Actor",
+    "Assessment",
     "AuditEntry",
     "AuditFilter",
     "Batch",
@@ -176,6 +180,7 @@ __all__ = [
     "Ledger",
     "LedgerRow",
     "LiaisonCoverage",
+    "LiaisonFigures",
     "LinkageEntry",
     "NominationForm",
     "Outcome",
@@ -183,11 +188,13 @@ __all__ = [
     "OversightReport",
     "PeriodCompliance",
     "PlanFigures",
+    "PlanFilingFigures",
     "PlanReturn",
     "PlanStatus",
     "Policy",
     "PolicyBook",
     "Reading",
+    "RectificationFigures",
     "ReevaluationFlag",
     "RefusalEntry",
     "Sector",
@@ -198,6 +205,7 @@ __all__ = [
     "TitleEnd",
     "TitleEnding",
     "TitleEntry",
+    "TitleFigures",
     "TitleLevel",
     "TitleRegister",
     "Uncovered",
@@ -263,13 +271,6 @@ def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
         guoying.close()
 
 
-class Guoying(
-    LedgerReads,
-    SelectionReads,
-    MentoringReads,
-    EvaluationReads,
-    OversightReads,
-    PlanReads,
-):
+class Guoying(AssessmentReads, EvaluationReads):
     """One store, its command handler and its projections: the writes, the audit and each
     group of reads (`guoying.api.ledger`, `guoying.api.selection`, ...)."""

@@ -32,6 +32,7 @@ from guoying.api import (
     parse_command,
     to_data,
 )
+from guoying.cli.assessment import register as register_assessment
 from guoying.cli.evaluations import register as register_evaluations
 from guoying.cli.mentoring import register as register_mentoring
 from guoying.cli.options import (
@@ -514,6 +515,7 @@ register_mentoring(app)
 register_evaluations(app)
 register_oversight(app)
 register_plans(app)
+register_assessment(app)
 
 
 def main() -> None:
