@@ -19,6 +19,7 @@ from guoying.adapters.serialization import CONVERTER, read_command
 from guoying.adapters.verification import Checkpoint, CheckpointMismatch, Verdict
 from guoying.api.assessment import AssessmentReads
 from guoying.api.evaluations import EvaluationReads
+from guoying.api.publicity import PublicityReads
 from guoying.api.urls import STORE_ENV, default_store_url
 from guoying.application.commands import Command, ErasePerson
 from guoying.application.errors import (
@@ -105,6 +106,7 @@ from guoying.projections.plans.queries import (
     PlanReturn,
     YearCount,
 )
+from guoying.projections.publicity import BranchProgress, ColumnEntry, RedFlagColumn
 from guoying.projections.reading import Reading
 from guoying.projections.refusals import RefusalEntry
 from guoying.projections.replay import Difference
@@ -154,8 +156,10 @@ __all__ = [
     "BoardStatus",
     "BoardVeto",
     "BranchFound",
+    "BranchProgress",
     "Checkpoint",
     "CheckpointMismatch",
+    "ColumnEntry",
     "Command",
     "CommitteeLevel",
     "CommitteeOversight",
@@ -195,6 +199,7 @@ __all__ = [
     "PolicyBook",
     "Reading",
     "RectificationFigures",
+    "RedFlagColumn",
     "ReevaluationFlag",
     "RefusalEntry",
     "Sector",
@@ -271,6 +276,6 @@ def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
         guoying.close()
 
 
-class Guoying(AssessmentReads, EvaluationReads):
+class Guoying(AssessmentReads, EvaluationReads, PublicityReads):
     """One store, its command handler and its projections: the writes, the audit and each
     group of reads (`guoying.api.ledger`, `guoying.api.selection`, ...)."""

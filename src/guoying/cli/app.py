@@ -65,6 +65,7 @@ from guoying.cli.output import (
 )
 from guoying.cli.oversight import register as register_oversight
 from guoying.cli.plans import register as register_plans
+from guoying.cli.publicity import register as register_publicity
 from guoying.cli.selection import register as register_selection
 
 app = typer.Typer(
@@ -516,6 +517,7 @@ register_evaluations(app)
 register_oversight(app)
 register_plans(app)
 register_assessment(app)
+register_publicity(app)
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """`guoying assessment`: the §8 figures of a committee's subtree and year as a table, JSON
-and CSV (one figure a row, counts as numbers); an unknown committee exits 1, a bad option 2."""
+and CSV (one figure a row, counts as numbers); `guoying publicity`: a branch's progress or
+the city's red-flag column as text or JSON. An unknown id exits 1, a bad option 2."""
 
 from __future__ import annotations
 
@@ -61,3 +62,27 @@ def test_accountability_assessment_of_an_unknown_committee_or_a_bad_year(store: 
     outside = store.run("assessment", "--committee", "cm-a", "--year", "2031")
     assert outside.code == 1
     assert "year" in outside.stderr
+
+
+def test_publicity_platform_a_branch_s_progress_and_the_city_column(store: LocalStore) -> None:
+    text = store.run("publicity", "--year", YEAR, "--branch", my.MENTOR)
+    assert text.code == 0, text
+    assert text.stdout.startswith(f"【灯塔—党建在线】Branch {my.MENTOR} {YEAR}年度")
+    assert "荣誉：“泰山先锋”红旗党支部" in text.stdout
+    assert f"Branch {my.MENTEES[0]}" in text.stdout
+
+    column = store.run("publicity", "--year", YEAR)
+    assert column.code == 0, column
+    assert column.stdout.startswith(f"【红旗支部风采】{YEAR}年")
+    assert f"主要事迹：deeds of {my.MENTOR}-{YEAR}" in column.stdout
+
+    data = store.run("publicity", "--year", YEAR, "--branch", my.SUBJECT, "--format", "json")
+    assert data.code == 0, data
+    assert data.json()["mentor"] == f"Branch {my.MENTOR}"
+
+
+def test_publicity_platform_of_an_unknown_branch_or_format(store: LocalStore) -> None:
+    unknown = store.run("publicity", "--year", YEAR, "--branch", "nowhere")
+    assert unknown.code == 1
+    assert "branch_id" in unknown.stderr
+    assert store.run("publicity", "--year", YEAR, "--format", "csv").code == 2
