@@ -237,3 +237,32 @@ class TestOversightReadSideOnEveryStore:
             assert views_snapshot(app) == views
             assert app.compliance(CM_A, YEAR, as_of=AFTER_YEAR) == seen
             assert app.replay_check() == []
+
+
+def test_accountability_falsification_and_a_visit_s_findings_show_in_the_evaluation_histories(
+    store_url: str,
+) -> None:
+    """The annual evaluation histories show, in the year of their dates, what a supervision
+    visit found at a branch (`supervision.methods`) and a falsification found in a report
+    that names it (`accountability.falsification`); as known before the finding, none."""
+    with open_app(store_url) as app:
+        oversight_year(app)
+
+        visited = {r.year: r for r in app.evaluations(PIONEER).rows}[YEAR]
+        flagged = {r.year: r for r in app.evaluations(FLAGGED[0]).rows}[YEAR]
+        before = {r.year: r for r in app.evaluations(FLAGGED[0], as_of=date(YEAR, 8, 9)).rows}
+
+        [visit] = [f for f in visited.findings if f.kind == "supervision.methods"]
+        assert (visit.finding_id, visit.issued_by, visit.found_on) == (
+            "v1",
+            CM_A,
+            date(YEAR, 5, 10),
+        )
+        assert "台账更新不及时" in visit.what
+        [falsified] = [f for f in flagged.findings if f.kind == "accountability.falsification"]
+        assert (falsified.finding_id, falsified.issued_by, falsified.recorded_by) == (
+            "f1",
+            CM_A,
+            BASE_A1,
+        )
+        assert not [f for f in before[YEAR].findings if f.kind == "accountability.falsification"]

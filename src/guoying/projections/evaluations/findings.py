@@ -1,13 +1,16 @@
 """The findings against a branch in a year: the one place the evaluation histories read them.
 
-Today the store holds one kind, the veto findings of `selection.veto` recorded against a
-branch or one of its units (the selection view). The findings of supervision and
-accountability (`accountability.falsification`, `accountability.findings`) are to be added
-here, by kind, when their events exist: every caller reads them through `findings_of`.
+Three kinds are held against a branch: the veto findings of `selection.veto` recorded
+against it or one of its units (the selection view); what a supervision visit found at it
+(`supervision.methods`); and a falsification found in a report that names it
+(`accountability.falsification`, the oversight view). Findings of poor execution or major
+errors (`accountability.findings`) are held against a committee, not a branch, and are in
+the committee's figures instead. Every caller reads them through `findings_of`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 
@@ -16,6 +19,7 @@ from attrs import frozen
 from sqlalchemy.engine import Connection
 
 from guoying.projections.ledger import tables as v
+from guoying.projections.oversight.tables import oversight_events as o
 from guoying.projections.reading import Reading
 from guoying.projections.selection.queries import one_of, read_rows
 from guoying.projections.selection.tables import selection_events
@@ -80,4 +84,74 @@ def findings_of(
         )
         for branch_id in streams[row.stream]:
             found.setdefault((branch_id, found_on.year), []).append(finding)
+    for branch_id, finding in _oversight_findings(conn, streams, wanted, reading):
+        found.setdefault((branch_id, finding.found_on.year), []).append(finding)
     return {key: tuple(value) for key, value in found.items()}
+
+
+def _oversight_findings(
+    conn: Connection, streams: dict[str, list[str]], years: set[int], reading: Reading
+) -> list[tuple[str, Finding]]:
+    """What visits found at the branches and the falsifications that name them, in the
+    years of their dates."""
+    ids = {b for branches in streams.values() for b in branches}
+    query = (
+        sa.select(
+            o.c.event,
+            o.c.branch_id,
+            o.c.committee_id,
+            o.c.detail,
+            o.c.effective_on,
+            o.c.actor_committee_id,
+        )
+        .where(o.c.event.in_(["SupervisionVisitRecorded", "FalsificationFound"]))
+        .where(o.c.effective_on.between(date(min(years), 1, 1), date(max(years), 12, 31)))
+        .order_by(o.c.position)
+    )
+    if reading.cut is not None:
+        query = query.where(o.c.position <= reading.cut)
+    if reading.as_of is not None:
+        query = query.where(o.c.effective_on <= reading.as_of)
+    found = []
+    for row in conn.execute(query):
+        on: date = row.effective_on
+        if on.year not in years:
+            continue
+        d = json.loads(row.detail)
+        if row.event == "SupervisionVisitRecorded" and row.branch_id in ids:
+            found.append(
+                (
+                    str(row.branch_id),
+                    Finding(
+                        "supervision.methods",
+                        d["visit_id"],
+                        "BRANCH",
+                        str(row.branch_id),
+                        f"{d['findings']}（整改措施：{d['follow_up']}）",
+                        str(row.committee_id),
+                        on,
+                        on,
+                        str(row.committee_id),
+                    ),
+                )
+            )
+        elif row.event == "FalsificationFound":
+            found += [
+                (
+                    branch_id,
+                    Finding(
+                        "accountability.falsification",
+                        d["finding_id"],
+                        "BRANCH",
+                        branch_id,
+                        d["report"],
+                        str(row.actor_committee_id),
+                        on,
+                        on,
+                        str(row.committee_id),
+                    ),
+                )
+                for branch_id in d["branch_ids"]
+                if branch_id in ids
+            ]
+    return found
