@@ -23,6 +23,20 @@ the machine builds is `small_city()`, a `CityLayout` you can reuse or replace.
 `SelectionMachine` runs a selection year the same way (`selection_city()`, two Taishan
 Pioneers a year: `SELECTION_POLICY`); `selection_years()` draws a whole year that applies,
 and `SelectionLog` checks rules.md section 10 on a store after one.
+
+`MentoringMachine` forms and ends mentoring pairs, revokes and downgrades titles and files
+schedules after a drawn selection year (`MENTORING_POLICY`: at most two pairs per mentor),
+and checks after every step that no mentor is without a title, no mentee has two mentors
+and no mentor is over the maximum::
+
+    from hypothesis import settings
+    from guoying.testing import MentoringMachine
+
+    TestMentoringMachine = MentoringMachine.TestCase
+    TestMentoringMachine.settings = settings(max_examples=10, stateful_step_count=30,
+                                             deadline=None)
+
+`MentoringChecks(app.store, policy).check(on)` runs the same checks on any store.
 """
 
 from guoying.testing import strategies
@@ -35,6 +49,12 @@ from guoying.testing.city import (
     small_city,
 )
 from guoying.testing.machines import LedgerMachine, LedgerModel
+from guoying.testing.mentoring_checks import MentoringChecks
+from guoying.testing.mentoring_machine import (
+    MENTORING_POLICY,
+    MentoringMachine,
+    MentoringModel,
+)
 from guoying.testing.selection_checks import SelectionLog
 from guoying.testing.selection_machine import (
     SELECTION_POLICY,
@@ -44,11 +64,15 @@ from guoying.testing.selection_machine import (
 from guoying.testing.strategies import *  # noqa: F403 - every strategy, re-exported here
 
 __all__ = [
+    "MENTORING_POLICY",
     "SELECTION_POLICY",
     "CityLayout",
     "CommitteeSpec",
     "LedgerMachine",
     "LedgerModel",
+    "MentoringChecks",
+    "MentoringMachine",
+    "MentoringModel",
     "PersonSpec",
     "SelectionLog",
     "SelectionMachine",

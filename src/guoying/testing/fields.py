@@ -24,6 +24,7 @@ from attrs import frozen
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from guoying.application.commands import FormMentoringPair
 from guoying.domain.branch import RectificationCase, branch_aggregate_id
 from guoying.domain.policy import TAIAN_2017, Policy
 from guoying.domain.values import Actor, Authority, CapException, CommitteeLevel
@@ -73,7 +74,9 @@ class Drawn:
 # A field's strategy: fixed, or built from what was drawn before it.
 Builder = SearchStrategy[Any] | Callable[[Drawn], SearchStrategy[Any]]
 
-BRANCH_FIELDS = frozenset({"branch_id", "into_branch_id", "absorbed_branch_id"})
+BRANCH_FIELDS = frozenset(
+    {"branch_id", "into_branch_id", "absorbed_branch_id", "mentor_branch_id", "mentee_branch_id"}
+)
 COMMITTEE_FIELDS = frozenset(
     {
         "committee_id",
@@ -104,7 +107,10 @@ def _deadline(drawn: Drawn) -> SearchStrategy[date]:
     found = drawn.values.get("effective_on")
     if not isinstance(found, date):
         return v.dates_in_policy(drawn.ids.policy)
-    return st.integers(0, 366).map(lambda days: found + timedelta(days=days))
+    # A rectification may be due on the day it is found; a mentoring pair's deadline is
+    # after the pairing (`mentoring.plan`).
+    first = 1 if drawn.owner is FormMentoringPair else 0
+    return st.integers(first, 366).map(lambda days: found + timedelta(days=days))
 
 
 def _parent_id(drawn: Drawn) -> SearchStrategy[str | None]:

@@ -37,7 +37,13 @@ from guoying.testing.selection_model import (
     SelectionModel,
 )
 
-__all__ = ["SELECTION_BRANCHES", "SELECTION_POLICY", "SelectionMachineBase", "noisy"]
+__all__ = [
+    "SELECTION_BRANCHES",
+    "SELECTION_POLICY",
+    "SelectionMachineBase",
+    "every_rule_enabled",
+    "noisy",
+]
 
 LEVEL_ORDER = {
     CommitteeLevel.BASE: 0,
@@ -60,7 +66,7 @@ class SelectionMachineBase(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        _every_rule_enabled(self)
+        every_rule_enabled(self)
         self._tmpdir: str | None = None
         book = PolicyBook((self.policy,))
         self.app = Guoying(self.open_store_url(), policies=book, clock=self._clock)
@@ -381,13 +387,15 @@ class _AllEnabled:
         return True
 
 
-def _every_rule_enabled(machine: RuleBasedStateMachine) -> None:
+def every_rule_enabled(machine: RuleBasedStateMachine) -> None:
     """Turn Hypothesis's swarm testing off for this machine. Swarm testing disables a
     random part of the rules for a whole example; a selection year needs each of its
     phases (the steps and answers, the list, the finalisation) to get anywhere, so with it
-    about half the examples never decided a list. The rules' own preconditions, and the
-    allowance of steps that go wrong, shape the examples instead. If a later Hypothesis
-    lays its rule strategy out differently, this does nothing and swarm testing stays."""
+    about half the examples never decided a list (`MentoringMachine` turns it off for the
+    same reason: an example without its rules that form pairs tests nothing). The rules'
+    own preconditions, and the allowance of steps that go wrong, shape the examples
+    instead. If a later Hypothesis lays its rule strategy out differently, this does
+    nothing and swarm testing stays."""
     rules = getattr(machine, "_rules_strategy", None)
     if rules is not None and hasattr(rules, "enabled_rules_strategy"):
         rules.enabled_rules_strategy = st.just(_AllEnabled())
