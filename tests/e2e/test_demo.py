@@ -159,6 +159,9 @@ INTENDED_REFUSALS = {
     ("ApplyForSelection", "selection.veto"),
     ("DecideRoundList", "selection.title_levels"),
     ("RevokeTitle", "title.revocation"),
+    ("SubmitImplementationPlan", "plan.filing"),
+    ("FileCultivationPlan", "cultivation.minimum"),
+    ("RecordSupervisionVisit", "org.jurisdiction"),
 }
 
 
@@ -222,9 +225,11 @@ def test_the_demo_s_intended_refusals_are_in_the_refusal_log_with_their_rule_ids
 ) -> None:
     """`selection.public_notice` (a list made final before its notice ended),
     `selection.veto` (a joint branch one of whose units has a finding in effect),
-    `selection.title_levels` (a base committee naming red-flag branches) and
-    `title.revocation` (a district revoking a title the city committee conferred) are in
-    `guoying refusals`, and the summary lists each in its year."""
+    `selection.title_levels` (a base committee naming red-flag branches),
+    `title.revocation` (a district revoking a title the city committee conferred),
+    `plan.filing` (a plan sent to the wrong body), `cultivation.minimum` (a county's Annex 2
+    short in a year) and `org.jurisdiction` (a visit outside the visitor's subtree) are in
+    `guoying refusals`, and the summary lists each in its year or with the plans."""
     logged = {(r["command"], r["rule_id"]) for r in demo.store.refusals_json()}
     printed = summaries(demo.first.stdout)
 
@@ -234,6 +239,8 @@ def test_the_demo_s_intended_refusals_are_in_the_refusal_log_with_their_rule_ids
         "title.revocation",
     }
     assert set(printed[2018]["refused"].split(", ")) == {"selection.veto", "selection.title_levels"}
+    [work] = WORK.findall(demo.first.stdout)
+    assert work.split(", ") == ["plan.filing", "cultivation.minimum", "org.jurisdiction"]
 
 
 def test_a_consulted_agency_vetoes_and_the_branch_takes_part_again_after_rehabilitation(
@@ -272,6 +279,7 @@ def test_an_objection_is_upheld_and_titles_are_revoked_and_downgraded_after_conf
     assert "-2018@" in downgraded["subject"]
 
 
+WORK = re.compile(r"^Plans and oversight: .*; refused as intended: (.*)\.$", re.MULTILINE)
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
@@ -288,11 +296,13 @@ def test_the_readme_shows_what_the_demo_prints_of_its_selection_years(demo: Demo
 
     assert shown == printed[: len(shown)]
     assert len(summaries("\n".join(shown))) == 2
+    assert len(WORK.findall("\n".join(shown))) == 1
 
 
 def test_the_readme_shows_the_demo_s_refusal_log_as_it_is(demo: Demo) -> None:
     """`selection.public_notice`, `selection.veto`, `selection.title_levels`,
-    `title.revocation`: the README's refusal log of the demo is the store's."""
+    `title.revocation`, `plan.filing`, `cultivation.minimum`, `org.jurisdiction`: the
+    README's refusal log of the demo is the store's."""
     header, *rows = readme_console("guoying refusals --format csv | cut -d, -f3,5,7")
     logged = demo.store.refusals_json()
 
@@ -323,3 +333,148 @@ def test_the_demo_s_revoked_pioneer_s_pairs_end_by_themselves_and_the_downgraded
         downgraded = app.store.get(mentor_key("szjg-ctjt-007"))
         assert downgraded is not None
         assert downgraded.active
+
+
+# The plans, supervision, findings, linkage and funding
+
+
+def test_every_committee_s_implementation_plan_is_accepted_one_late_and_one_returned_first(
+    demo: Demo,
+) -> None:
+    """`plan.filing`: the three city-managed committees file with the Organization
+    Department, the others with their parents; all fifteen are accepted, one was submitted
+    after the due date and is recorded as late, one was returned with reasons first."""
+    run = demo.store.run("plan", "--implementation", "--year", "2017", "--format", "json")
+    assert run.code == 0, run
+    plans = {p["committee_id"]: p for p in run.json()}
+
+    assert len(plans) == 15
+    assert {p["status"] for p in plans.values()} == {"ACCEPTED"}
+    assert {c for c, p in plans.items() if p["body_id"] == "taian-zzb"} == {
+        "taishan",
+        "daiyue",
+        "szjg",
+    }
+    assert [c for c, p in plans.items() if p["late"]] == ["dy-kfqfg"]
+    [returned] = [p for p in plans.values() if p["returns"]]
+    assert returned["revision"] == 2
+    assert not returned["late"], "a plan's lateness is its first submission's"
+
+
+def test_each_county_plans_at_least_the_minimum_a_year_and_the_organs_their_own_number(
+    demo: Demo,
+) -> None:
+    """`cultivation.minimum`, `cultivation.deadline`, `cultivation.coverage`: both districts
+    plan at least 50 exemplars every year of 2017-2019 across their subtrees; the organs'
+    working committee states its own number, files late and misses sectors it has none of."""
+
+    def plan(committee: str) -> dict[str, Any]:
+        run = demo.store.run(
+            "plan", "--committee", committee, "--year", "2017", "--window", "--format", "json"
+        )
+        assert run.code == 0, run
+        found: dict[str, Any] = run.json()
+        return found
+
+    for county in ("taishan", "daiyue"):
+        filed = plan(county)
+        assert filed["required_minimum"] == 50
+        assert [c["year"] for c in filed["counts"]] == [2017, 2018, 2019]
+        assert all(c["exemplars"] >= 50 and not c["short"] for c in filed["counts"])
+        assert not filed["late"]
+    organs = plan("szjg")
+    assert organs["stated_number"] == 15
+    assert organs["late"]
+    assert "RURAL" in organs["sectors_missed"]
+
+
+def test_a_falsification_flags_two_branches_and_only_the_one_evaluated_again_clears(
+    demo: Demo,
+) -> None:
+    """`accountability.falsification`: 泰山区委 finds two villages of 邱家店镇 falsified in
+    the 2019 report; the one whose 2019 result is corrected afterwards is no longer flagged,
+    the other still is."""
+    run = demo.store.run(
+        "compliance", "--committee", "taishan", "--year", "2020", "--format", "json"
+    )
+    assert run.code == 0, run
+    [found] = [f for c in run.json()["committees"] for f in c["falsifications"]]
+    with Guoying(demo.store.url, create=False) as app:
+        flags = app.reevaluation_flags("taishan")
+
+    assert (found["found_by"], found["year"], len(found["branch_ids"])) == ("taishan", 2019, 2)
+    cleared, stays = found["branch_ids"]
+    assert found["flagged"] == [stays]
+    assert [f.branch_id for f in flags] == [stays]
+    corrected = [e for e in demo.store.history_json(cleared) if e["event"] == "RecordCorrected"]
+    assert [e["detail"]["year"] for e in corrected] == [2019]
+
+
+def test_compliance_shows_the_missed_exchange_and_meeting_overdue_and_the_finding(
+    demo: Demo,
+) -> None:
+    """`supervision.exchange`, `supervision.special_meeting`, `accountability.findings`:
+    泰山区委 held no exchange in the second half of 2018 and 城市发展投资集团's committee no
+    special meeting that year; both are overdue, and the organs' working committee holds the
+    latter to account."""
+
+    def compliance(committee: str, year: str) -> dict[str, Any]:
+        run = demo.store.run(
+            "compliance", "--committee", committee, "--year", year, "--format", "json"
+        )
+        assert run.code == 0, run
+        return {c["committee_id"]: c for c in run.json()["committees"]}
+
+    taishan = compliance("taishan", "2018")
+    assert [e["status"] for e in taishan["taishan"]["exchanges"]] == ["MET", "OVERDUE"]
+    assert {c["special_meeting"]["status"] for c in taishan.values()} == {"MET"}
+    organs = compliance("szjg", "2018")
+    assert organs["szjg-ctjt"]["special_meeting"]["status"] == "OVERDUE"
+    assert all(len(e["visits"]) > 0 for e in organs.values())
+    [finding] = compliance("szjg", "2019")["szjg-ctjt"]["findings"]
+    assert finding["kind"] == "POOR_EXECUTION"
+
+
+def test_linkage_decisions_record_the_ledger_s_tier_and_funds_are_recorded_each_year(
+    demo: Demo,
+) -> None:
+    """`reward.linkage`, `resources.funding`: 满庄镇's decisions on its 2018 standing span
+    several kinds and every tier its branches stood at; each city-managed committee records
+    funds for 2017 to 2019, every §9 fund among them."""
+    daiyue = demo.store.run(
+        "compliance", "--committee", "daiyue", "--year", "2018", "--format", "json"
+    )
+    assert daiyue.code == 0, daiyue
+    rows = {c["committee_id"]: c for c in daiyue.json()["committees"]}
+    linked = rows["dy-manzhuang"]["linkages"]
+    ledger = demo.store.ledger_json("dy-manzhuang", 2018)
+    tiers = {r["branch_id"]: r["results"]["2018"] for r in ledger["rows"]}
+
+    assert {d["kind"] for d in linked} >= {"ALLOWANCE", "COMMENDATION", "CADRE_PREFERENCE"}
+    assert {d["tier"] for d in linked} == {"ADVANCED", "MIDDLE", "LAGGING", "WEAK"}
+    assert all(d["tier"] == tiers[d["branch_id"]] for d in linked)
+    kinds: set[str] = set()
+    for year in ("2017", "2018", "2019"):
+        for committee in ("taishan", "daiyue", "szjg"):
+            run = demo.store.run(
+                "compliance", "--committee", committee, "--year", year, "--format", "json"
+            )
+            funds = next(c for c in run.json()["committees"] if c["committee_id"] == committee)
+            assert funds["funding"], (committee, year)
+            kinds |= {f["kind"] for f in funds["funding"]}
+    assert kinds == {
+        "VILLAGE_OPERATING",
+        "COMMUNITY_WORK",
+        "SERVICE_TO_PEOPLE",
+        "COMMITTEE_MEMBER_PAY",
+        "NON_PUBLIC_DEDICATED",
+    }
+
+
+def test_the_demo_prints_what_its_plans_and_oversight_came_to(demo: Demo) -> None:
+    line = next(x for x in demo.first.stdout.splitlines() if x.startswith("Plans and oversight:"))
+
+    assert "15 implementation plans submitted (1 late, 1 returned and submitted again)" in line
+    assert "cultivation plans of 3 committees (1 late)" in line
+    assert "1 falsification finding (1 of its 2 branches still flagged)" in line
+    assert "Plans and oversight" not in demo.second.stdout

@@ -11,10 +11,16 @@ upheld, a rehabilitation, a revocation, a downgrade and a few refusals. Everythi
 synthetic; names are composed from common place-name parts and surnames, telephone numbers
 are not real.
 
+Then the plans of 2017-2019 (implementation plans reviewed, one returned and one late; a
+cultivation plan per city-managed committee, one late) and the supervision, findings,
+linkage decisions and funds of those years.
+
 `layout` holds the committees, units, people and branches; `decisions` the years of work
 on them; `selection_years` the two selection years, written round by round by `selection`
 (in the words of `selection_text`) and run by `selection_summary`, which also counts what
-each year came to; `building` puts them into a store, in an order fixed by one seed.
+each year came to; `plans` and `oversight` (in the words of `oversight_text`) the plans and
+the oversight, run and summed up by `work_summary`; `building` puts them into a store, in an
+order fixed by one seed.
 """
 
 from __future__ import annotations

@@ -32,8 +32,11 @@ from guoying.demo_city.layout import (
     registrations,
 )
 from guoying.demo_city.mentoring import mentoring_line
+from guoying.demo_city.oversight import oversight
+from guoying.demo_city.plans import plans
 from guoying.demo_city.selection_summary import YearSummary, run
 from guoying.demo_city.selection_years import SELECTION_YEARS, plan
+from guoying.demo_city.work_summary import run_work, work_line
 from guoying.domain.organization import TREE_KEY, OrgTree
 from guoying.domain.values import Tier
 
@@ -67,9 +70,13 @@ class Built:
     applied: int
     selection: tuple[YearSummary, ...] = ()
     mentoring: str = ""
+    work: str = ""
 
     def summary(self) -> list[str]:
-        return [*(year.line() for year in self.selection), *filter(None, [self.mentoring])]
+        return [
+            *(year.line() for year in self.selection),
+            *filter(None, [self.mentoring, self.work]),
+        ]
 
 
 @define
@@ -107,8 +114,22 @@ def build(guoying: Guoying) -> Built:
         if isinstance(command, c.MergeBranches | c.MoveBranch | c.DissolveBranch)
     }
     selected, years = run(guoying, plan(drawn.branches, drawn.standing, later), SELECTION_YEARS)
+    # The plans and oversight come last: the linkage and the falsification read the 2018
+    # standing the evaluations and the selection left in the store.
+    work = run_work(
+        guoying,
+        [
+            *plans(drawn.branches, drawn.standing[YEARS[0]], later),
+            *oversight(guoying, drawn.branches, later),
+        ],
+    )
     guoying.catch_up()
-    return Built(applied + selected, tuple(years), mentoring_line(guoying))
+    return Built(
+        applied + selected + work.applied,
+        tuple(years),
+        mentoring_line(guoying),
+        work_line(guoying, work),
+    )
 
 
 def units(drawn: Drawn | None = None) -> Iterator[list[c.Command]]:

@@ -98,6 +98,25 @@ class YearSummary:
         )
 
 
+def attempt(guoying: Guoying, step: Step) -> tuple[tuple[Any, ...], str | None]:
+    """Apply one step: the events it wrote, or the rule id that refused it as intended.
+    DemoBroken if it went otherwise (applied when it should be refused, or refused by
+    another rule)."""
+    if step.refused_by is None:
+        return guoying.execute_unit(step.commands).events, None
+    [command] = step.commands
+    try:
+        guoying.execute(command)
+    except Refused as refusal:
+        if refusal.rule_id != step.refused_by:
+            raise DemoBroken(
+                f"{type(command).__name__} was refused by {refusal.rule_id}, not by "
+                f"{step.refused_by}: {refusal}"
+            ) from refusal
+        return (), refusal.rule_id
+    raise DemoBroken(f"{type(command).__name__} was applied; {step.refused_by} should refuse it")
+
+
 def run(
     guoying: Guoying, steps: Iterable[Step], years: Iterable[int]
 ) -> tuple[int, list[YearSummary]]:
@@ -106,23 +125,10 @@ def run(
     applied = 0
     for step in steps:
         summary = summaries[step.year]
-        if step.refused_by is None:
-            outcome = guoying.execute_unit(step.commands)
+        events, refused = attempt(guoying, step)
+        if refused is None:
             applied += len(step.commands)
-            summary.count(outcome.events)
-            continue
-        [command] = step.commands
-        try:
-            guoying.execute(command)
-        except Refused as refusal:
-            if refusal.rule_id != step.refused_by:
-                raise DemoBroken(
-                    f"{type(command).__name__} was refused by {refusal.rule_id}, not by "
-                    f"{step.refused_by}: {refusal}"
-                ) from refusal
-            summary.refused.append(refusal.rule_id)
-            continue
-        raise DemoBroken(
-            f"{type(command).__name__} was applied; {step.refused_by} should refuse it"
-        )
+            summary.count(events)
+        else:
+            summary.refused.append(refused)
     return applied, list(summaries.values())
