@@ -478,3 +478,19 @@ def test_the_demo_prints_what_its_plans_and_oversight_came_to(demo: Demo) -> Non
     assert "cultivation plans of 3 committees (1 late)" in line
     assert "1 falsification finding (1 of its 2 branches still flagged)" in line
     assert "Plans and oversight" not in demo.second.stdout
+
+
+def test_the_demo_prints_one_secretary_s_figures_for_a_year(demo: Demo) -> None:
+    """`accountability.assessment`: the demo ends with the §8 figures of taishan for 2018,
+    the figures `guoying assessment` gives for them."""
+    printed = demo.first.stdout
+    assert "2018年度党建工作量化指标" in printed
+    csv_run = demo.store.run(
+        "assessment", "--committee", "taishan", "--year", "2018", "--format", "csv"
+    )
+    assert csv_run.code == 0, csv_run
+    rows = {(r[0], r[1]): r[2] for r in csv.reader(io.StringIO(csv_run.stdout))}
+    assert rows["帮带 mentoring", "pairs ended in the year"] == "4"
+    assert rows["计划 plans", "exemplars planned for 2018"] == "54"
+    assert int(rows["督导与奖惩 oversight", "linkage decisions"]) > 0
+    assert rows["督导与奖惩 oversight", "exchanges: overdue"] == "1"

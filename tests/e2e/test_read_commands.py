@@ -34,6 +34,11 @@ NEEDS_A_STORE: dict[str, tuple[tuple[str, ...], int]] = {
     "titles": (("titles", "--year", "2018"), 0),
     "form": (("form", "mz-01-2018"), 1),
     "plan": (("plan", "--committee", "daiyue", "--year", "2018"), 1),
+    "mentoring": (("mentoring", "--committee", "daiyue", "--year", "2018"), 1),
+    "evaluations": (("evaluations", "mz-01"), 1),
+    "compliance": (("compliance", "--committee", "daiyue", "--year", "2018"), 1),
+    "assessment": (("assessment", "--committee", "daiyue", "--year", "2018"), 1),
+    "publicity": (("publicity", "--year", "2018"), 0),
     "erase-person": (
         ("erase-person", "p1", "--reason", "本人申请", "--actor", "clerk", "--committee", "zzb"),
         1,

@@ -32,6 +32,7 @@ from guoying.api import (
     parse_command,
     to_data,
 )
+from guoying.cli.assessment import print_assessment
 from guoying.cli.assessment import register as register_assessment
 from guoying.cli.evaluations import register as register_evaluations
 from guoying.cli.mentoring import register as register_mentoring
@@ -92,6 +93,8 @@ def demo(store: StoreOption = None) -> None:
         print_ledger_table(out, ledger)
         out.print()
         print_figures(out, guoying, demo_city.SUMMARY_COMMITTEES, demo_city.SHOWN_YEAR)
+        out.print()
+        print_assessment(out, guoying.assessment(*demo_city.ASSESSED))
 
 
 @app.command()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from guoying.api import TIER_LABELS, TITLE_LABELS, Assessment, to_data
@@ -125,6 +126,16 @@ def assessment_rows(a: Assessment) -> list[Row]:
     return [*_tiers(a), *_titles(a), *_mentoring(a), *_ledger(a), *_plans(a), *_oversight(a)]
 
 
+def print_assessment(out: Console, found: Assessment) -> None:
+    title = f"{found.committee_name} {found.year}年度党建工作量化指标 (§8) [{found.committee_id}]"
+    table = Table(title=title)
+    table.add_column("section", no_wrap=True)
+    table.add_column("figure", overflow="fold")
+    table.add_column("value", no_wrap=True, justify="right")
+    table.add_column("share", no_wrap=True, justify="right")
+    out.print(add_rows(table, assessment_rows(found)))
+
+
 def assessment(
     committee: Annotated[str, typer.Option("--committee", help="the committee whose subtree")],
     year: Annotated[int, typer.Option("--year", help="the year reported on")],
@@ -145,13 +156,7 @@ def assessment(
     elif fmt is Format.CSV:
         write_csv(HEADER, assessment_rows(found))
     else:
-        title = f"{found.committee_name} {year}年度党建工作量化指标 (§8) [{committee}]"
-        table = Table(title=title)
-        table.add_column("section", no_wrap=True)
-        table.add_column("figure", overflow="fold")
-        table.add_column("value", no_wrap=True, justify="right")
-        table.add_column("share", no_wrap=True, justify="right")
-        console().print(add_rows(table, assessment_rows(found)))
+        print_assessment(console(), found)
 
 
 def register(app: typer.Typer) -> None:

@@ -29,7 +29,11 @@ from guoying.demo_city.building import Built, OtherCityError, build, is_built
 from guoying.demo_city.decisions import SHOWN_YEAR
 from guoying.demo_city.layout import SHOWN_COMMITTEE, SUMMARY_COMMITTEES
 
+# The secretary's figures (§8) the demo prints: a district's, for the year of its mentoring.
+ASSESSED = ("taishan", 2018)
+
 __all__ = [
+    "ASSESSED",
     "SHOWN_COMMITTEE",
     "SHOWN_YEAR",
     "SUMMARY_COMMITTEES",
