@@ -24,6 +24,7 @@ import pytest
 from guoying import Guoying
 from guoying.application import commands as cmd
 from guoying.domain.mentoring import MentoringPairEnded, pair_key
+from guoying.domain.nomination import TitleRevoked
 from tests.unit import selection_builders as sb
 from tests.unit.builders import CITY, fixed_clock, setup_commands
 from tests.unit.test_mentoring import MENTEES, MENTOR, pair
@@ -33,25 +34,37 @@ SECOND_MENTOR = sb.PROPOSALS[1].removesuffix(f"-{sb.YEAR}")  # a committee-level
 PAIRS = {"p1": MENTOR, "p2": MENTOR, "p3": SECOND_MENTOR}
 PROCESS = "mentoring.pairs-ended-on-revocation"
 
-# A runner whose Nth move of the position kills it inside that reaction's transaction,
-# after its events are inserted and before the commit.
+# Each pair is ended by the first reaction that finds its mentor untitled: here the
+# reaction to its own forming, read after both revocations were stored.
+# A runner whose Nth reaction that writes events is killed inside that reaction's
+# transaction, after its events are inserted and its position moved, before the commit.
 RUNNER = textwrap.dedent(
     """
     import os, signal, sys
     from guoying import Guoying
-    from guoying.adapters import process_tracking
+    from guoying.adapters import process_tracking, store
 
     url, kill_at = sys.argv[1], int(sys.argv[2])
-    original = process_tracking.advance
-    moves = 0
+    original, inserting = process_tracking.advance, store.SqlRecorder.insert_events
+    moves, inside = 0, False
+
+    def insert_events(self, *args, **kwargs):
+        global inside
+        inside = True
+        try:
+            return inserting(self, *args, **kwargs)
+        finally:
+            inside = False
 
     def advance(conn, step):
         global moves
         original(conn, step)
-        moves += 1
-        if moves == kill_at:
-            os.kill(os.getpid(), signal.SIGKILL)
+        if inside:
+            moves += 1
+            if moves == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
 
+    store.SqlRecorder.insert_events = insert_events
     process_tracking.advance = advance
     with Guoying(url) as app:
         app.react()
@@ -107,28 +120,31 @@ def test_mentoring_eligibility_pairs_end_exactly_once_across_a_crash_and_a_resta
     revoked_without_reaction(durable_url)
     with Guoying(durable_url) as app:
         assert endings(app) == {"p1": 0, "p2": 0, "p3": 0}
+        [(first, _), (second, _)] = app.store.events_after(0, (TitleRevoked,), 10)
 
-    # Killed inside its first reaction: neither the endings nor the position were kept.
+    # Killed inside its first reaction that ends pairs: neither those endings nor the move
+    # past the revocation were kept (the pairs' own forming, which called for nothing, was).
     killed_runner(durable_url, 1, tmp_path)
     with Guoying(durable_url) as app:
         assert endings(app) == {"p1": 0, "p2": 0, "p3": 0}
-        assert app.store.process_position(PROCESS) == 0
+        assert app.store.process_position(PROCESS) < first
 
-    # Killed inside its second: the first mentor's pairs ended, with the position past it.
+    # Killed inside its second: the first pair's ending kept, with the position at the
+    # event it reacted to, the second's not.
     killed_runner(durable_url, 2, tmp_path)
     with Guoying(durable_url) as app:
-        assert endings(app) == {"p1": 1, "p2": 1, "p3": 0}
-        first = app.store.process_position(PROCESS)
-        assert first > 0
+        assert endings(app) == {"p1": 1, "p2": 0, "p3": 0}
+        kept = app.store.process_position(PROCESS)
+        assert 0 < kept < first
 
     # The restart takes up the second revocation only; more runs change nothing.
     with Guoying(durable_url) as app:
         done = app.react()
         assert done is not None
-        assert (done.events, done.commands, done.refused) == (1, 1, 0)
+        assert (done.commands, done.refused) == (2, 0)
         assert app.react() is not None
         assert endings(app) == {"p1": 1, "p2": 1, "p3": 1}
-        assert app.store.process_position(PROCESS) > first
+        assert app.store.process_position(PROCESS) >= second
         assert app.refusals() == []
         assert app.verify().ok
 

@@ -54,7 +54,7 @@ def test_publicity_platform_the_city_column_shows_each_title_with_its_deeds(
         column = app.red_flag_column(YEAR)
 
         held = app.titles(YEAR).held
-        assert len(column.entries) == len(held) > 0
+        assert len(column.entries) == len({e.branch_id for e in held}) > 0
         first = column.entries[0]
         assert first.level is TitleLevel.CITY
         assert first.branch_id == my.MENTOR

@@ -12,12 +12,15 @@ from guoying.application.pairs_on_revocation import PROCESS_ACTOR, PairsEndedOnR
 from guoying.application.ports import ProcessStep, StepTaken
 from guoying.application.processes import ProcessRunner
 from guoying.application.service import Handler
+from guoying.application.titles_held import HeldSpan, first_day_untitled
 from guoying.domain.mentoring import MentoringPairEnded, mentor_key, pair_key
+from guoying.domain.nomination import TitleRevoked
 from guoying.domain.policy import DEFAULT_POLICY_BOOK
+from guoying.domain.values import TitleLevel
 from tests.unit import selection_builders as sb
-from tests.unit.builders import CITY, CM_A
+from tests.unit.builders import BASE_B1, CITY, CM_A, CM_B
 from tests.unit.fakes import FakeEventStore
-from tests.unit.test_mentoring import MENTEES, MENTOR, pair
+from tests.unit.test_mentoring import MENTEES, MENTOR, ON, pair
 
 REVOKED_ON = date(sb.YEAR, 9, 1)
 PIONEER = sb.NAMED[0]  # the nomination that gave MENTOR its Taishan Pioneer title
@@ -45,7 +48,8 @@ def test_mentoring_eligibility_a_revoked_title_ends_each_pair_with_the_revocatio
 ) -> None:
     paired.execute(sb.command(cmd.RevokeTitle, CITY, REVOKED_ON, nomination_id=PIONEER))
     done = runner(paired).run()
-    assert (done.events, done.commands, done.refused) == (1, 2, 0)
+    # The two pairs formed, then the revocation.
+    assert (done.events, done.commands, done.refused) == (3, 2, 0)
     for pair_id in ("p1", "p2"):
         [ending] = ended(store, pair_id)
         assert ending.effective_on == REVOKED_ON
@@ -107,7 +111,7 @@ def test_a_runner_that_finds_the_position_moved_stands_down_without_writing(
     """Two runners decide on the same revocation: the second's write, made after the
     first's, finds the process past the event and is undone whole (no refusal logged)."""
     paired.execute(sb.command(cmd.RevokeTitle, CITY, REVOKED_ON, nomination_id=PIONEER))
-    [(at, revoked)] = store.events_after(0, PROCESS.reacts_to, 10)
+    [(at, revoked)] = store.events_after(0, (TitleRevoked,), 10)
     late = PROCESS.commands(store, revoked)
     runner(paired).run()
     before = store.event_count
@@ -134,3 +138,70 @@ def test_the_process_moves_its_position_only_with_what_it_decided(
     runner(paired).run()
     assert len(ended(store, "p1")) == 1
     assert store.process_position(PROCESS.name) > 0
+
+
+RED_FLAG = sb.PROPOSALS[1]  # cm-a's committee-level title for base-a1-b1
+RED_FLAG_MENTOR = RED_FLAG.removesuffix(f"-{sb.YEAR}")
+
+
+def test_mentoring_eligibility_a_mentor_moved_away_has_its_pairs_ended_by_its_new_committee(
+    store: FakeEventStore, handler: Handler
+) -> None:
+    """cm-a conferred the title and revokes it after the branch moved under cm-b: cm-a may no
+    longer act on the mentor, so the process acts for cm-b, the mentor's city-managed
+    committee then; the pair ends and nothing is refused."""
+    sb.run(handler, sb.whole_year())
+    handler.execute(pair("p1", MENTEES[0], mentor=RED_FLAG_MENTOR))
+    handler.execute(
+        sb.command(
+            cmd.MoveBranch,
+            CITY,
+            date(sb.YEAR, 8, 1),
+            branch_id=RED_FLAG_MENTOR,
+            to_committee_id=BASE_B1,
+        )
+    )
+    handler.execute(sb.command(cmd.RevokeTitle, CM_A, REVOKED_ON, nomination_id=RED_FLAG))
+    runner(handler).run()
+    [ending] = ended(store, "p1")
+    assert (ending.actor.committee_id, ending.effective_on) == (CM_B, REVOKED_ON)
+    assert f"RevokeTitle by {CM_A}" in ending.reason
+    assert store.refusals == []
+
+
+def test_mentoring_eligibility_a_revocation_backdated_before_the_pair_ends_it_on_its_first_day(
+    store: FakeEventStore, paired: Handler
+) -> None:
+    """The title is revoked as from a date before the pairs were formed: they end on the day
+    they were formed, the first day the mentor held no title."""
+    paired.execute(sb.command(cmd.RevokeTitle, CITY, date(sb.YEAR, 6, 30), nomination_id=PIONEER))
+    runner(paired).run()
+    [ending] = ended(store, "p1")
+    assert ending.effective_on == ON
+    assert "held no red-flag title on" in ending.reason
+
+
+def span(nomination: str, since: tuple[int, int], until: tuple[int, int] | None) -> HeldSpan:
+    return HeldSpan(
+        nomination,
+        TitleLevel.COMMITTEE,
+        date(2018, *since),
+        date(2018, *until) if until else None,
+    )
+
+
+def test_mentoring_eligibility_the_first_day_untitled_reads_every_title_held() -> None:
+    """Judged from every title's span, not from the title held now: a second title keeps the
+    pairs while it lasts; the first day no title covers is when they end."""
+    start = date(2018, 7, 1)
+    assert first_day_untitled([span("a", (1, 1), None)], start) is None
+    # Two titles, the first revoked in October: the second holds for good.
+    assert first_day_untitled([span("a", (1, 1), (10, 1)), span("b", (6, 1), None)], start) is None
+    # Both revoked, the second later: the day the second ends, whichever was recorded first.
+    both = [span("b", (6, 1), (12, 1)), span("a", (1, 1), (10, 1))]
+    assert first_day_untitled(both, start) == date(2018, 12, 1)
+    # Chained titles (a downgrade replaces one with another the same day).
+    chained = [span("a", (1, 1), (9, 1)), span("a", (9, 1), (11, 1))]
+    assert first_day_untitled(chained, start) == date(2018, 11, 1)
+    # A title revoked as from before the start: the start itself.
+    assert first_day_untitled([span("a", (1, 1), (3, 1))], start) == start

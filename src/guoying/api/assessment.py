@@ -33,6 +33,9 @@ class AssessmentReads(LedgerReads, SelectionReads, MentoringReads, PlanReads, Ov
         and schedule filing, supervision compliance, findings, linkage decisions by tier
         and funding with the grants. Each part is read from its own view at the same
         `as_known_at` and `as_of` (by default the year's end, as known now)."""
+        # Every part read as known at one recorded time, so a write landing between two of
+        # the reads cannot make them disagree.
+        as_known_at = as_known_at or self.recorded_till_now()
         ledger = self.ledger(committee_id, year, as_known_at=as_known_at, as_of=as_of)
         register = self.titles(year, as_known_at=as_known_at, as_of=as_of)
         return Assessment(

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
+import sqlalchemy as sa
 from attrs import evolve
 
+from guoying.adapters import schema
 from guoying.adapters.store import SqlStore, StoreClock, wall_clock_us
 from guoying.adapters.verification import Checkpoint, Verdict, take_checkpoint
 from guoying.adapters.verification import verify as verify_chain
 from guoying.api.urls import default_store_url
 from guoying.application.commands import Command
-from guoying.application.errors import Conflict, NotFound, OutOfRange
+from guoying.application.errors import GuoyingError, NotFound, OutOfRange
 from guoying.application.migration import migrate
 from guoying.application.pairs_on_revocation import PairsEndedOnRevocation
 from guoying.application.processes import ProcessRunner, Reactions
@@ -27,7 +29,7 @@ from guoying.projections import runner
 from guoying.projections.audit import AuditEntry, AuditFilter, read_audit
 from guoying.projections.catalogue import PROJECTIONS
 from guoying.projections.ledger.tree import load_committees
-from guoying.projections.reading import Reading, store_position_at
+from guoying.projections.reading import EPOCH, Reading, store_position_at
 from guoying.projections.refusals import RefusalEntry, read_refusals
 from guoying.projections.replay import Difference, replay_check
 
@@ -85,11 +87,13 @@ class Core:
 
     def react(self) -> Reactions | None:
         """Run the processes up to the end of the store: each reacts exactly once to each
-        event it follows, whoever stored it. None when other writers kept winning; the
-        next write (or call) takes it up from where the store says it got to."""
+        event it follows, whoever stored it. None when it could not finish (other writers
+        kept winning, the store became unavailable): the command that was written stands,
+        and the next write (or call) takes the reactions up from where the store says the
+        processes got to."""
         try:
             return self.processes.run()
-        except Conflict:
+        except GuoyingError:
             return None
 
     def migrate(self) -> Outcome | None:
@@ -146,6 +150,13 @@ class Core:
                 f"({policy.first_year}-{policy.last_year})",
             )
         return policy
+
+    def recorded_till_now(self) -> datetime | None:
+        """The recorded time of the last stored event (None in an empty store): reading as
+        known at it sees what is stored now and nothing written after."""
+        with self.store.engine.connect() as conn:
+            last = conn.execute(sa.select(sa.func.max(schema.events.c.recorded_at))).scalar()
+        return None if last is None else EPOCH + timedelta(microseconds=int(last))
 
     def reading(self, as_known_at: datetime | None = None, as_of: date | None = None) -> Reading:
         """What the store held at a recorded time, in effect on a business date."""

@@ -18,7 +18,7 @@ from attrs import define
 
 from guoying.application.commands import Command
 from guoying.application.errors import AlreadyExists, NotFound, Refused
-from guoying.application.ports import AggregateReader, ProcessStep, StepTaken
+from guoying.application.ports import EventStore, ProcessStep, StepTaken
 from guoying.application.service import Handler
 from guoying.domain.events import AnyEvent
 
@@ -32,7 +32,7 @@ class Process(Protocol):
     name: str
     reacts_to: tuple[type[AnyEvent], ...]
 
-    def commands(self, reader: AggregateReader, event: AnyEvent) -> Sequence[Command]:
+    def commands(self, store: EventStore, event: AnyEvent) -> Sequence[Command]:
         """What the process decides on one stored event, as of now (none is an answer)."""
 
 
@@ -88,7 +88,7 @@ class ProcessRunner:
 
     def _react(self, process: Process, event: AnyEvent, step: ProcessStep, done: Reactions) -> None:
         store = self.handler.store
-        commands = process.commands(store.reader(), event)
+        commands = process.commands(store, event)
         done.events += 1
         if not commands:
             store.advance_process(step)

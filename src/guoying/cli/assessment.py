@@ -44,9 +44,12 @@ def _tiers(a: Assessment) -> list[Row]:
 def _titles(a: Assessment) -> list[Row]:
     t, section = a.titles, "红旗党支部 titles"
     return [
-        *(_row(section, f"held: {TITLE_LABELS[level]}", n) for level, n in t.held.items()),
         *(
-            _row(section, f"named {a.year}: {TITLE_LABELS[level]}", n)
+            _row(section, f"branches holding: {TITLE_LABELS[level]}", n)
+            for level, n in t.held.items()
+        ),
+        *(
+            _row(section, f"branches named {a.year}: {TITLE_LABELS[level]}", n)
             for level, n in t.named.items()
         ),
         _row(section, "revoked in the year", t.revoked),

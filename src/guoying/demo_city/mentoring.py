@@ -34,12 +34,7 @@ GOAL_REACHED_ON = on(2018, 12, 20)
 LOADS = (5, 3, 5, 2, 4)
 WEAKEST_FIRST = {Tier.WEAK: 0, Tier.LAGGING: 1, Tier.MIDDLE: 2, Tier.ADVANCED: 3}
 
-GOAL = {
-    Tier.WEAK: "一年内完成整顿，摘掉软弱涣散帽子",
-    Tier.LAGGING: "2019年底前晋位升级为中间党支部",
-    Tier.MIDDLE: "2019年底前创建为先进（过硬）党支部",
-    Tier.ADVANCED: "巩固提升，争创红旗党支部",
-}
+GOAL = "帮助结对支部查找问题、补齐短板，2019年底前晋位升级"
 MEASURES = (
     "1.结对共建，每月联合开展主题党日；2.选派骨干党员帮带支部书记抓班子带队伍；"
     "3.共享活动阵地，帮助建立健全“三会一课”等制度"
@@ -79,6 +74,8 @@ def mentoring(
                 and b.branch_id not in leave
                 and b.branch_id not in titled
                 and b.branch_id not in pioneers
+                # A red-flag branch helps a weaker one, never an advanced one.
+                and second.standing[b.branch_id] is not Tier.ADVANCED
             ),
             key=lambda b: (WEAKEST_FIRST[second.standing[b.branch_id]], b.branch_id),
         )
@@ -87,7 +84,6 @@ def mentoring(
             taken, pool = pool[: LOADS[number % len(LOADS)]], pool[LOADS[number % len(LOADS)] :]
             for count, mentee in enumerate(taken, start=1):
                 pair_id = f"{mentor}-bd{count}"
-                tier = second.standing[mentee.branch_id]
                 commands.append(
                     second.command(
                         c.FormMentoringPair,
@@ -97,10 +93,10 @@ def mentoring(
                         pair_id=pair_id,
                         mentor_branch_id=mentor,
                         mentee_branch_id=mentee.branch_id,
-                        goal=GOAL[tier],
+                        goal=GOAL,
                         measures=MEASURES,
                         deadline=date(2019, 6, 30),
-                        remarks="" if tier is not Tier.WEAK else "列入软弱涣散党支部整顿台账",
+                        remarks="",
                     )
                 )
                 if mentor in pioneers:

@@ -20,14 +20,15 @@ from guoying.projections.ledger.queries import Ledger
 from guoying.projections.mentoring.queries import MentoringCoverage
 from guoying.projections.oversight.figures import OversightFigures
 from guoying.projections.plans.queries import PlanFigures
-from guoying.projections.selection.titles import TitleEnd, TitleRegister
+from guoying.projections.selection.titles import TitleEnd, TitleEntry, TitleRegister
 
 
 @frozen
 class TitleFigures:
-    """Red-flag titles of the subtree's branches: held at the date and named in the year, by
-    the level held at the date (a Taishan Pioneer downgraded since counts at committee
-    level), and those revoked or downgraded in the year."""
+    """The subtree's red-flag branches: those holding a title at the date and those named
+    in the year, each counted once at the highest level it holds (a branch titled in two
+    years is one branch; a Taishan Pioneer downgraded since counts at committee level); and
+    the titles revoked or downgraded in the year."""
 
     held: dict[TitleLevel, int]
     named: dict[TitleLevel, int]
@@ -85,8 +86,13 @@ class Assessment:
     oversight: OversightFigures
 
 
-def _by_level(levels: Iterable[TitleLevel]) -> dict[TitleLevel, int]:
-    found = Counter(levels)
+def _branches_by_level(entries: Iterable[TitleEntry]) -> dict[TitleLevel, int]:
+    """Each branch once, at the highest level among its entries."""
+    highest: dict[str, TitleLevel] = {}
+    for entry in entries:
+        if highest.get(entry.branch_id) is not TitleLevel.CITY:
+            highest[entry.branch_id] = entry.level
+    found = Counter(highest.values())
     return {level: found[level] for level in TitleLevel}
 
 
@@ -94,8 +100,8 @@ def title_figures(register: TitleRegister, branch_ids: set[str], year: int) -> T
     mine = [e for e in register.entries if e.branch_id in branch_ids]
     ends = [e.ended for e in mine if e.ended is not None and e.ended.on.year == year]
     return TitleFigures(
-        held=_by_level(e.level for e in mine if e.held),
-        named=_by_level(e.level for e in mine if e.year == year),
+        held=_branches_by_level(e for e in mine if e.held),
+        named=_branches_by_level(e for e in mine if e.year == year),
         revoked=sum(1 for end in ends if end.how is TitleEnd.REVOKED),
         downgraded=sum(1 for end in ends if end.how is TitleEnd.DOWNGRADED),
     )

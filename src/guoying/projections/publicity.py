@@ -95,10 +95,19 @@ def branch_progress(
 
 
 def red_flag_column(register: TitleRegister, forms: dict[str, NominationForm]) -> RedFlagColumn:
-    """The titles held at the register's date, with the main deeds of the Annex 3 form
-    where the branch was proposed to the city."""
-    entries = []
+    """The branches holding a title at the register's date, each once at the highest level
+    and latest year it holds, with the main deeds of the Annex 3 form where the branch was
+    proposed to the city."""
+    shown: dict[str, TitleEntry] = {}
     for entry in register.held:
+        kept = shown.get(entry.branch_id)
+        if kept is None or (entry.level is TitleLevel.CITY, entry.year) > (
+            kept.level is TitleLevel.CITY,
+            kept.year,
+        ):
+            shown[entry.branch_id] = entry
+    entries = []
+    for entry in shown.values():
         form = forms.get(entry.nomination_id)
         entries.append(
             ColumnEntry(

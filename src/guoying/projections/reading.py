@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from attrs import frozen
@@ -10,6 +10,8 @@ from sqlalchemy.engine import Connection
 
 from guoying.adapters import schema
 from guoying.domain.values import year_end
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @frozen
@@ -38,7 +40,8 @@ def store_position_at(conn: Connection, moment: datetime) -> int:
 
     Recorded time never decreases along the store's order, so this is one index lookup.
     """
-    microseconds = int(moment.timestamp() * 1_000_000)
+    # Exact integer microseconds: a float timestamp can land one below a recorded time.
+    microseconds = (moment - EPOCH) // timedelta(microseconds=1)
     found = conn.execute(
         sa.select(sa.func.max(schema.events.c.id)).where(
             schema.events.c.recorded_at <= microseconds
