@@ -16,9 +16,9 @@ from guoying.application.titles_held import HeldSpan, first_day_untitled
 from guoying.domain.mentoring import MentoringPairEnded, mentor_key, pair_key
 from guoying.domain.nomination import TitleRevoked
 from guoying.domain.policy import DEFAULT_POLICY_BOOK
-from guoying.domain.values import TitleLevel
+from guoying.domain.values import Tier, TitleLevel
 from tests.unit import selection_builders as sb
-from tests.unit.builders import BASE_B1, CITY, CM_A, CM_B
+from tests.unit.builders import BASE_A1, BASE_B1, CITY, CM_A, CM_B, fixed_clock, setup_commands
 from tests.unit.fakes import FakeEventStore
 from tests.unit.test_mentoring import MENTEES, MENTOR, ON, pair
 
@@ -205,3 +205,61 @@ def test_mentoring_eligibility_the_first_day_untitled_reads_every_title_held() -
     assert first_day_untitled(chained, start) == date(2018, 11, 1)
     # A title revoked as from before the start: the start itself.
     assert first_day_untitled([span("a", (1, 1), (3, 1))], start) == start
+
+
+class CountingStore(FakeEventStore):
+    """Counts how often a runner asks where its process stands."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    def process_position(self, name: str) -> int:
+        self.asked += 1
+        return super().process_position(name)
+
+
+def test_a_runner_passes_over_its_own_write_without_reading_the_store() -> None:
+    """One writer's commands cost the processes no query; a write by another in between,
+    or one of the kinds followed, is read and reacted to."""
+    store = CountingStore()
+    handler = Handler(store, clock=fixed_clock)
+    handler.execute_unit(setup_commands())
+    sb.run(handler, sb.whole_year())
+    mine, other = runner(handler), runner(handler)
+    mine.run()
+    asked = store.asked
+    # A write with nothing the process follows, right after what this runner read.
+    registered = handler.execute(
+        sb.command(
+            cmd.SetCreationTarget,
+            BASE_A1,
+            ON,
+            branch_id=MENTEES[0],
+            year=sb.YEAR,
+            target=Tier.MIDDLE,
+        )
+    )
+    mine.run(registered)
+    assert store.asked == asked
+    # A pair formed (followed): read and reacted to.
+    formed = handler.execute(pair("p1", MENTEES[0]))
+    assert mine.run(formed).events == 1
+    assert store.asked > asked
+    # Another runner's write in between: read again.
+    other.run()
+    handler.execute(sb.command(cmd.RevokeTitle, CITY, REVOKED_ON, nomination_id=PIONEER))
+    asked = store.asked
+    after = handler.execute(
+        sb.command(
+            cmd.SetCreationTarget,
+            BASE_A1,
+            ON,
+            branch_id=MENTEES[1],
+            year=sb.YEAR,
+            target=Tier.MIDDLE,
+        )
+    )
+    assert mine.run(after).commands == 1  # the revocation, stored in between, ended p1
+    assert store.asked > asked
+    assert len(ended(store, "p1")) == 1

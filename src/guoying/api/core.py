@@ -76,23 +76,23 @@ class Core:
         """Decide and save one command; raises a GuoyingError subclass when it cannot.
         The processes then react to what was stored (a revoked title ends its pairs)."""
         outcome = self.handler.execute(command)
-        self.react()
+        self.react(outcome)
         return outcome
 
     def execute_unit(self, commands: Sequence[Command]) -> Outcome:
         """Decide several commands as one unit, judged on its end state: all or nothing."""
         outcome = self.handler.execute_unit(commands)
-        self.react()
+        self.react(outcome)
         return outcome
 
-    def react(self) -> Reactions | None:
+    def react(self, written: Outcome | None = None) -> Reactions | None:
         """Run the processes up to the end of the store: each reacts exactly once to each
         event it follows, whoever stored it. None when it could not finish (other writers
         kept winning, the store became unavailable): the command that was written stands,
         and the next write (or call) takes the reactions up from where the store says the
         processes got to."""
         try:
-            return self.processes.run()
+            return self.processes.run(written)
         except GuoyingError:
             return None
 

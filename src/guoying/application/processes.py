@@ -19,7 +19,7 @@ from attrs import define
 from guoying.application.commands import Command
 from guoying.application.errors import AlreadyExists, NotFound, Refused
 from guoying.application.ports import EventStore, ProcessStep, StepTaken
-from guoying.application.service import Handler
+from guoying.application.service import Handler, Outcome
 from guoying.domain.events import AnyEvent
 
 BATCH = 200
@@ -52,15 +52,35 @@ class ProcessRunner:
         self.handler = handler
         self.processes = tuple(processes)
         # How far this runner has read, past the stored position: nothing before it calls
-        # for anything still undone.
+        # for anything still undone; and the stored position as it last saw it.
         self._read: dict[str, int] = {}
+        self._stored: dict[str, int] = {}
 
-    def run(self) -> Reactions:
+    def run(self, written: Outcome | None = None) -> Reactions:
+        """React to everything stored since this runner last looked. `written`, the
+        outcome of this runner's own last write, lets it pass over that write without
+        reading the store when nothing else was stored in between and nothing in it is
+        followed: one writer's commands then cost the processes no query at all."""
         done = Reactions()
         for process in self.processes:
+            if written is not None and self._passed_over(process, written):
+                continue
             while not self._run_once(process, done):
                 self._read.pop(process.name, None)  # another runner moved: start again
         return done
+
+    def _passed_over(self, process: Process, written: Outcome) -> bool:
+        read = self._read.get(process.name)
+        if (
+            read is None
+            or not written.positions
+            or written.positions[0] != read + 1
+            or any(isinstance(event, process.reacts_to) for event in written.events)
+            or written.positions[-1] - self._stored.get(process.name, 0) >= ADVANCE_EVERY
+        ):
+            return False
+        self._read[process.name] = written.positions[-1]
+        return True
 
     def _run_once(self, process: Process, done: Reactions) -> bool:
         store = self.handler.store
@@ -84,6 +104,7 @@ class ProcessRunner:
             except StepTaken:
                 return False
         self._read[process.name] = last
+        self._stored[process.name] = last if last - stored >= ADVANCE_EVERY else stored
         return True
 
     def _react(self, process: Process, event: AnyEvent, step: ProcessStep, done: Reactions) -> None:
