@@ -154,3 +154,25 @@ def test_a_policy_version_dated_before_the_last_one_is_refused(demo_copy: Store)
     }
     refused = demo_copy.run("apply", "-", stdin=jsonl([by_district]))
     assert refused.results()[0]["rule_id"] == "org.jurisdiction"
+
+
+def test_ledger_liaison_coverage_of_a_district_rolls_up_every_committee_under_it(
+    demo: Store,
+) -> None:
+    """`ledger.liaison_coverage` of daiyue in 2019 is not met because its town dy-manzhuang
+    has a leader who liaises with no branch: the subtree's figures count every committee's
+    leaders, and each committee is shown with its own."""
+    run = demo.run("coverage", "--committee", "daiyue", "--year", "2019", "--format", "json")
+    assert run.code == 1, run
+    found = run.json()
+    assert found["met"] is False
+    assert [(u["name"], u["committee_id"]) for u in found["uncovered_leaders"]] == [
+        ("韩振华", "dy-manzhuang")
+    ]
+    by_committee = {c["committee_id"]: c for c in found["committees"]}
+    assert by_committee["dy-manzhuang"]["leaders"] == 6
+    assert by_committee["dy-zhoudian"]["uncovered_leaders"] == []
+    assert found["leaders"] == sum(c["leaders"] for c in found["committees"]) > 6
+    table = demo.run("coverage", "--committee", "daiyue", "--year", "2019")
+    assert table.code == 1
+    assert "NOT met" in table.stdout

@@ -305,23 +305,41 @@ def coverage(
     fmt: FormatOption = Format.TABLE,
     store: StoreOption = None,
 ) -> None:
-    """Liaison coverage (ledger.liaison_coverage): branches without a liaison and leaders
-    who liaise with no branch, by name; exit 1 when coverage is not met."""
+    """Liaison coverage (ledger.liaison_coverage) of the committee's subtree: each
+    committee's leaders against the branches under it, the leaders who liaise with none of
+    them and the branches without a liaison, by name; exit 1 when any committee of the
+    subtree falls short."""
     with _opened(store, create=False) as guoying:
         found = guoying.liaison_coverage(committee, year)
     if fmt is Format.JSON:
         print_json({**to_data(found), "met": found.met})
     else:
-        rows = [["leader", u.person_id, u.name or "", u.position] for u in found.uncovered_leaders]
-        rows += [["branch", b, n, ""] for b, n in found.branches_without_liaison]
+        rows = [
+            [
+                "committee",
+                c.committee_id,
+                c.name,
+                (
+                    f"{c.leaders} leaders ({len(c.uncovered_leaders)} liaise with none), "
+                    f"{c.branches} branches ({c.branches_without_liaison} without a liaison)"
+                ),
+                "met" if c.met else "NOT met",
+            ]
+            for c in found.committees
+        ]
+        rows += [
+            ["leader", u.person_id, u.name or "", u.position, u.committee_id]
+            for u in found.uncovered_leaders
+        ]
+        rows += [["branch", b, n, "", ""] for b, n in found.branches_without_liaison]
         print_entries(
             rows,
             fmt,
             f"ledger.liaison_coverage {committee} {year}: "
-            f"{found.leaders} leaders, {found.branches} branches, "
+            f"{found.leaders} leaders, {found.branches} branches in the subtree, "
             f"{'met' if found.met else 'NOT met'}",
             list,
-            ["uncovered", "id", "name", "position"],
+            ["kind", "id", "name", "position or figures", "committee or status"],
         )
     if not found.met:
         raise typer.Exit(1)
