@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -494,3 +495,21 @@ def test_the_demo_prints_one_secretary_s_figures_for_a_year(demo: Demo) -> None:
     assert rows["计划 plans", "exemplars planned for 2018"] == "54"
     assert int(rows["督导与奖惩 oversight", "linkage decisions"]) > 0
     assert rows["督导与奖惩 oversight", "exchanges: overdue"] == "1"
+
+
+def test_audit_narrows_to_refusals_or_to_event_types_and_streams_json_lines(demo: Demo) -> None:
+    """An auditor asks for the refusals only, or for the revocations and the refused ones,
+    one JSON line per entry as it is read."""
+    refusals = demo.store.run("audit", "--kind", "refusal", "--format", "jsonl")
+    assert refusals.code == 0, refusals
+    lines = [json.loads(line) for line in refusals.stdout.splitlines()]
+    assert lines
+    assert {entry["kind"] for entry in lines} == {"refusal"}
+    assert len(lines) == len(demo.store.run("refusals", "--format", "json").json())
+
+    revocations = demo.store.run(
+        "audit", "--type", "TitleRevoked", "--type", "RevokeTitle", "--format", "jsonl"
+    )
+    found = [json.loads(line) for line in revocations.stdout.splitlines()]
+    assert [e["what"] for e in found] == ["Refused RevokeTitle", "TitleRevoked"]
+    assert demo.store.run("audit", "--kind", "neither").code == 2

@@ -20,7 +20,6 @@ from guoying.api import (
     LEVEL_LABELS,
     SECTOR_LABELS,
     Actor,
-    AuditFilter,
     Checkpoint,
     CheckpointMismatch,
     Command,
@@ -34,6 +33,7 @@ from guoying.api import (
 )
 from guoying.cli.assessment import print_assessment
 from guoying.cli.assessment import register as register_assessment
+from guoying.cli.audit import register as register_audit
 from guoying.cli.evaluations import register as register_evaluations
 from guoying.cli.mentoring import register as register_mentoring
 from guoying.cli.options import (
@@ -46,11 +46,9 @@ from guoying.cli.options import date_option as _date_option
 from guoying.cli.options import opened_store as _opened
 from guoying.cli.options import time_option as _time_option
 from guoying.cli.output import (
-    AUDIT_HEADER,
     HISTORY_HEADER,
     REFUSAL_HEADER,
     Format,
-    audit_row,
     console,
     history_row,
     ledger_json,
@@ -430,35 +428,6 @@ def verify(
 
 
 @app.command()
-def audit(
-    branch: Annotated[str | None, typer.Option("--branch", help="branch id")] = None,
-    committee: Annotated[str | None, typer.Option("--committee", help="its subtree")] = None,
-    actor: Annotated[str | None, typer.Option("--actor", help="actor's person id")] = None,
-    rule: Annotated[str | None, typer.Option("--rule", help="a rule id")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="effective on or after")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="effective on or before")] = None,
-    recorded_from: Annotated[str | None, typer.Option("--recorded-from")] = None,
-    recorded_to: Annotated[str | None, typer.Option("--recorded-to")] = None,
-    fmt: FormatOption = Format.TABLE,
-    store: StoreOption = None,
-) -> None:
-    """Every decision and refusal that matches, in order: who, why, under which rules and
-    policy, from when. --from/--to filter effective_on, --recorded-* the recorded time."""
-    wanted = AuditFilter(
-        branch_id=branch,
-        actor_person_id=actor,
-        rule_id=rule,
-        effective_from=_date_option("--from", date_from),
-        effective_to=_date_option("--to", date_to),
-        recorded_from=_time_option("--recorded-from", recorded_from),
-        recorded_to=_time_option("--recorded-to", recorded_to),
-    )
-    with _opened(store, create=False) as guoying:
-        entries = list(guoying.audit(wanted, committee_id=committee))
-    print_entries(entries, fmt, "Audit trail", audit_row, AUDIT_HEADER)
-
-
-@app.command()
 def rebuild(store: StoreOption = None) -> None:
     """Rebuild every projection from the events; readers see the old views until done."""
     with _opened(store, create=False) as guoying:
@@ -538,6 +507,7 @@ register_evaluations(app)
 register_oversight(app)
 register_plans(app)
 register_assessment(app)
+register_audit(app)
 register_publicity(app)
 
 

@@ -55,9 +55,15 @@ class AuditFilter:
     effective_to: date | None = None
     recorded_from: datetime | None = None
     recorded_to: datetime | None = None
+    # `event` or `refusal` (the chain's kinds), and the event types (`TierAdjusted`) or
+    # refused commands (`AdjustTier`) wanted.
+    kind: str | None = None
+    types: frozenset[str] | None = None
 
     def accepts(self, entry: AuditEntry) -> bool:
         checks = (
+            self.kind is None or entry.kind == self.kind,
+            self.types is None or entry.what.removeprefix("Refused ") in self.types,
             self.branch_id is None or entry.branch_id == self.branch_id,
             self.committees is None or entry.committee_id in self.committees,
             self.actor_person_id is None or entry.actor_person_id == self.actor_person_id,
