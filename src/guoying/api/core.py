@@ -14,7 +14,7 @@ from guoying.adapters import schema
 from guoying.adapters.store import SqlStore, StoreClock, wall_clock_us
 from guoying.adapters.verification import Checkpoint, Verdict, take_checkpoint
 from guoying.adapters.verification import verify as verify_chain
-from guoying.api.urls import default_store_url
+from guoying.api.urls import store_url
 from guoying.application.commands import Command
 from guoying.application.errors import GuoyingError, NotFound, OutOfRange
 from guoying.application.migration import migrate
@@ -49,7 +49,7 @@ class Core:
         """Open a store by URL; with `create=False` it must exist and nothing is written
         on opening (what every read-only command uses). A `memory://` store lives only in
         this object, so it always exists: new and empty."""
-        self.store = SqlStore(url or default_store_url(), clock=store_clock, create=create)
+        self.store = SqlStore(store_url(url), clock=store_clock, create=create)
         self.policies = policies
         self.clock = clock
         self.handler = Handler(self.store, policies=policies, clock=clock)

@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -71,8 +72,26 @@ app = typer.Typer(
     help="guoying (过硬): an event-sourced record of solid Party-branch building.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"guoying {package_version('guoying')}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """guoying (过硬): an event-sourced record of solid Party-branch building."""
 
 
 @app.command()
@@ -446,15 +465,14 @@ def rebuild(store: StoreOption = None) -> None:
 @app.command()
 def replay(
     check: Annotated[
-        bool, typer.Option("--check", help="compare a fresh replay with the views")
-    ] = False,
+        bool,
+        typer.Option("--check", help="the only mode, and the default; kept for scripts"),
+    ] = True,
     store: StoreOption = None,
 ) -> None:
-    """With --check: replay every event into fresh tables and list every difference from
-    the views kept incrementally; exit 1 if there is any. Writes nothing to the store."""
-    if not check:
-        typer.echo("error: replay only checks: use `guoying replay --check`", err=True)
-        raise typer.Exit(2)
+    """Replay every event into fresh tables and list every difference from the views kept
+    incrementally; exit 1 if there is any. Writes nothing to the store."""
+    del check  # replay only ever compares
     with _opened(store, create=False) as guoying:
         bar, advance = progress_bar("replaying")
         with bar:

@@ -17,8 +17,10 @@ StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
-        help="Store URL: sqlite:///PATH (default sqlite:///guoying.db or "
-        "$GUOYING_STORE), memory://, postgresql+psycopg://USER@HOST:PORT/DB",
+        envvar="GUOYING_STORE",
+        show_envvar=True,
+        help="The store: a file path or sqlite:///PATH (default ./guoying.db), memory://, or "
+        "postgresql://USER@HOST:PORT/DB (postgres:// and postgresql+psycopg:// too)",
     ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json or csv")]

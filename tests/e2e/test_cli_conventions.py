@@ -1,0 +1,61 @@
+"""The conventions of a command line as people expect them: `--version`, `-h`, the store
+given as a plain path, as `postgres://` or `postgresql://`, or by $GUOYING_STORE, and
+`replay` checking without being told to."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PG_URL
+from tests.e2e.city import organization
+from tests.e2e.runner import guoying, jsonl
+
+
+def test_version_prints_the_installed_version(tmp_path: Path) -> None:
+    run = guoying("--version", cwd=tmp_path)
+    assert run.code == 0, run
+    assert run.stdout == f"guoying {version('guoying')}\n"
+
+
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_help_answers_to_h_and_help(tmp_path: Path, flag: str) -> None:
+    run = guoying(flag, cwd=tmp_path)
+    assert run.code == 0, run
+    assert "Usage: guoying" in run.stdout
+    assert guoying("ledger", flag, cwd=tmp_path).code == 0
+
+
+def test_the_store_option_names_its_environment_variable(tmp_path: Path) -> None:
+    assert "GUOYING_STORE" in guoying("ledger", "--help", cwd=tmp_path).stdout
+
+
+def test_a_plain_path_is_an_sqlite_store(tmp_path: Path) -> None:
+    applied = guoying("apply", "-", "--store", "city.db", cwd=tmp_path, stdin=jsonl(organization()))
+    assert applied.code == 0, applied
+    assert (tmp_path / "city.db").exists()
+    listed = guoying("committees", "--format", "json", "--store", "city.db", cwd=tmp_path)
+    assert listed.code == 0, listed
+    assert listed.json()
+
+
+def test_replay_checks_without_being_told_to(tmp_path: Path) -> None:
+    guoying("apply", "-", "--store", "city.db", cwd=tmp_path, stdin=jsonl(organization()))
+    run = guoying("replay", "--store", "city.db", cwd=tmp_path)
+    assert run.code == 0, run
+    assert "equal a fresh replay" in run.stdout
+
+
+@pytest.mark.parametrize("scheme", ["postgres://", "postgresql://"])
+def test_the_short_postgresql_url_forms_open_the_same_store(
+    postgres_url: str, tmp_path: Path, scheme: str
+) -> None:
+    assert PG_URL is not None
+    full = guoying("apply", "-", "--store", postgres_url, cwd=tmp_path, stdin=jsonl(organization()))
+    assert full.code == 0, full
+    short = postgres_url.replace("postgresql+psycopg://", scheme, 1)
+    run = guoying("committees", "--format", "json", "--store", short, cwd=tmp_path)
+    assert run.code == 0, run
+    assert run.json()
