@@ -59,3 +59,11 @@ def test_the_short_postgresql_url_forms_open_the_same_store(
     run = guoying("committees", "--format", "json", "--store", short, cwd=tmp_path)
     assert run.code == 0, run
     assert run.json()
+
+
+@pytest.mark.parametrize("command", [("refusals",), ("audit",), ("titles", "--year", "2018")])
+def test_an_empty_result_says_so_in_one_line(tmp_path: Path, command: tuple[str, ...]) -> None:
+    run = guoying(*command, "--store", "memory://", cwd=tmp_path)
+    assert run.code == 0, run
+    assert run.stdout.endswith(": none\n"), run
+    assert len(run.stdout.splitlines()) == 1, run

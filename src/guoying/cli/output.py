@@ -74,6 +74,9 @@ def print_entries(
         print_json(to_data(list(entries)))
     elif fmt is Format.CSV:
         write_csv(header, [to_row(e) for e in entries])
+    elif not entries:
+        # An empty frame reads as a broken table: say there is nothing, in one line.
+        typer.echo(f"{title}: none")
     else:
         table = Table(title=title)
         for column in header:
