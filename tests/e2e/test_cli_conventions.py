@@ -67,3 +67,27 @@ def test_an_empty_result_says_so_in_one_line(tmp_path: Path, command: tuple[str,
     assert run.code == 0, run
     assert run.stdout.endswith(": none\n"), run
     assert len(run.stdout.splitlines()) == 1, run
+
+
+def test_an_as_known_at_before_a_committee_was_recorded_says_so(tmp_path: Path) -> None:
+    """The committee exists, but the store had not recorded it at the time asked: the error
+    names --as-known-at and says it was not known yet, not that there is no such committee."""
+    guoying("apply", "-", "--store", "city.db", cwd=tmp_path, stdin=jsonl(organization()))
+    run = guoying(
+        "ledger",
+        "--committee",
+        "manzhuang",
+        "--year",
+        "2018",
+        "--as-known-at",
+        "2001-01-01T00:00:00+08:00",
+        "--store",
+        "city.db",
+        cwd=tmp_path,
+    )
+    assert run.code == 1, run
+    assert "as_known_at: committee 'manzhuang' was not known yet" in run.stderr
+    unknown = guoying(
+        "ledger", "--committee", "nowhere", "--year", "2018", "--store", "city.db", cwd=tmp_path
+    )
+    assert "no such committee 'nowhere'" in unknown.stderr

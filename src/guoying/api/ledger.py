@@ -37,11 +37,21 @@ class LedgerReads(Core):
         if found is None:
             with self.store.engine.connect() as conn:
                 known = committee_id in load_committees(conn, cut=reading.cut)
+                known_now = known or committee_id in load_committees(conn)
             if known:
                 raise OutOfRange(
                     "committee_id",
                     f"{committee_id!r} was not active at the end of {year} (dissolved, or not "
                     "yet founded); use --as-of a date when it was",
+                )
+            if known_now and as_known_at is not None:
+                # It exists, but the store had not recorded it yet at that time: say so,
+                # rather than that there is no such committee.
+                raise OutOfRange(
+                    "as_known_at",
+                    f"committee {committee_id!r} was not known yet at {as_known_at.isoformat()}: "
+                    "the store recorded it later; give a later --as-known-at (`guoying history` "
+                    "and `guoying audit` show when each decision was recorded)",
                 )
             raise NotFound("committee_id", committee_id)
         return found
