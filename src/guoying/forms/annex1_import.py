@@ -19,12 +19,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
-from attrs import frozen
 from openpyxl.utils import get_column_letter
 
 from guoying.api import (
     Actor,
-    Command,
     CommitteeLevel,
     CommitteeRow,
     Guoying,
@@ -48,11 +46,12 @@ from guoying.api.imports import (
 from guoying.forms.annex1_reader import (
     ROW_RULE,
     Columns,
-    Problem,
     ReadLedger,
     ReadRow,
     open_annex1,
 )
+from guoying.forms.import_check import RowPlan, assemble, check_rows, from_error, from_problem
+from guoying.forms.import_report import ImportIssue, ImportReport, PlannedCommand
 
 IMPORT_ROLE = "import"
 # The kind of a unit a new branch serves, by its sector (`org.unit`).
@@ -65,70 +64,6 @@ UNIT_KINDS: dict[Sector, UnitKind] = {
     Sector.SOCIAL_ORGANIZATION: UnitKind.ORGANIZATION,
     Sector.OTHER: UnitKind.OTHER,
 }
-
-
-@frozen
-class ImportIssue:
-    """A row (or the file) that cannot be read or breaks a rule: its row and column as the
-    spreadsheet shows them, the rule id, the kind of error and the message."""
-
-    row: int | None
-    column: str | None
-    rule_id: str | None
-    kind: str
-    message: str
-
-    @property
-    def unreadable(self) -> bool:
-        """Read problems make the file unusable as given (exit 2); the rest were refused."""
-        return self.kind in READ_KINDS
-
-
-@frozen
-class PlannedCommand:
-    """A command the import records, with the row and column it comes from."""
-
-    row: int | None
-    column: str | None
-    command: Command
-
-
-@frozen
-class ImportReport:
-    file: str
-    committee_id: str
-    year: int
-    dry_run: bool
-    partial: bool
-    # What was recorded (or, in a dry run or a refused import, what would have been).
-    planned: tuple[PlannedCommand, ...]
-    issues: tuple[ImportIssue, ...]
-    written: bool
-    event_ids: tuple[str, ...] = ()
-
-    @property
-    def exit_code(self) -> int:
-        """0 when every row passed, 2 when something could not be read, 1 when a rule (or
-        authority) refused a row; with `--partial` the good rows were written all the same."""
-        if any(i.unreadable for i in self.issues):
-            return 2
-        return 1 if self.issues else 0
-
-
-READ_KINDS = frozenset(
-    {
-        "not_a_spreadsheet",
-        "header",
-        "tier",
-        "sector",
-        "name",
-        "duplicate_name",
-        "merged_cell",
-        "year_text",
-        "formula",
-        "numbered_lines",
-    }
-)
 
 
 def import_annex1(
@@ -182,7 +117,7 @@ def import_read(
             tuple(event_ids),
         )
 
-    read_issues = [_from_problem(p) for p in read.problems]
+    read_issues = [from_problem(p) for p in read.problems]
     if read.header_problems:
         return report((), read_issues)
     ledger = guoying.ledger(committee_id, year)
@@ -201,90 +136,17 @@ def import_read(
     plans.append(planner.plan_common())
     issues = read_issues + [i for p in plans for i in p.issues]
     good = [p for p in plans if not p.issues and p.commands]
-    issues += _check(guoying, good, log_refusal=not dry_run, people=planner.people)
+    issues += check_rows(guoying, good, log_refusal=not dry_run, people=planner.people)
     good = [p for p in good if not p.refused]
-    planned = _assemble(good, planner.people)
+    planned = assemble(good, planner.people)
     if dry_run or not planned or (issues and not partial):
-        return report(
-            planned if not issues or partial else _assemble(plans, planner.people), issues
-        )
+        return report(planned if not issues or partial else assemble(plans, planner.people), issues)
     try:
         outcome = guoying.execute_unit([p.command for p in planned])
     except GuoyingError as error:
         # Another writer changed the store between the check and the write.
-        return report(planned, [*issues, _from_error(None, None, error)])
+        return report(planned, [*issues, from_error(None, None, error)])
     return report(planned, issues, written=True, event_ids=outcome.event_ids)
-
-
-class _RowPlan:
-    def __init__(self, row: int | None) -> None:
-        self.row = row
-        self.commands: list[PlannedCommand] = []
-        self.issues: list[ImportIssue] = []
-        # The people this row names who are not registered yet.
-        self.new_people: list[str] = []
-        self.refused = False
-
-    def add(self, column: str | None, command: Command) -> None:
-        self.commands.append(PlannedCommand(self.row, column, command))
-
-    def issue(self, column: str | None, rule_id: str, message: str) -> None:
-        self.issues.append(ImportIssue(self.row, column, rule_id, "refused", message))
-
-
-def _assemble(plans: Iterable[_RowPlan], people: dict[str, PlannedCommand]) -> list[PlannedCommand]:
-    """The rows' commands as one unit: each new person registered once, before the first
-    row that names them."""
-    registered: set[str] = set()
-    unit: list[PlannedCommand] = []
-    for plan in plans:
-        for person_id in plan.new_people:
-            if person_id not in registered:
-                registered.add(person_id)
-                unit.append(people[person_id])
-        unit.extend(plan.commands)
-    return unit
-
-
-def _check(
-    guoying: Guoying,
-    plans: list[_RowPlan],
-    *,
-    log_refusal: bool,
-    people: dict[str, PlannedCommand],
-) -> list[ImportIssue]:
-    """Every row the rules refuse, judged as the unit would be: the whole unit first; when
-    it is refused, each row alone (naming every refused row), then the rows left together
-    until they pass (a count judged on the end state can refuse rows that pass alone)."""
-    unit = _assemble(plans, people)
-    if not unit or guoying.trial([p.command for p in unit]) is None:
-        return []
-    issues: list[ImportIssue] = []
-    for plan in plans:
-        own = _assemble([plan], people)
-        failed = guoying.trial([p.command for p in own], log_refusal=log_refusal)
-        if failed is not None:
-            plan.refused = True
-            issues.append(_from_error(plan.row, own[failed[0]].column, failed[1]))
-    while True:
-        left = [p for p in plans if not p.refused]
-        unit = _assemble(left, people)
-        failed = guoying.trial([p.command for p in unit], log_refusal=log_refusal) if unit else None
-        if failed is None:
-            return issues
-        culprit = unit[failed[0]]
-        for plan in left:
-            if plan.row == culprit.row:
-                plan.refused = True
-        issues.append(_from_error(culprit.row, culprit.column, failed[1]))
-
-
-def _from_problem(problem: Problem) -> ImportIssue:
-    return ImportIssue(problem.row, problem.column, problem.rule_id, problem.kind, problem.message)
-
-
-def _from_error(row: int | None, column: str | None, error: GuoyingError) -> ImportIssue:
-    return ImportIssue(row, column, error.rule_id, error.kind, str(error))
 
 
 def _digest(*parts: str) -> str:
@@ -336,8 +198,8 @@ class _Planner:
     def column(self, index: int) -> str:
         return get_column_letter(index)
 
-    def plan_row(self, row: ReadRow) -> _RowPlan:
-        plan = _RowPlan(row.row)
+    def plan_row(self, row: ReadRow) -> RowPlan:
+        plan = RowPlan(row.row)
         base = self.base_committee(row, plan)
         if base is None:
             return plan
@@ -360,7 +222,7 @@ class _Planner:
             self.plan_existing(plan, row, existing)
         return plan
 
-    def base_committee(self, row: ReadRow, plan: _RowPlan) -> str | None:
+    def base_committee(self, row: ReadRow, plan: RowPlan) -> str | None:
         if self.ledger.committee.level is CommitteeLevel.BASE:
             if row.base_committee_id not in (None, self.committee_id):
                 plan.issue(
@@ -388,7 +250,7 @@ class _Planner:
             return None
         return row.base_committee_id
 
-    def results(self, row: ReadRow, plan: _RowPlan) -> list[tuple[int, Tier]]:
+    def results(self, row: ReadRow, plan: RowPlan) -> list[tuple[int, Tier]]:
         found = []
         for index, (year, tier) in enumerate(row.results.items()):
             if tier is None:
@@ -402,7 +264,7 @@ class _Planner:
             found.append((year, tier))
         return found
 
-    def plan_new(self, plan: _RowPlan, row: ReadRow, base: str) -> None:
+    def plan_new(self, plan: RowPlan, row: ReadRow, base: str) -> None:
         branch_id = row.branch_id or branch_id_for(base, row.name)
         results = self.results(row, plan)
         if results and results[-1][1] is not row.tier:
@@ -450,7 +312,7 @@ class _Planner:
         owner = self.plan_liaison(plan, row, branch_id, base, None)
         self.plan_problems(plan, row, branch_id, owner, None)
 
-    def plan_existing(self, plan: _RowPlan, row: ReadRow, existing: LedgerRow) -> None:
+    def plan_existing(self, plan: RowPlan, row: ReadRow, existing: LedgerRow) -> None:
         if row.sector is not existing.sector:
             plan.issue(
                 "A",
@@ -479,7 +341,7 @@ class _Planner:
         self.plan_problems(plan, row, existing.branch_id, owner, existing)
 
     def plan_years(
-        self, plan: _RowPlan, row: ReadRow, branch_id: str, existing: LedgerRow | None
+        self, plan: RowPlan, row: ReadRow, branch_id: str, existing: LedgerRow | None
     ) -> None:
         for index, (year, tier) in enumerate(row.results.items()):
             if tier is not None and (existing is None or existing.results.get(year) is not tier):
@@ -512,7 +374,7 @@ class _Planner:
 
     def plan_liaison(
         self,
-        plan: _RowPlan,
+        plan: RowPlan,
         row: ReadRow,
         branch_id: str,
         base: str,
@@ -572,7 +434,7 @@ class _Planner:
 
     def plan_problems(
         self,
-        plan: _RowPlan,
+        plan: RowPlan,
         row: ReadRow,
         branch_id: str,
         owner: str | None,
@@ -612,8 +474,8 @@ class _Planner:
                 ),
             )
 
-    def plan_common(self) -> _RowPlan:
-        plan = _RowPlan(self.read.common_row)
+    def plan_common(self) -> RowPlan:
+        plan = RowPlan(self.read.common_row)
         recorded = {
             (c.problem, c.measure) for c in self.ledger.common_problems if c.year == self.year
         }

@@ -1,0 +1,81 @@
+"""Checking an import's rows against the rules without writing: each row's commands, the
+people they register, and the unit they make together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from guoying.api import Command, Guoying, GuoyingError
+from guoying.forms.annex1_reader import Problem
+from guoying.forms.import_report import ImportIssue, PlannedCommand
+
+
+class RowPlan:
+    def __init__(self, row: int | None) -> None:
+        self.row = row
+        self.commands: list[PlannedCommand] = []
+        self.issues: list[ImportIssue] = []
+        # The people this row names who are not registered yet.
+        self.new_people: list[str] = []
+        self.refused = False
+
+    def add(self, column: str | None, command: Command) -> None:
+        self.commands.append(PlannedCommand(self.row, column, command))
+
+    def issue(self, column: str | None, rule_id: str, message: str) -> None:
+        self.issues.append(ImportIssue(self.row, column, rule_id, "refused", message))
+
+
+def assemble(plans: Iterable[RowPlan], people: dict[str, PlannedCommand]) -> list[PlannedCommand]:
+    """The rows' commands as one unit: each new person registered once, before the first
+    row that names them."""
+    registered: set[str] = set()
+    unit: list[PlannedCommand] = []
+    for plan in plans:
+        for person_id in plan.new_people:
+            if person_id not in registered:
+                registered.add(person_id)
+                unit.append(people[person_id])
+        unit.extend(plan.commands)
+    return unit
+
+
+def check_rows(
+    guoying: Guoying,
+    plans: list[RowPlan],
+    *,
+    log_refusal: bool,
+    people: dict[str, PlannedCommand],
+) -> list[ImportIssue]:
+    """Every row the rules refuse, judged as the unit would be: the whole unit first; when
+    it is refused, each row alone (naming every refused row), then the rows left together
+    until they pass (a count judged on the end state can refuse rows that pass alone)."""
+    unit = assemble(plans, people)
+    if not unit or guoying.trial([p.command for p in unit]) is None:
+        return []
+    issues: list[ImportIssue] = []
+    for plan in plans:
+        own = assemble([plan], people)
+        failed = guoying.trial([p.command for p in own], log_refusal=log_refusal)
+        if failed is not None:
+            plan.refused = True
+            issues.append(from_error(plan.row, own[failed[0]].column, failed[1]))
+    while True:
+        left = [p for p in plans if not p.refused]
+        unit = assemble(left, people)
+        failed = guoying.trial([p.command for p in unit], log_refusal=log_refusal) if unit else None
+        if failed is None:
+            return issues
+        culprit = unit[failed[0]]
+        for plan in left:
+            if plan.row == culprit.row:
+                plan.refused = True
+        issues.append(from_error(culprit.row, culprit.column, failed[1]))
+
+
+def from_problem(problem: Problem) -> ImportIssue:
+    return ImportIssue(problem.row, problem.column, problem.rule_id, problem.kind, problem.message)
+
+
+def from_error(row: int | None, column: str | None, error: GuoyingError) -> ImportIssue:
+    return ImportIssue(row, column, error.rule_id, error.kind, str(error))
