@@ -36,8 +36,8 @@ HEADER = [
 YEARS = ["2017年", "2018年", "2019年"]
 GOOD_ROWS: list[list[object]] = [
     ["农村", 1, "东村党支部", "中间", "中间", "中间", "先进（过硬）",
-     "1、组织生活不规范\n2、台账不全", "1、每月主题党日\n2、补齐台账", "后进", "中间", None, "王建国", "党委副书记", "0538-1234567",
-     "town", "town-b01"],
+     "1、组织生活不规范\n2、台账不全", "1、每月主题党日\n2、补齐台账", "后进", "中间", None,
+     "王建国", "党委副书记", "0538-1234567", "town", "town-b01"],
     [None, 2, "西村党支部", "LAGGING", "middle", None, None, None, None, "后进", None, None,
      None, None, None, "town", None],
     ["城市社区", 3, "南苑社区党支部", "软弱涣散", None, None, None, None, None, None, None, None,
