@@ -17,6 +17,7 @@ from guoying.application.commands import (
     RegisterUnit,
     SetCreationTarget,
 )
+from guoying.application.errors import Refused
 from guoying.domain.person import person_key
 from guoying.domain.values import UnitKind
 
@@ -26,6 +27,7 @@ __all__ = [
     "ImportReads",
     "RecordCommonProblem",
     "RecordProblem",
+    "Refused",
     "RegisterBranch",
     "RegisterPerson",
     "RegisterUnit",

@@ -152,7 +152,10 @@ class Handler:
             uow.finish()
         except CountBroken as broken:
             at = next((i for i, c in enumerate(commands) if c is broken.cause), index)
-            return at, self._refused(uow, commands[at], broken.violation, log_refusal)
+            refused = self._refused(uow, commands[at], broken.violation, log_refusal)
+            # A count judged on the unit's end state: no one command alone broke it.
+            refused.details["judged_on"] = "end_state"
+            return at, refused
         except RuleViolation as violation:
             return index, self._refused(uow, commands[index], violation, log_refusal)
         except GuoyingError as error:

@@ -136,7 +136,9 @@ def import_read(
     plans.append(planner.plan_common())
     issues = read_issues + [i for p in plans for i in p.issues]
     good = [p for p in plans if not p.issues and p.commands]
-    issues += check_rows(guoying, good, log_refusal=not dry_run, people=planner.people)
+    issues += check_rows(
+        guoying, good, log_refusal=not dry_run, people=planner.people, partial=partial
+    )
     good = [p for p in good if not p.refused]
     planned = assemble(good, planner.people)
     if dry_run or not planned or (issues and not partial):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from guoying.api import Command, Guoying, GuoyingError
+from guoying.api.imports import Refused
 from guoying.forms.annex1_reader import Problem
 from guoying.forms.import_report import ImportIssue, PlannedCommand
 
@@ -46,20 +47,17 @@ def check_rows(
     *,
     log_refusal: bool,
     people: dict[str, PlannedCommand],
+    partial: bool,
 ) -> list[ImportIssue]:
-    """Every row the rules refuse, judged as the unit would be: the whole unit first; when
-    it is refused, each row alone (naming every refused row), then the rows left together
-    until they pass (a count judged on the end state can refuse rows that pass alone)."""
-    unit = assemble(plans, people)
-    if not unit or guoying.trial([p.command for p in unit]) is None:
-        return []
+    """Every row the rules refuse, judged as the unit would be, on its end state: the unit
+    of all rows is decided; a refused row is named with the command's column, set aside, and
+    the rows left are decided again until they pass. (A row is not judged alone: on its own
+    it may break a count, such as `ledger.advanced_cap`, that the whole file keeps.)
+
+    A count broken on the end state is reported once, at the row the rule names, unless
+    `partial`: setting a row aside changes the count (one branch fewer allows fewer advanced
+    ones), so the rows after it would be refused for a count the file as a whole broke."""
     issues: list[ImportIssue] = []
-    for plan in plans:
-        own = assemble([plan], people)
-        failed = guoying.trial([p.command for p in own], log_refusal=log_refusal)
-        if failed is not None:
-            plan.refused = True
-            issues.append(from_error(plan.row, own[failed[0]].column, failed[1]))
     while True:
         left = [p for p in plans if not p.refused]
         unit = assemble(left, people)
@@ -71,6 +69,8 @@ def check_rows(
             if plan.row == culprit.row:
                 plan.refused = True
         issues.append(from_error(culprit.row, culprit.column, failed[1]))
+        if not partial and isinstance(failed[1], Refused) and failed[1].details.get("judged_on"):
+            return issues
 
 
 def from_problem(problem: Problem) -> ImportIssue:
