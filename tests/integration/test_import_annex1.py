@@ -160,7 +160,8 @@ def test_a_row_above_the_advanced_cap_is_refused_by_row_column_and_rule_and_noth
         assert report.exit_code == 1
         [issue] = report.issues
         assert (issue.rule_id, issue.kind) == ("ledger.advanced_cap", "refused")
-        assert issue.row is not None and issue.column is not None
+        assert issue.row is not None
+        assert issue.column is not None
         assert not report.written
         assert event_count(app) == before
         assert [r.rule_id for r in app.refusals()] == ["ledger.advanced_cap"]
