@@ -137,7 +137,12 @@ def import_read(
     issues = read_issues + [i for p in plans for i in p.issues]
     good = [p for p in plans if not p.issues and p.commands]
     issues += check_rows(
-        guoying, good, log_refusal=not dry_run, people=planner.people, partial=partial
+        guoying,
+        good,
+        log_refusal=not dry_run,
+        people=planner.people,
+        partial=partial,
+        complete=not read_issues and not any(p.issues for p in plans),
     )
     good = [p for p in good if not p.refused]
     planned = assemble(good, planner.people)

@@ -48,6 +48,7 @@ def check_rows(
     log_refusal: bool,
     people: dict[str, PlannedCommand],
     partial: bool,
+    complete: bool,
 ) -> list[ImportIssue]:
     """Every row the rules refuse, judged as the unit would be, on its end state: the unit
     of all rows is decided; a refused row is named with the command's column, set aside, and
@@ -56,8 +57,12 @@ def check_rows(
 
     A count broken on the end state is reported once, at the row the rule names, unless
     `partial`: setting a row aside changes the count (one branch fewer allows fewer advanced
-    ones), so the rows after it would be refused for a count the file as a whole broke."""
+    ones), so the rows after it would be refused for a count the file as a whole broke. For
+    the same reason a count is not judged once a row is set aside (`complete` is false when
+    the caller set some aside already): the file is refused for those rows, and a count of
+    what is left would blame rows that are not at fault."""
     issues: list[ImportIssue] = []
+    set_aside = not complete
     while True:
         left = [p for p in plans if not p.refused]
         unit = assemble(left, people)
@@ -65,12 +70,16 @@ def check_rows(
         if failed is None:
             return issues
         culprit = unit[failed[0]]
+        counted = isinstance(failed[1], Refused) and bool(failed[1].details.get("judged_on"))
+        if counted and set_aside and not partial:
+            return issues
         for plan in left:
             if plan.row == culprit.row:
                 plan.refused = True
         issues.append(from_error(culprit.row, culprit.column, failed[1]))
-        if not partial and isinstance(failed[1], Refused) and failed[1].details.get("judged_on"):
+        if counted and not partial:
             return issues
+        set_aside = True
 
 
 def from_problem(problem: Problem) -> ImportIssue:
