@@ -39,6 +39,11 @@ NEEDS_A_STORE: dict[str, tuple[tuple[str, ...], int]] = {
     "compliance": (("compliance", "--committee", "daiyue", "--year", "2018"), 1),
     "assessment": (("assessment", "--committee", "daiyue", "--year", "2018"), 1),
     "publicity": (("publicity", "--year", "2018"), 0),
+    # The file is read before the store is asked: a missing file is unusable input.
+    "import": (
+        ("import", "ledger.xlsx", "--annex", "1", "--committee", "manzhuang", "--year", "2018"),
+        2,
+    ),
     "erase-person": (
         ("erase-person", "p1", "--reason", "本人申请", "--actor", "clerk", "--committee", "zzb"),
         1,

@@ -19,6 +19,7 @@ from guoying.adapters.serialization import CONVERTER, read_command
 from guoying.adapters.verification import Checkpoint, CheckpointMismatch, Verdict
 from guoying.api.assessment import AssessmentReads
 from guoying.api.evaluations import EvaluationReads
+from guoying.api.imports import ImportReads
 from guoying.api.publicity import PublicityReads
 from guoying.api.urls import STORE_ENV, default_store_url
 from guoying.application.commands import Command, ErasePerson
@@ -276,6 +277,6 @@ def opened(url: str | None = None, *, create: bool = True) -> Iterator[Guoying]:
         guoying.close()
 
 
-class Guoying(AssessmentReads, EvaluationReads, PublicityReads):
+class Guoying(AssessmentReads, EvaluationReads, PublicityReads, ImportReads):
     """One store, its command handler and its projections: the writes, the audit and each
     group of reads (`guoying.api.ledger`, `guoying.api.selection`, ...)."""

@@ -85,6 +85,14 @@ class Core:
         self.react(outcome)
         return outcome
 
+    def trial(
+        self, commands: Sequence[Command], *, log_refusal: bool = False
+    ) -> tuple[int, GuoyingError] | None:
+        """What `execute_unit` would decide, writing nothing: None when the unit would be
+        written, else the index of the refused command and the error. With `log_refusal` a
+        refusal by a rule is appended to the refusal log (and nothing else is written)."""
+        return self.handler.trial_unit(commands, log_refusal=log_refusal)
+
     def react(self, written: Outcome | None = None) -> Reactions | None:
         """Run the processes up to the end of the store: each reacts exactly once to each
         event it follows, whoever stored it. None when it could not finish (other writers

@@ -19,7 +19,13 @@ from attrs import frozen
 
 from guoying.application import catalogue  # noqa: F401 - every handler registered
 from guoying.application.commands import Command
-from guoying.application.errors import Conflict, NotAuthorized, Refused, StoreUnavailable
+from guoying.application.errors import (
+    Conflict,
+    GuoyingError,
+    NotAuthorized,
+    Refused,
+    StoreUnavailable,
+)
 from guoying.application.ports import (
     ConcurrencyConflict,
     EventStore,
@@ -128,6 +134,41 @@ class Handler:
                 raise self._refuse(uow, current or commands[-1], violation) from violation
             return Outcome(tuple(uow.events), tuple(positions))
         raise Conflict(f"gave up after {self.retries} attempts: other writers kept winning")
+
+    def trial_unit(
+        self, commands: Sequence[Command], *, log_refusal: bool = False
+    ) -> tuple[int, GuoyingError] | None:
+        """Decide commands as one unit, judged on its end state, and save nothing: None when
+        `execute_unit` would write them, else the index of the command refused and why. A
+        refusal by a rule goes to the refusal log only with `log_refusal` (an import that was
+        meant to write, not a dry run)."""
+        self._require_current_layout()
+        uow = UnitOfWork(self.store.reader())
+        index = 0
+        try:
+            # The index outlives the loop: it names the command a rule refused.
+            for index in range(len(commands)):
+                self._decide(uow, commands[index])
+            uow.finish()
+        except CountBroken as broken:
+            at = next((i for i, c in enumerate(commands) if c is broken.cause), index)
+            refused = self._refused(uow, commands[at], broken.violation, log_refusal)
+            # A count judged on the unit's end state: no one command alone broke it.
+            refused.details["judged_on"] = "end_state"
+            return at, refused
+        except RuleViolation as violation:
+            return index, self._refused(uow, commands[index], violation, log_refusal)
+        except GuoyingError as error:
+            return index, error
+        return None
+
+    def _refused(
+        self, uow: UnitOfWork, command: Command, violation: RuleViolation, log: bool
+    ) -> Refused:
+        if log:
+            return self._refuse(uow, command, violation)
+        error = NotAuthorized if isinstance(violation, JurisdictionViolation) else Refused
+        return error(violation.rule_id, violation.message, violation.details)
 
     def _require_step(self, step: ProcessStep | None) -> None:
         if step is not None and self.store.process_position(step.name) != step.after:

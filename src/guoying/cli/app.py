@@ -36,6 +36,7 @@ from guoying.cli.assessment import print_assessment
 from guoying.cli.assessment import register as register_assessment
 from guoying.cli.audit import register as register_audit
 from guoying.cli.evaluations import register as register_evaluations
+from guoying.cli.imports import register as register_imports
 from guoying.cli.mentoring import register as register_mentoring
 from guoying.cli.options import (
     AsKnownAtOption,
@@ -527,6 +528,7 @@ register_plans(app)
 register_assessment(app)
 register_audit(app)
 register_publicity(app)
+register_imports(app)
 
 
 def main() -> None:

@@ -123,3 +123,8 @@ PLAN_STATUS_LABELS: dict[PlanStatus, str] = {
     PlanStatus.RETURNED: "已退回",
     PlanStatus.ACCEPTED: "已审核备案",
 }
+
+# The two columns guoying adds to Annex 1 so that rows of a rolled-up ledger can be told
+# apart (the layout contract of the forms issue), and the label of its date cell.
+LEDGER_HEADERS["base_committee"] = "所属基层党委"
+LEDGER_HEADERS["branch_id"] = "党支部编号"
