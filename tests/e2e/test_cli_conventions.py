@@ -8,7 +8,9 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from rich.progress import MofNCompleteColumn, TimeRemainingColumn
 
+from guoying.cli.output import progress_bar
 from tests.conftest import PG_URL
 from tests.e2e.city import organization
 from tests.e2e.runner import guoying, jsonl
@@ -91,3 +93,15 @@ def test_an_as_known_at_before_a_committee_was_recorded_says_so(tmp_path: Path) 
         "ledger", "--committee", "nowhere", "--year", "2018", "--store", "city.db", cwd=tmp_path
     )
     assert "no such committee 'nowhere'" in unknown.stderr
+
+
+def test_progress_counts_done_of_the_total_with_the_time_left_and_is_silent_when_quiet() -> None:
+    """`apply`, `verify`, `rebuild` and `replay` show the count done of a known total and the
+    time left on a terminal; `apply` keeps quiet while its result lines go to the terminal."""
+    bar, advance = progress_bar("verifying", 10)
+    advance(3)
+    [task] = bar.tasks
+    assert (task.total, task.completed) == (10, 3)
+    assert {type(c) for c in bar.columns} >= {MofNCompleteColumn, TimeRemainingColumn}
+    quiet, _ = progress_bar("applying", 5, quiet=True)
+    assert quiet.disable

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -25,6 +25,7 @@ from guoying.api import (
     CheckpointMismatch,
     Command,
     ErasePerson,
+    Guoying,
     GuoyingError,
     InvalidCommand,
     Sector,
@@ -58,7 +59,6 @@ from guoying.cli.output import (
     print_figures,
     print_json,
     print_ledger_table,
-    progress,
     progress_bar,
     refusal_row,
     tier_label,
@@ -215,42 +215,56 @@ def apply(
             typer.echo(json.dumps(problem, ensure_ascii=False))
         typer.echo(f"error: {len(problems)} unusable line(s); nothing was applied", err=True)
         raise typer.Exit(2)
-    refused = 0
     with _opened(store, create=True) as guoying:
         # An empty file is no unit: nothing to apply and no result line, with --atomic too.
         units = ([commands] if commands else []) if atomic else [[c] for c in commands]
-        for unit in units:
-            lines = [number for number, _ in unit]
-            try:
-                outcome = guoying.execute_unit([command for _, command in unit])
-            except GuoyingError as error:
-                if error.exit_code != 1:
-                    raise
-                refused += 1
-                typer.echo(
-                    json.dumps(
-                        {
-                            "line": lines[0] if len(lines) == 1 else lines,
-                            "status": "refused",
-                            **error.as_dict(),
-                        },
-                        ensure_ascii=False,
-                    )
-                )
-                continue
+        # Results go to stdout line by line: a bar redrawn on the same terminal would break
+        # them, so it shows only when they go to a file or a pipe.
+        bar, advance = progress_bar("applying", len(units), quiet=sys.stdout.isatty())
+        with bar:
+            refused = _apply_units(guoying, units, advance)
+    if refused:
+        raise typer.Exit(1)
+
+
+def _apply_units(
+    guoying: Guoying, units: list[list[tuple[int, Command]]], advance: Callable[[int], None]
+) -> int:
+    """Apply each unit and print its result line; how many were refused."""
+    refused = 0
+    for unit in units:
+        lines = [number for number, _ in unit]
+        try:
+            outcome = guoying.execute_unit([command for _, command in unit])
+        except GuoyingError as error:
+            if error.exit_code != 1:
+                raise
+            refused += 1
             typer.echo(
                 json.dumps(
                     {
                         "line": lines[0] if len(lines) == 1 else lines,
-                        "status": "applied",
-                        "events": outcome.event_ids,
-                        "positions": list(outcome.positions),
+                        "status": "refused",
+                        **error.as_dict(),
                     },
                     ensure_ascii=False,
                 )
             )
-    if refused:
-        raise typer.Exit(1)
+            advance(1)
+            continue
+        typer.echo(
+            json.dumps(
+                {
+                    "line": lines[0] if len(lines) == 1 else lines,
+                    "status": "applied",
+                    "events": outcome.event_ids,
+                    "positions": list(outcome.positions),
+                },
+                ensure_ascii=False,
+            )
+        )
+        advance(1)
+    return refused
 
 
 @app.command()
@@ -433,9 +447,9 @@ def verify(
             raise typer.Exit(2) from error
     with _opened(store, create=False) as guoying:
         try:
-            with progress() as bar:
-                task = bar.add_task("verifying", total=None)
-                verdict = guoying.verify(kept, lambda n: bar.advance(task, n))
+            bar, advance = progress_bar("verifying", guoying.checkpoint().count)
+            with bar:
+                verdict = guoying.verify(kept, advance)
         except CheckpointMismatch as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from error
@@ -451,7 +465,7 @@ def verify(
 def rebuild(store: StoreOption = None) -> None:
     """Rebuild every projection from the events; readers see the old views until done."""
     with _opened(store, create=False) as guoying:
-        bar, advance = progress_bar("rebuilding")
+        bar, advance = progress_bar("rebuilding", guoying.store.last_position())
         read: list[int] = []
 
         def progress(events: int) -> None:
@@ -475,7 +489,7 @@ def replay(
     incrementally; exit 1 if there is any. Writes nothing to the store."""
     del check  # replay only ever compares
     with _opened(store, create=False) as guoying:
-        bar, advance = progress_bar("replaying")
+        bar, advance = progress_bar("replaying", guoying.store.last_position())
         with bar:
             differences = guoying.replay_check(advance)
     for difference in differences:

@@ -13,7 +13,13 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from guoying.api import (
@@ -86,14 +92,25 @@ def print_entries(
         console().print(table)
 
 
-def progress() -> Progress:
-    """A progress bar on stderr when a person watches it; silent in pipes and logs."""
-    return Progress(transient=True, console=Console(stderr=True), disable=not sys.stderr.isatty())
+def progress(*, quiet: bool = False) -> Progress:
+    """A progress bar on stderr when a person watches it, with the count done of the total
+    and the time left; silent in pipes and logs, and when `quiet`."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        console=Console(stderr=True),
+        disable=quiet or not sys.stderr.isatty(),
+    )
 
 
-def progress_bar(label: str) -> tuple[Progress, Callable[[int], None]]:
-    bar = progress()
-    task = bar.add_task(label, total=None)
+def progress_bar(
+    label: str, total: int | None, *, quiet: bool = False
+) -> tuple[Progress, Callable[[int], None]]:
+    bar = progress(quiet=quiet)
+    task = bar.add_task(label, total=total)
     return bar, lambda n: bar.advance(task, n)
 
 
