@@ -186,7 +186,9 @@ class JsonOutput:
     command: str
     example: tuple[str, ...]
     result: Callable[[], Any]  # the annotation, read lazily from the API method
-    wrapped: str = "object"  # "object", "array" (a list of the type) or "lines" (JSON Lines)
+    # "object", "array" (a list of the type), "lines" (JSON Lines) or "policy" (the type
+    # under `in_effect`, beside `versions`)
+    wrapped: str = "object"
     added: tuple[tuple[str, str], ...] = ()
     note: str = ""
 
@@ -227,8 +229,9 @@ JSON_OUTPUTS: tuple[JsonOutput, ...] = (
         "guoying policy show",
         ("policy", "show", "--on", "2018-06-01"),
         returns("policy"),
-        note="The policy in effect is under `in_effect`; `versions` lists every version as "
-        '`{"version": string, "effective_on": date}`.',
+        "policy",
+        note='`versions`: every published version as `{"version": string, "effective_on": '
+        "date}`, oldest first.",
     ),
     JsonOutput("guoying assessment", ("assessment", *COMMITTEE, *YEAR), returns("assessment")),
     JsonOutput(
@@ -275,8 +278,8 @@ JSON_OUTPUTS: tuple[JsonOutput, ...] = (
         ("replay", "--check"),
         inner("replay_check"),
         "lines",
-        note="One JSON object a line for each difference; nothing when the views equal a "
-        "replay.",
+        note="One JSON object a line for each difference, and exit 1; with none, the text "
+        "line `the kept views equal a fresh replay of every event` and exit 0.",
     ),
 )
 
@@ -301,9 +304,8 @@ def json_page() -> str:
             "object": f"One {describe(result)} object.",
             "array": f"An array of {describe(result)}.",
             "lines": f"JSON Lines: one {describe(result)} a line.",
+            "policy": f"An object: `in_effect`, the {describe(result)} in effect on the date.",
         }[output.wrapped]
-        if output.command == "guoying policy show":
-            what = f'`{{"in_effect": {describe(result)}, "versions": [...]}}`.'
         lines.append(what + (" " + output.note if output.note else "") + "\n")
         if output.added:
             lines.append("Added by the CLI to the type's own fields:\n")

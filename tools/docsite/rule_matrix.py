@@ -180,8 +180,12 @@ def problems(rows: list[Row] | None = None) -> list[str]:
                 "RuleViolation raised with it) nor recorded as reported only or not yet in "
                 "guoying.domain.rules.RULE_STATUS"
             )
-        if row.enforced and not row.tests:
-            found.append(f"{row.rule.id}: enforced but no test names it in its name or docstring")
+        reported = any(status is RuleStatus.REPORTED for status, _ in row.status)
+        if (row.enforced or reported) and not row.tests:
+            found.append(
+                f"{row.rule.id}: enforced or reported but no test names it in its name or "
+                "docstring"
+            )
         if row.rule.id not in RULE_IDS:
             found.append(f"{row.rule.id}: in the spec but not in guoying.domain.rules.RuleId")
     found.extend(
@@ -195,7 +199,7 @@ def problems(rows: list[Row] | None = None) -> list[str]:
     )
     return found
 
-STATUS_WORDS = {RuleStatus.REPORTED: "reported only", RuleStatus.NOT_YET: "not yet"}
+STATUS_WORDS = {RuleStatus.REPORTED: "reported", RuleStatus.NOT_YET: "not yet"}
 
 
 def rule_anchor(rule: str) -> str:
@@ -212,11 +216,12 @@ def page() -> str:
         "where it is reported rather than refused or not built yet, and the tests that prove "
         "it. *Enforced* means a handler is registered with the rule (`@handles(Command, "
         '"rule.id")`: the rule is applied and named in each decision\'s authority) or a '
-        "`RuleViolation` is raised with it; *reported only* and *not yet* are recorded in "
+        "`RuleViolation` is raised with it; *reported* (a view reports the rule, or the part "
+        "of it that is not refused) and *not yet* are recorded in "
         "`guoying.domain.rules.RULE_STATUS`. A test proves a rule when its name or docstring "
         "names the id. `tests/unit/test_rule_matrix.py` fails when a rule has neither "
         "enforcement nor a recorded status, or is enforced without a test.\n",
-        "| rule | section | handlers | raised at | reported only / not yet | tests |",
+        "| rule | section | handlers | raised at | reported / not yet | tests |",
         "|---|---|---|---|---|---|",
     ]
     for row in rows:

@@ -91,3 +91,55 @@ def first_paragraph(doc: str | None) -> str:
 
 def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def conforms(value: Any, tp: Any, path: str = "$") -> list[str]:
+    """Where a piece of printed JSON differs from what annotation `tp` describes: a missing
+    or unexpected key, or a value of another JSON type."""
+    origin = typing.get_origin(tp)
+    if tp is Any:
+        return []
+    if origin in (typing.Union, types.UnionType):
+        tried = [conforms(value, a, path) for a in _args(tp)]
+        return [] if any(not t for t in tried) else min(tried, key=len)
+    if tp is type(None):
+        return [] if value is None else [f"{path}: expected null, found {value!r:.60}"]
+    if origin is typing.Literal:
+        return [] if value in _args(tp) else [f"{path}: {value!r:.60} is not one of {_args(tp)}"]
+    if origin in (tuple, list, set, frozenset, cabc.Sequence, cabc.Set, cabc.Iterator):
+        if not isinstance(value, list):
+            return [f"{path}: expected an array, found {value!r:.60}"]
+        args = [a for a in _args(tp) if a is not Ellipsis]
+        if origin is tuple and len(args) > 1 and len(_args(tp)) == len(args):
+            return [p for i, (v, a) in enumerate(zip(value, args, strict=False))
+                    for p in conforms(v, a, f"{path}[{i}]")]
+        return [p for i, v in enumerate(value) for p in conforms(v, args[0] if args else Any,
+                                                                  f"{path}[{i}]")]
+    if origin in (dict, cabc.Mapping):
+        if not isinstance(value, dict):
+            return [f"{path}: expected an object, found {value!r:.60}"]
+        _, inner = _args(tp) or (str, Any)
+        return [p for k, v in value.items() for p in conforms(v, inner, f"{path}.{k}")]
+    if isinstance(tp, type) and attrs.has(tp):
+        if not isinstance(value, dict):
+            return [f"{path}: expected a {tp.__name__} object, found {value!r:.60}"]
+        fields = hints(tp)
+        found = [f"{path}: missing key {k!r}" for k in fields if k not in value]
+        found += [f"{path}: unexpected key {k!r}" for k in value if k not in fields]
+        for key, annotation in fields.items():
+            if key in value:
+                found += conforms(value[key], annotation, f"{path}.{key}")
+        return found
+    expected: tuple[type, ...] = (str,)
+    if isinstance(tp, type):
+        if issubclass(tp, enum.Enum):
+            ok = value in {m.value for m in tp}
+            return [] if ok else [f"{path}: {value!r:.60} is not a {tp.__name__}"]
+        if issubclass(tp, bool):
+            expected = (bool,)
+        elif issubclass(tp, int):
+            expected = (int,)
+        elif issubclass(tp, float):
+            expected = (int, float)
+    wrong = not isinstance(value, expected) or (expected != (bool,) and isinstance(value, bool))
+    return [f"{path}: expected {describe(tp, link=False)}, found {value!r:.60}"] if wrong else []
