@@ -16,10 +16,21 @@ import sys
 GENESIS = "0" * 64
 EVENT_COLUMNS = ("id", "originator_id", "originator_version", "topic", "state", "recorded_at")
 REFUSAL_COLUMNS = (
-    "id", "recorded_at", "command", "actor_person_id", "actor_committee_id",
-    "subject_committee_id", "rule_id", "message", "reason", "payload",
+    "id",
+    "recorded_at",
+    "command",
+    "actor_person_id",
+    "actor_committee_id",
+    "subject_committee_id",
+    "rule_id",
+    "message",
+    "reason",
+    "payload",
 )
-TABLES = {"event": ("guoying_events", EVENT_COLUMNS), "refusal": ("guoying_refusals", REFUSAL_COLUMNS)}
+TABLES = {
+    "event": ("guoying_events", EVENT_COLUMNS),
+    "refusal": ("guoying_refusals", REFUSAL_COLUMNS),
+}
 INTEGERS = {"id", "originator_version", "recorded_at"}
 NULLABLE = {"subject_committee_id"}
 
@@ -54,7 +65,9 @@ def verify(path, checkpoint=None):
         return f"the checkpoint is of store {checkpoint['store_id']}, not {store_id}"
     position, current, last = 0, GENESIS, {"event": 0, "refusal": 0}
     at_checkpoint = GENESIS if checkpoint and checkpoint["count"] == 0 else None
-    for entry in db.execute("SELECT position, kind, ref, hash FROM guoying_chain ORDER BY position"):
+    for entry in db.execute(
+        "SELECT position, kind, ref, hash FROM guoying_chain ORDER BY position"
+    ):
         position += 1
         if entry["position"] != position or entry["kind"] not in TABLES:
             return f"position {position} is missing or binds an unknown kind"
@@ -77,7 +90,8 @@ def verify(path, checkpoint=None):
     for kind, (table, _) in TABLES.items():
         (unbound,) = db.execute(
             f"SELECT min(id) FROM {table} WHERE id NOT IN "
-            "(SELECT ref FROM guoying_chain WHERE kind = ?)", (kind,)
+            "(SELECT ref FROM guoying_chain WHERE kind = ?)",
+            (kind,),
         ).fetchone()
         if unbound is not None:
             return f"{kind} {unbound} is not bound into the chain (inserted)"

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.e2e.inprocess import LocalStore
 from tools.docsite.reference import JSON_OUTPUTS, JsonOutput, cli_commands
 from tools.docsite.shapes import conforms
+
+from tests.e2e.inprocess import LocalStore
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

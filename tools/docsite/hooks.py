@@ -23,13 +23,13 @@ PAGES = {
     "reference/json.md": reference.json_page,
     "rule-matrix.md": rule_matrix.page,
     "changelog.md": lambda: (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"),
-    "license.md": lambda: "# Licence\n\n```text\n"
-    + (ROOT / "LICENSE").read_text(encoding="utf-8")
-    + "```\n",
+    "license.md": lambda: (
+        "# Licence\n\n```text\n" + (ROOT / "LICENSE").read_text(encoding="utf-8") + "```\n"
+    ),
 }
 
 
 def on_files(files: Files, config: Any) -> Files:
     for uri, write in PAGES.items():
-        files.append(File.generated(config, uri, content=write()))
+        files.append(File.generated(config, uri, content=write()))  # type: ignore[no-untyped-call]
     return files

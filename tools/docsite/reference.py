@@ -65,11 +65,13 @@ def cli_page() -> str:
     lines = [
         "# The command line\n",
         GENERATED,
-        "Every command of `guoying --help`, its options and what it does, read from the typer "
-        "app. Exit codes are the same for every command: 0 success; 1 understood but refused, "
-        "not found or failed a check; 2 unusable input. The JSON each `--format json` prints "
-        "is under [JSON output](json.md); the commands `apply` reads are under "
-        "[commands](commands.md).\n",
+        (
+            "Every command of `guoying --help`, its options and what it does, read from the typer "
+            "app. Exit codes are the same for every command: 0 success; 1 understood but refused, "
+            "not found or failed a check; 2 unusable input. The JSON each `--format json` prints "
+            "is under [JSON output](json.md); the commands `apply` reads are under "
+            "[commands](commands.md).\n"
+        ),
     ]
     for name, command in cli_commands():
         lines.append(f"## `{name}`\n")
@@ -111,11 +113,13 @@ def commands_page() -> str:
     lines = [
         "# Commands: fields and rules\n",
         GENERATED,
-        "Every command `guoying apply` reads (and `Guoying.execute` takes), with the rule ids its "
-        "handler is registered with and its own fields; every command also has the "
-        "[shared fields](../commands.md#shared-fields) (`actor`, `reason`, `effective_on`). "
-        "What each field means, with examples, is in the hand-written "
-        "[command schema](../commands.md).\n",
+        (
+            "Every command `guoying apply` reads (and `Guoying.execute` takes), with the rule "
+            "ids its handler is registered with and its own fields; every command also has the "
+            "[shared fields](../commands.md#shared-fields) (`actor`, `reason`, `effective_on`). "
+            "What each field means, with examples, is in the hand-written "
+            "[command schema](../commands.md).\n"
+        ),
     ]
     linked = {t: attrs.has(t) for t in COMMAND_TYPES.values()}
     nested: list[type] = []
@@ -156,15 +160,13 @@ def _values_section(title: str, classes: list[type]) -> list[str]:
 
 
 def events_page() -> str:
-    base = {f.name for f in attrs.fields(DomainEvent)}  # type: ignore[misc]
+    base = {f.name for f in attrs.fields(DomainEvent)}
     lines = [
         "# Stored events\n",
         GENERATED,
         "Every event type the store keeps, by the name it is stored under, with the module "
         "of its aggregate and its own fields. Every event also carries the metadata of "
-        "[events](../events.md): "
-        + ", ".join(f"`{n}`" for n in sorted(base))
-        + ".\n",
+        "[events](../events.md): " + ", ".join(f"`{n}`" for n in sorted(base)) + ".\n",
     ]
     nested: list[type] = []
     for name, cls in EVENT_TYPES.items():
@@ -218,7 +220,9 @@ JSON_OUTPUTS: tuple[JsonOutput, ...] = (
     JsonOutput("guoying refusals", ("refusals",), inner("refusals"), "array"),
     JsonOutput("guoying audit", ("audit", "--committee", "dy-manzhuang"), inner("audit"), "array"),
     JsonOutput("guoying branches", ("branches", "--name", "北店"), inner("branches"), "array"),
-    JsonOutput("guoying committees", ("committees", "--name", "满庄"), inner("committees"), "array"),
+    JsonOutput(
+        "guoying committees", ("committees", "--name", "满庄"), inner("committees"), "array"
+    ),
     JsonOutput(
         "guoying coverage",
         ("coverage", "--committee", "dy-manzhuang", "--year", "2018"),
@@ -256,7 +260,9 @@ JSON_OUTPUTS: tuple[JsonOutput, ...] = (
         "array",
     ),
     JsonOutput(
-        "guoying plan --committee", ("plan", *COMMITTEE, "--year", "2017"), returns("cultivation_plan")
+        "guoying plan --committee",
+        ("plan", *COMMITTEE, "--year", "2017"),
+        returns("cultivation_plan"),
     ),
     JsonOutput(
         "guoying publicity --branch",
@@ -288,12 +294,14 @@ def json_page() -> str:
     lines = [
         "# JSON output\n",
         GENERATED,
-        "What every command prints with `--format json` (and the few that print JSON always), "
-        "as the API's result types unstructured by guoying's converter: enumerations as their "
-        "names, dates as `YYYY-MM-DD`, decimals as strings, tuples as arrays, `null` for an "
-        "absent optional value. The example runs on the demo store (`guoying demo`) and is "
-        "checked against this page by `tests/e2e/test_docs_site.py`. What `guoying apply` "
-        "prints is under [results](../commands.md#results).\n",
+        (
+            "What every command prints with `--format json` (and the few that print JSON always), "
+            "as the API's result types unstructured by guoying's converter: enumerations as their "
+            "names, dates as `YYYY-MM-DD`, decimals as strings, tuples as arrays, `null` for an "
+            "absent optional value. The example runs on the demo store (`guoying demo`) and is "
+            "checked against this page by `tests/e2e/test_docs_site.py`. What `guoying apply` "
+            "prints is under [results](../commands.md#results).\n"
+        ),
     ]
     classes: list[type] = []
     for output in JSON_OUTPUTS:

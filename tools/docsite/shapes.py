@@ -57,7 +57,7 @@ def describe(tp: Any, link: bool = True) -> str:
         if issubclass(tp, float):
             return "number"
         if issubclass(tp, Decimal):
-            return "decimal as a string (`\"0.10\"`)"
+            return 'decimal as a string (`"0.10"`)'
         if issubclass(tp, dt.datetime):
             return "timestamp (ISO 8601 with its UTC offset)"
         if issubclass(tp, dt.date):
@@ -111,10 +111,16 @@ def conforms(value: Any, tp: Any, path: str = "$") -> list[str]:
             return [f"{path}: expected an array, found {value!r:.60}"]
         args = [a for a in _args(tp) if a is not Ellipsis]
         if origin is tuple and len(args) > 1 and len(_args(tp)) == len(args):
-            return [p for i, (v, a) in enumerate(zip(value, args, strict=False))
-                    for p in conforms(v, a, f"{path}[{i}]")]
-        return [p for i, v in enumerate(value) for p in conforms(v, args[0] if args else Any,
-                                                                  f"{path}[{i}]")]
+            return [
+                p
+                for i, (v, a) in enumerate(zip(value, args, strict=False))
+                for p in conforms(v, a, f"{path}[{i}]")
+            ]
+        return [
+            p
+            for i, v in enumerate(value)
+            for p in conforms(v, args[0] if args else Any, f"{path}[{i}]")
+        ]
     if origin in (dict, cabc.Mapping):
         if not isinstance(value, dict):
             return [f"{path}: expected an object, found {value!r:.60}"]

@@ -86,16 +86,20 @@ RULE_STATUS: dict[RuleId, tuple[tuple[RuleStatus, str], ...]] = {
     "org.hierarchy": (
         (
             RuleStatus.NOT_YET,
-            "The city Organization Department's review of a cultivation plan (Annex 2) filed "
-            "with it is not recorded; the plan's filing, lateness and amendments are.",
+            (
+                "The city Organization Department's review of a cultivation plan (Annex 2) filed "
+                "with it is not recorded; the plan's filing, lateness and amendments are."
+            ),
         ),
     ),
     "ledger.weak_share": (
         (
             RuleStatus.REPORTED,
-            "Each committee's weak share against the policy's figure, in the tier figures "
-            "(`Guoying.figures`, `guoying ledger`); a decision is never refused by it. A policy "
-            "version is refused only for a figure outside [0, 1].",
+            (
+                "Each committee's weak share against the policy's figure, in the tier figures "
+                "(`Guoying.figures`, `guoying ledger`); a decision is never refused by it. A "
+                "policy version is refused only for a figure outside [0, 1]."
+            ),
         ),
     ),
     "ledger.rectification": (
@@ -107,37 +111,47 @@ RULE_STATUS: dict[RuleId, tuple[tuple[RuleStatus, str], ...]] = {
     "ledger.liaison_coverage": (
         (
             RuleStatus.REPORTED,
-            "Branches without a liaison and leaders who liaise with none, for a committee's "
-            "subtree (`Guoying.liaison_coverage`, `guoying coverage`, exit 1 when not met).",
+            (
+                "Branches without a liaison and leaders who liaise with none, for a committee's "
+                "subtree (`Guoying.liaison_coverage`, `guoying coverage`, exit 1 when not met)."
+            ),
         ),
     ),
     "ledger.rollup": (
         (
             RuleStatus.REPORTED,
-            "A view, not a decision: the ledger of any committee above base level is the union "
-            "of its subtree's, in sector order, numbered 1..N (`Guoying.ledger`, "
-            "`guoying ledger`).",
+            (
+                "A view, not a decision: the ledger of any committee above base level is the union "
+                "of its subtree's, in sector order, numbered 1..N (`Guoying.ledger`, "
+                "`guoying ledger`)."
+            ),
         ),
     ),
     "cultivation.coverage": (
         (
             RuleStatus.REPORTED,
-            "The sectors a cultivation plan covers and misses (`Guoying.cultivation_plan`, "
-            "`guoying plan`).",
+            (
+                "The sectors a cultivation plan covers and misses (`Guoying.cultivation_plan`, "
+                "`guoying plan`)."
+            ),
         ),
     ),
     "cultivation.deadline": (
         (
             RuleStatus.REPORTED,
-            "A plan or schedule filed after its deadline is recorded as late, never refused "
-            "(`guoying plan`, `guoying mentoring`).",
+            (
+                "A plan or schedule filed after its deadline is recorded as late, never refused "
+                "(`guoying plan`, `guoying mentoring`)."
+            ),
         ),
     ),
     "supervision.methods": (
         (
             RuleStatus.REPORTED,
-            "Visits by method in the compliance report (`Guoying.compliance`, "
-            "`guoying compliance`).",
+            (
+                "Visits by method in the compliance report (`Guoying.compliance`, "
+                "`guoying compliance`)."
+            ),
         ),
     ),
     "supervision.exchange": (
@@ -155,29 +169,37 @@ RULE_STATUS: dict[RuleId, tuple[tuple[RuleStatus, str], ...]] = {
     "mentoring.ratio": (
         (
             RuleStatus.REPORTED,
-            "A red-flag branch with fewer active pairs than the target is reported "
-            "(`Guoying.mentoring`, `guoying mentoring`); the maximum is refused.",
+            (
+                "A red-flag branch with fewer active pairs than the target is reported "
+                "(`Guoying.mentoring`, `guoying mentoring`); the maximum is refused."
+            ),
         ),
     ),
     "reward.linkage": (
         (
             RuleStatus.REPORTED,
-            "Decisions by tier per committee and year (`guoying compliance`, "
-            "`guoying assessment`); nothing is refused.",
+            (
+                "Decisions by tier per committee and year (`guoying compliance`, "
+                "`guoying assessment`); nothing is refused."
+            ),
         ),
     ),
     "accountability.assessment": (
         (
             RuleStatus.REPORTED,
-            "The §8 figures of a committee's subtree and year (`Guoying.assessment`, "
-            "`guoying assessment`).",
+            (
+                "The §8 figures of a committee's subtree and year (`Guoying.assessment`, "
+                "`guoying assessment`)."
+            ),
         ),
     ),
     "publicity.platform": (
         (
             RuleStatus.REPORTED,
-            "What a branch or the city would publish (`Guoying.branch_progress`, "
-            "`Guoying.red_flag_column`, `guoying publicity`); no client for either platform.",
+            (
+                "What a branch or the city would publish (`Guoying.branch_progress`, "
+                "`Guoying.red_flag_column`, `guoying publicity`); no client for either platform."
+            ),
         ),
     ),
 }
