@@ -20,14 +20,15 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
 
-check-types: $(STAMP)
+# mypy checks tools/docsite too, which imports mkdocs: the docs extra.
+check-types: $(DOCS_STAMP)
 	$(BIN)/mypy
 
 check-imports: $(STAMP)
 	$(BIN)/lint-imports
 
 # `make test` installs the docs extra too: tests/e2e/test_docs_site.py builds the site.
-test: lint check-types check-imports $(DOCS_STAMP)
+test: $(DOCS_STAMP) lint check-types check-imports
 	$(BIN)/python -m pytest -n 2 -q
 
 # The documentation site (mkdocs.yml): strict, so a broken link or reference is an error.
