@@ -3,6 +3,7 @@ as-known-at and as-of readings, replay checks and an erasure that keeps the proo
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from datetime import datetime
@@ -168,3 +169,22 @@ def test_only_the_organization_department_erases_personal_data(copy: Store) -> N
     )
     assert run.code == 1
     assert "org.jurisdiction" in run.stderr
+
+
+def test_a_person_erased_twice_is_refused_by_people_erasure_and_logged(copy: Store) -> None:
+    """`people.erasure` (the project's id for rules.md 9a on personal data): a second
+    erasure of one person is refused, changes nothing and is in the refusal log."""
+    erase = ("erase-person", "dy-manzhuang-p1", "--reason", "本人申请删除", "--actor", "clerk")
+    assert copy.run(*erase, "--committee", "taian-zzb").code == 0
+    before = copy.seen()
+
+    again = copy.run(*erase, "--committee", "taian-zzb")
+
+    assert again.code == 1, again
+    assert "people.erasure" in again.stderr
+    refusals = json.loads(copy.run("refusals", "--format", "json").stdout)
+    assert refusals[-1]["rule_id"] == "people.erasure"
+    after = copy.seen()
+    assert {k: v for k, v in after.items() if "refusal" not in k} == {
+        k: v for k, v in before.items() if "refusal" not in k
+    }
