@@ -47,6 +47,16 @@ from guoying.domain.labels import (
     TITLE_LABELS,
     cases_label,
 )
+from guoying.domain.labels import (
+    ADDED_HEADERS,
+    ANNEX_SHEET,
+    CULTIVATION_NOTES,
+    LEDGER_NOTES,
+    MENTORING_NOTES,
+    day_label,
+    month_label,
+    year_label,
+)
 from guoying.domain.plans import PlanStatus
 from guoying.domain.policy import Policy, PolicyBook
 from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, TitleLevel
@@ -72,7 +82,7 @@ from guoying.projections.evaluations.queries import (
 from guoying.projections.history.queries import HistoryEntry
 from guoying.projections.ledger.coverage import LiaisonCoverage, Uncovered
 from guoying.projections.ledger.figures import TierFigures
-from guoying.projections.ledger.queries import Ledger, LedgerRow
+from guoying.projections.ledger.queries import CommonProblemRow, Ledger, LedgerRow
 from guoying.projections.ledger.search import BranchFound
 from guoying.projections.ledger.tree import CommitteeRow
 from guoying.projections.mentoring.queries import (
@@ -243,6 +253,18 @@ __all__ += [
     "PairRow",
     "ScheduleEntry",
     "ScheduleFiling",
+]
+# The annexes as files (`guoying.forms`, `guoying export`).
+__all__ += [
+    "ADDED_HEADERS",
+    "ANNEX_SHEET",
+    "CULTIVATION_NOTES",
+    "LEDGER_NOTES",
+    "MENTORING_NOTES",
+    "CommonProblemRow",
+    "day_label",
+    "month_label",
+    "year_label",
 ]
 
 
