@@ -30,15 +30,20 @@ from guoying.application.errors import (
 from guoying.application.service import Outcome
 from guoying.domain.cultivation import Batch
 from guoying.domain.labels import (
+    ADDED_HEADERS,
+    ANNEX_SHEET,
     BATCH_LABELS,
     CULTIVATION_HEADERS,
+    CULTIVATION_NOTES,
     CULTIVATION_TITLE,
     FORM_HEADERS,
     FORM_TITLE,
     LEDGER_HEADERS,
+    LEDGER_NOTES,
     LEDGER_TITLE,
     LEVEL_LABELS,
     MENTORING_HEADERS,
+    MENTORING_NOTES,
     MENTORING_TITLE,
     NOT_GIVEN,
     PLAN_STATUS_LABELS,
@@ -46,13 +51,6 @@ from guoying.domain.labels import (
     TIER_LABELS,
     TITLE_LABELS,
     cases_label,
-)
-from guoying.domain.labels import (
-    ADDED_HEADERS,
-    ANNEX_SHEET,
-    CULTIVATION_NOTES,
-    LEDGER_NOTES,
-    MENTORING_NOTES,
     day_label,
     month_label,
     year_label,

@@ -49,6 +49,17 @@ class NoData(GuoyingError):
         self.field = field
 
 
+class BadRequest(GuoyingError):
+    """What was asked for cannot be a form: an unknown annex, an option an annex needs."""
+
+    exit_code = 2
+    kind = "bad_request"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
 @frozen
 class CsvTable:
     """A form as one CSV table: a header and rows, ids and counts in their own columns."""
@@ -71,12 +82,13 @@ def json_text(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def write_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+def write_atomically(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write a file through a temporary file in the same folder, renamed over `path` only
     once complete: a failure at any point leaves `path` as it was and no temporary file."""
     path = Path(path)
-    folder = path.parent
-    temporary = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    if path.is_dir():
+        raise CannotWrite(path, "it is a folder")
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
         # Created as an ordinary file would be (0666 less the umask), not private to its owner.
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -87,9 +99,7 @@ def write_atomically(path: Path, write: Callable[[IO[bytes]], None]) -> None:
             write(file)
             file.flush()
             os.fsync(file.fileno())
-        if path.is_dir():
-            raise CannotWrite(path, "it is a folder")
-        os.replace(temporary, path)
+        temporary.replace(path)
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise CannotWrite(path, error.strerror or str(error)) from error

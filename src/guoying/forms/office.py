@@ -21,6 +21,7 @@ from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from guoying.forms.files import (
@@ -43,7 +44,10 @@ _CENTRED = Alignment(wrap_text=True, vertical="center", horizontal="center")
 def _merge(ws: Worksheet, row: int, column: int, rows: int, columns: int) -> None:
     if rows > 1 or columns > 1:
         ws.merge_cells(
-            start_row=row, start_column=column, end_row=row + rows - 1, end_column=column + columns - 1
+            start_row=row,
+            start_column=column,
+            end_row=row + rows - 1,
+            end_column=column + columns - 1,
         )
 
 
@@ -76,11 +80,11 @@ def _fill_sheet(ws: Worksheet, sheet: Sheet) -> None:
         _merge(ws, notes_row, 1, 1, width)
         ws.row_dimensions[notes_row].height = 48
     if sheet.header_rows:
-        ws.freeze_panes = ws.cell(TABLE_ROW + sheet.header_rows, 1)
+        ws.freeze_panes = f"A{TABLE_ROW + sheet.header_rows}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
 
 def workbook(sheets: Sequence[Sheet]) -> Workbook:
@@ -151,7 +155,6 @@ def document(sheets: Sequence[Sheet]) -> DocxDocument:
 def write_docx(path: Path, sheets: Sequence[Sheet]) -> None:
     made = document(sheets)
     write_atomically(path, made.save)
-
 
 
 def write_form(
