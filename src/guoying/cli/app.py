@@ -39,6 +39,7 @@ from guoying.cli.mentoring import register as register_mentoring
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
+    BomOption,
     FormatOption,
     StoreOption,
 )
@@ -104,6 +105,7 @@ def ledger(
     as_known_at: AsKnownAtOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Print a committee's ledger (Annex 1) for a year; above base level, the rollup."""
@@ -114,7 +116,7 @@ def ledger(
         if fmt is Format.JSON:
             print_json(ledger_json(found))
         elif fmt is Format.CSV:
-            write_ledger_csv(found)
+            write_ledger_csv(found, bom=bom)
         else:
             print_ledger_table(console(), found)
 
@@ -125,6 +127,7 @@ def history(
     as_known_at: AsKnownAtOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Print every decision on a branch: what, for which year, who, why, when."""
@@ -132,19 +135,20 @@ def history(
     effective = _date_option("--as-of", as_of)
     with _opened(store, create=False) as guoying:
         entries = guoying.history(branch_id, as_known_at=known, as_of=effective)
-        print_entries(entries, fmt, f"History of {branch_id}", history_row, HISTORY_HEADER)
+        print_entries(entries, fmt, f"History of {branch_id}", history_row, HISTORY_HEADER, bom=bom)
 
 
 @app.command()
 def refusals(
     committee: Annotated[str | None, typer.Option("--committee", help="committee id")] = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Print the refusal log: every command refused by a rule or by authority."""
     with _opened(store, create=False) as guoying:
         entries = guoying.refusals(committee)
-        print_entries(entries, fmt, "Refusal log", refusal_row, REFUSAL_HEADER)
+        print_entries(entries, fmt, "Refusal log", refusal_row, REFUSAL_HEADER, bom=bom)
 
 
 def _read_lines(source: str) -> list[str]:
@@ -247,6 +251,7 @@ def branches(
     tier: Annotated[Tier | None, typer.Option("--tier", case_sensitive=False)] = None,
     year: Annotated[int | None, typer.Option("--year", help="as at the end of this year")] = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Find branches by committee, name, sector and tier, so that no id is needed."""
@@ -268,6 +273,7 @@ def branches(
                 "" if b.active else "ended",
             ],
             ["branch_id", "name", "sector", "tier", "committee_id", "committee", "state"],
+            bom=bom,
         )
 
 
@@ -277,6 +283,7 @@ def committees(
         str | None, typer.Option("--name", help="a part of the name, e.g. 满庄")
     ] = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Find committees by name."""
@@ -295,6 +302,7 @@ def committees(
                 "" if c.active else "dissolved",
             ],
             ["committee_id", "name", "level", "parent_id", "county", "state"],
+            bom=bom,
         )
 
 
@@ -303,6 +311,7 @@ def coverage(
     committee: Annotated[str, typer.Option("--committee", help="committee id")],
     year: Annotated[int, typer.Option("--year", help="the year")],
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Liaison coverage (ledger.liaison_coverage): branches without a liaison and leaders
@@ -322,6 +331,7 @@ def coverage(
             f"{'met' if found.met else 'NOT met'}",
             list,
             ["uncovered", "id", "name", "position"],
+            bom=bom,
         )
     if not found.met:
         raise typer.Exit(1)
@@ -335,6 +345,7 @@ app.add_typer(policy_app, name="policy")
 def policy_show(
     on: Annotated[str | None, typer.Option("--on", help="a date, YYYY-MM-DD")] = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Show the policy version in effect on a date (today by default), and all versions."""
@@ -364,6 +375,7 @@ def policy_show(
         f"Policy {policy.version} in effect on {when or 'today'}",
         list,
         ["parameter", "value"],
+        bom=bom,
     )
     if fmt is Format.TABLE:
         console().print(
@@ -422,6 +434,7 @@ def audit(
     recorded_from: Annotated[str | None, typer.Option("--recorded-from")] = None,
     recorded_to: Annotated[str | None, typer.Option("--recorded-to")] = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Every decision and refusal that matches, in order: who, why, under which rules and
@@ -437,7 +450,7 @@ def audit(
     )
     with _opened(store, create=False) as guoying:
         entries = list(guoying.audit(wanted, committee_id=committee))
-    print_entries(entries, fmt, "Audit trail", audit_row, AUDIT_HEADER)
+    print_entries(entries, fmt, "Audit trail", audit_row, AUDIT_HEADER, bom=bom)
 
 
 @app.command()
