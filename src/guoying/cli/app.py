@@ -35,6 +35,7 @@ from guoying.api import (
 from guoying.cli.assessment import print_assessment
 from guoying.cli.assessment import register as register_assessment
 from guoying.cli.evaluations import register as register_evaluations
+from guoying.cli.export import register as register_export
 from guoying.cli.mentoring import register as register_mentoring
 from guoying.cli.options import (
     AsKnownAtOption,
@@ -534,6 +535,7 @@ register_oversight(app)
 register_plans(app)
 register_assessment(app)
 register_publicity(app)
+register_export(app)
 
 
 def main() -> None:
