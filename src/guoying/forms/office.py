@@ -18,6 +18,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Pt
+from docx.table import _Cell
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -126,18 +127,23 @@ def _document_sheet(document: DocxDocument, sheet: Sheet) -> None:
     total = sum(sheet.widths)
     for index, column in enumerate(table.columns):
         column.width = Cm(26.7 * sheet.widths[index] / total)
+    # Cells are reached through each row's own cell elements: `table.cell()` rebuilds the
+    # whole grid on every call, quadratic in a ledger of a few hundred rows. Merging from the
+    # rightmost column leftwards keeps every unmerged cell at its column's index in its row.
+    rows = table._tbl.tr_lst
     for cell in sheet.cells:
-        target = table.cell(cell.row, cell.column)
-        if cell.rows > 1 or cell.columns > 1:
-            target = target.merge(
-                table.cell(cell.row + cell.rows - 1, cell.column + cell.columns - 1)
-            )
+        target = _Cell(rows[cell.row].tc_lst[cell.column], table)
         target.text = "" if cell.value is None else str(cell.value)
         if cell.header:
             for paragraph in target.paragraphs:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 for text in paragraph.runs:
                     text.bold = True
+    spanning = [c for c in sheet.cells if c.rows > 1 or c.columns > 1]
+    for cell in sorted(spanning, key=lambda c: -c.column):
+        top = _Cell(rows[cell.row].tc_lst[cell.column], table)
+        end = rows[cell.row + cell.rows - 1].tc_lst[cell.column + cell.columns - 1]
+        top.merge(_Cell(end, table))
     if sheet.notes:
         document.add_paragraph(sheet.notes)
 
