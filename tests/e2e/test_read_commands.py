@@ -39,6 +39,10 @@ NEEDS_A_STORE: dict[str, tuple[tuple[str, ...], int]] = {
     "compliance": (("compliance", "--committee", "daiyue", "--year", "2018"), 1),
     "assessment": (("assessment", "--committee", "daiyue", "--year", "2018"), 1),
     "publicity": (("publicity", "--year", "2018"), 0),
+    "export": (
+        ("export", "--annex", "1", "--committee", "daiyue", "--year", "2018", "--out", "a.xlsx"),
+        1,
+    ),
     "erase-person": (
         ("erase-person", "p1", "--reason", "本人申请", "--actor", "clerk", "--committee", "zzb"),
         1,

@@ -174,7 +174,7 @@ def print_ledger_table(out: Console, ledger: Ledger) -> None:
 
 
 def _ledger_cells(ledger: Ledger, row: LedgerRow) -> list[object]:
-    """One row of Annex 1, as the table and the CSV show it."""
+    """One row of Annex 1 as the terminal table shows it (the CSV is `guoying.forms`')."""
     return [
         SECTOR_LABELS[row.sector],
         row.sequence,
