@@ -117,6 +117,12 @@ def test_the_demo_ledger_csv_has_a_row_per_branch_under_the_chinese_headers(demo
     header, *rows = list(csv.reader(io.StringIO(run.stdout)))
     assert header[:3] == ["领域", "序号", "党支部名称"]
     assert [row[2] for row in rows] == [row["name"] for row in demo.ledger_after_first["rows"]]
+    ids = header.index("党支部编号")
+    assert [row[ids] for row in rows] == [
+        row["branch_id"] for row in demo.ledger_after_first["rows"]
+    ]
+    counts = [header.index(h) for h in ("在整改", "逾期", "已销号")]
+    assert all(row[i].isdigit() for row in rows for i in counts)
 
 
 def test_the_ledger_of_a_district_rolls_up_its_base_committees_in_sector_order(demo: Demo) -> None:

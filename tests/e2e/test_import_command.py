@@ -9,7 +9,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tests.annex1_layout_for_tests import write_annex1_layout_for_tests
+from tests.annex1_files import write_annex1
 from tests.e2e.inprocess import LocalStore
 from tests.integration.builders import YEAR, build_small_city, open_app
 from tests.integration.test_import_annex1 import empty_tree
@@ -21,9 +21,7 @@ def town_file(tmp_path: Path) -> Path:
     with open_app("memory://") as source:
         build_small_city(source)
         ledger = source.ledger("town", YEAR)
-    return write_annex1_layout_for_tests(
-        ledger, tmp_path / "town.xlsx", written_on=date(2018, 12, 20)
-    )
+    return write_annex1(ledger, tmp_path / "town.xlsx", written_on=date(2018, 12, 20))
 
 
 def test_import_records_a_ledger_file_once_and_reports_it_by_line(tmp_path: Path) -> None:

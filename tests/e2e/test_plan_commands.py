@@ -48,8 +48,21 @@ def test_plan_shows_a_committees_annex_2_and_its_filing_state(store: LocalStore)
 
     rows = _csv(store.run("plan", "--committee", CM_A, "--year", "2019", "--format", "csv").stdout)
     assert rows[0] == [
-        CULTIVATION_HEADERS[k]
-        for k in ("year", "sequence", "name", "measures", "liaison", "position", "contact", "batch")
+        *(
+            CULTIVATION_HEADERS[k]
+            for k in (
+                "year",
+                "sequence",
+                "name",
+                "measures",
+                "liaison",
+                "position",
+                "contact",
+                "batch",
+            )
+        ),
+        "党支部编号",
+        "包保联系人编号",
     ]
     assert len(rows) == 1 + pb.MINIMUM
     assert rows[1][:3] == ["2019年", "1", "Branch a-00"]
@@ -96,7 +109,7 @@ def test_plan_implementation_lists_each_committees_plan_and_its_review(store: Lo
     assert CM_B not in table.stdout
 
     rows = _csv(store.run("plan", "--implementation", "--year", "2017", "--format", "csv").stdout)
-    assert rows[0][:4] == ["committee", "level", "window", "status"]
+    assert rows[0][:5] == ["committee_id", "committee", "level", "window", "status"]
     assert len(rows) == 1 + 6
 
 

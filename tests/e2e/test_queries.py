@@ -103,6 +103,34 @@ def test_ledger_csv_has_the_annex_1_chinese_headers_and_one_row_per_branch(town:
     assert weak["年度考评结果2017"] == "后进"
     assert weak["包保联系人"] == "王建国"
     assert weak["存在的问题"] == "1、组织生活不规范，“三会一课”记录不全"
+    # The ids that tell a rollup's rows apart and the cases as numbers, each in its column.
+    assert header[-6:] == [
+        "所属基层党委",
+        "党支部编号",
+        "包保联系人编号",
+        "在整改",
+        "逾期",
+        "已销号",
+    ]
+    assert (weak["党支部编号"], weak["所属基层党委"], weak["包保联系人编号"]) == (
+        WEAK_BRANCH,
+        "manzhuang",
+        LIAISON[0],
+    )
+    assert (weak["在整改"], weak["逾期"], weak["已销号"]) == ("0", "0", "1")
+    assert not any("已销号" in cell for row in rows for cell in row)
+    assert not run.stdout.startswith("\ufeff")
+
+
+def test_ledger_csv_with_bom_starts_with_the_utf8_byte_order_mark(town: Store) -> None:
+    """Spreadsheet programs read Chinese CSV as UTF-8 only after the byte-order mark."""
+    plain = town.ledger("manzhuang", 2018, "csv")
+    run = town.run(
+        "ledger", "--committee", "manzhuang", "--year", "2018", "--format", "csv", "--bom"
+    )
+
+    assert run.code == 0, run
+    assert run.stdout == "\ufeff" + plain.stdout
 
 
 def test_ledger_table_shows_the_form_title_the_filing_committee_and_the_tier_figures(

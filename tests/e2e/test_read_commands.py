@@ -44,6 +44,10 @@ NEEDS_A_STORE: dict[str, tuple[tuple[str, ...], int]] = {
         ("import", "ledger.xlsx", "--annex", "1", "--committee", "manzhuang", "--year", "2018"),
         2,
     ),
+    "export": (
+        ("export", "--annex", "1", "--committee", "daiyue", "--year", "2018", "--out", "a.xlsx"),
+        1,
+    ),
     "erase-person": (
         ("erase-person", "p1", "--reason", "本人申请", "--actor", "clerk", "--committee", "zzb"),
         1,

@@ -107,10 +107,13 @@ def test_form_shows_annex_3_with_its_four_sealed_dated_opinions(
     assert "（盖章：city committee）2018年7月20日" in table.stdout
 
     rows = _csv(store.run("form", PIONEER, "--format", "csv").stdout)
-    assert rows[0] == ["field", "label", "value"]
+    assert rows[0] == ["field", "label", "value", "committee_id", "on"]
     fields = {r[0]: r[2] for r in rows[1:]}
+    assert fields["nomination_id"] == PIONEER
     assert fields["name"] == "Branch base-a1-b0"
     assert "山东省先进基层党组织" in fields["past_honours"]
+    sealed = {r[0]: (r[3], r[4]) for r in rows[1:]}
+    assert sealed["city_opinion"] == ("city", "2018-07-20"), "the seal's id and date, by themselves"
 
     earlier = store.run("form", PIONEER, "--as-known-at", named.before_naming.isoformat())
     assert earlier.code == 0, earlier

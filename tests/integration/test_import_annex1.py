@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from guoying.api import Guoying, Ledger, Tier
 from guoying.forms import ImportReport, import_annex1
-from tests.annex1_layout_for_tests import write_annex1_layout_for_tests
+from tests.annex1_files import write_annex1
 from tests.integration.builders import (
     YEAR,
     add_base,
@@ -66,7 +66,7 @@ def town_file(tmp_path: Path) -> tuple[Ledger, Path]:
     with open_app("memory://") as source:
         build_small_city(source)
         ledger = source.ledger("town", YEAR)
-    path = write_annex1_layout_for_tests(ledger, tmp_path / "town.xlsx", written_on=WRITTEN_ON)
+    path = write_annex1(ledger, tmp_path / "town.xlsx", written_on=WRITTEN_ON)
     return ledger, path
 
 
@@ -229,9 +229,7 @@ def test_a_higher_committee_imports_the_rows_of_its_base_committees(
     with open_app("memory://") as app:
         city = build_small_city(app)
         ledger = app.ledger("daiyue", YEAR)
-        path = write_annex1_layout_for_tests(
-            ledger, tmp_path / "daiyue.xlsx", written_on=WRITTEN_ON
-        )
+        path = write_annex1(ledger, tmp_path / "daiyue.xlsx", written_on=WRITTEN_ON)
         assert import_annex1(app, path, "daiyue", YEAR).planned == ()
         last = 5 + len(ledger.rows) - 1
         edit(path, {f"G{last}": "中间"})

@@ -2,9 +2,8 @@
 committees reads back as the same ledger (`ledger.row`), for generated ledgers of a few
 sectors, branches, tiers, targets, results, problems and liaisons.
 
-The file is written by the TEST-ONLY layout writer (tests/annex1_layout_for_tests.py) until
-the real Annex 1 XLSX writer of `guoying.forms` lands: switch `write_annex1_layout_for_tests`
-to it when merging.
+The file is written by guoying's own Annex 1 XLSX writer (`guoying.forms.write_ledger`), as
+`guoying export --annex 1` writes it.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from guoying.api.imports import (
     UnitKind,
 )
 from guoying.forms import import_annex1
-from tests.annex1_layout_for_tests import write_annex1_layout_for_tests
+from tests.annex1_files import write_annex1
 from tests.integration.builders import YEAR, add_base, add_county, found_city, open_app
 from tests.integration.test_import_annex1 import ledger_rows
 
@@ -139,9 +138,7 @@ def test_a_ledger_written_in_the_layout_imports_back_to_the_same_ledger(
         record(source, rows)
         ledger = source.ledger("town", YEAR)
     with tempfile.TemporaryDirectory() as folder, open_app("memory://") as target:
-        path = write_annex1_layout_for_tests(
-            ledger, Path(folder) / "town.xlsx", written_on=date(2018, 12, 20)
-        )
+        path = write_annex1(ledger, Path(folder) / "town.xlsx", written_on=date(2018, 12, 20))
         tree(target)
         report = import_annex1(target, path, "town", YEAR)
         assert report.issues == ()

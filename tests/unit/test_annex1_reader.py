@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from guoying.api import LEDGER_HEADERS, LEDGER_TITLE, Sector, Tier
+from guoying.api import ADDED_HEADERS, LEDGER_HEADERS, LEDGER_TITLE, Sector, Tier
 from guoying.forms import Problem, ReadLedger, open_annex1, read_annex1
 from guoying.forms.annex1_reader import numbered_lines, parse_tier
 
-H = LEDGER_HEADERS
+H = {**LEDGER_HEADERS, **ADDED_HEADERS}
 HEADER = [
     H["sector"],
     H["sequence"],

@@ -31,15 +31,20 @@ from guoying.application.errors import (
 from guoying.application.service import Outcome
 from guoying.domain.cultivation import Batch
 from guoying.domain.labels import (
+    ADDED_HEADERS,
+    ANNEX_SHEET,
     BATCH_LABELS,
     CULTIVATION_HEADERS,
+    CULTIVATION_NOTES,
     CULTIVATION_TITLE,
     FORM_HEADERS,
     FORM_TITLE,
     LEDGER_HEADERS,
+    LEDGER_NOTES,
     LEDGER_TITLE,
     LEVEL_LABELS,
     MENTORING_HEADERS,
+    MENTORING_NOTES,
     MENTORING_TITLE,
     NOT_GIVEN,
     PLAN_STATUS_LABELS,
@@ -47,6 +52,9 @@ from guoying.domain.labels import (
     TIER_LABELS,
     TITLE_LABELS,
     cases_label,
+    day_label,
+    month_label,
+    year_label,
 )
 from guoying.domain.plans import PlanStatus
 from guoying.domain.policy import Policy, PolicyBook
@@ -73,7 +81,7 @@ from guoying.projections.evaluations.queries import (
 from guoying.projections.history.queries import HistoryEntry
 from guoying.projections.ledger.coverage import LiaisonCoverage, Uncovered
 from guoying.projections.ledger.figures import TierFigures
-from guoying.projections.ledger.queries import Ledger, LedgerRow
+from guoying.projections.ledger.queries import CommonProblemRow, Ledger, LedgerRow
 from guoying.projections.ledger.search import BranchFound
 from guoying.projections.ledger.tree import CommitteeRow
 from guoying.projections.mentoring.queries import (
@@ -244,6 +252,18 @@ __all__ += [
     "PairRow",
     "ScheduleEntry",
     "ScheduleFiling",
+]
+# The annexes as files (`guoying.forms`, `guoying export`).
+__all__ += [
+    "ADDED_HEADERS",
+    "ANNEX_SHEET",
+    "CULTIVATION_NOTES",
+    "LEDGER_NOTES",
+    "MENTORING_NOTES",
+    "CommonProblemRow",
+    "day_label",
+    "month_label",
+    "year_label",
 ]
 
 

@@ -37,11 +37,13 @@ from guoying.cli.assessment import print_assessment
 from guoying.cli.assessment import register as register_assessment
 from guoying.cli.audit import register as register_audit
 from guoying.cli.evaluations import register as register_evaluations
+from guoying.cli.export import register as register_export
 from guoying.cli.imports import register as register_imports
 from guoying.cli.mentoring import register as register_mentoring
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
+    BomOption,
     FormatOption,
     StoreOption,
 )
@@ -122,6 +124,7 @@ def ledger(
     as_known_at: AsKnownAtOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Print a committee's ledger (Annex 1) for a year; above base level, the rollup."""
@@ -132,7 +135,7 @@ def ledger(
         if fmt is Format.JSON:
             print_json(ledger_json(found))
         elif fmt is Format.CSV:
-            write_ledger_csv(found)
+            write_ledger_csv(found, bom=bom)
         else:
             print_ledger_table(console(), found)
 
@@ -143,6 +146,7 @@ def history(
     as_known_at: AsKnownAtOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Print every decision on a branch: what, for which year, who, why, when."""
@@ -150,19 +154,20 @@ def history(
     effective = _date_option("--as-of", as_of)
     with _opened(store, create=False) as guoying:
         entries = guoying.history(branch_id, as_known_at=known, as_of=effective)
-        print_entries(entries, fmt, f"History of {branch_id}", history_row, HISTORY_HEADER)
+        print_entries(entries, fmt, f"History of {branch_id}", history_row, HISTORY_HEADER, bom=bom)
 
 
 @app.command()
 def refusals(
     committee: Annotated[str | None, typer.Option("--committee", help="committee id")] = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Print the refusal log: every command refused by a rule or by authority."""
     with _opened(store, create=False) as guoying:
         entries = guoying.refusals(committee)
-        print_entries(entries, fmt, "Refusal log", refusal_row, REFUSAL_HEADER)
+        print_entries(entries, fmt, "Refusal log", refusal_row, REFUSAL_HEADER, bom=bom)
 
 
 def _read_lines(source: str) -> list[str]:
@@ -279,6 +284,7 @@ def branches(
     tier: Annotated[Tier | None, typer.Option("--tier", case_sensitive=False)] = None,
     year: Annotated[int | None, typer.Option("--year", help="as at the end of this year")] = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Find branches by committee, name, sector and tier, so that no id is needed."""
@@ -300,6 +306,7 @@ def branches(
                 "" if b.active else "ended",
             ],
             ["branch_id", "name", "sector", "tier", "committee_id", "committee", "state"],
+            bom=bom,
         )
 
 
@@ -309,6 +316,7 @@ def committees(
         str | None, typer.Option("--name", help="a part of the name, e.g. 满庄")
     ] = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Find committees by name."""
@@ -327,6 +335,7 @@ def committees(
                 "" if c.active else "dissolved",
             ],
             ["committee_id", "name", "level", "parent_id", "county", "state"],
+            bom=bom,
         )
 
 
@@ -335,6 +344,7 @@ def coverage(
     committee: Annotated[str, typer.Option("--committee", help="committee id")],
     year: Annotated[int, typer.Option("--year", help="the year")],
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Liaison coverage (ledger.liaison_coverage) of the committee's subtree: each
@@ -372,6 +382,7 @@ def coverage(
             f"{'met' if found.met else 'NOT met'}",
             list,
             ["kind", "id", "name", "position or figures", "committee or status"],
+            bom=bom,
         )
     if not found.met:
         raise typer.Exit(1)
@@ -385,6 +396,7 @@ app.add_typer(policy_app, name="policy")
 def policy_show(
     on: Annotated[str | None, typer.Option("--on", help="a date, YYYY-MM-DD")] = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Show the policy version in effect on a date (today by default), and all versions."""
@@ -414,6 +426,7 @@ def policy_show(
         f"Policy {policy.version} in effect on {when or 'today'}",
         list,
         ["parameter", "value"],
+        bom=bom,
     )
     if fmt is Format.TABLE:
         console().print(
@@ -543,6 +556,7 @@ register_assessment(app)
 register_audit(app)
 register_publicity(app)
 register_imports(app)
+register_export(app)
 
 
 def main() -> None:

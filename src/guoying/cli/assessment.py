@@ -14,6 +14,7 @@ from guoying.api import TIER_LABELS, TITLE_LABELS, Assessment, to_data
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
+    BomOption,
     FormatOption,
     StoreOption,
     date_option,
@@ -145,6 +146,7 @@ def assessment(
     as_known_at: AsKnownAtOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """The figures of a committee secretary's annual report (§8): tiers, titles, mentoring,
@@ -157,7 +159,7 @@ def assessment(
     if fmt is Format.JSON:
         print_json(to_data(found))
     elif fmt is Format.CSV:
-        write_csv(HEADER, assessment_rows(found))
+        write_csv(HEADER, assessment_rows(found), bom=bom)
     else:
         print_assessment(console(), found)
 

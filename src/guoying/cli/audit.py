@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from guoying.api import AuditFilter, to_data
-from guoying.cli.options import StoreOption, date_option, opened_store, time_option
+from guoying.cli.options import BomOption, StoreOption, date_option, opened_store, time_option
 from guoying.cli.output import AUDIT_HEADER, Format, audit_row, print_entries
 
 
@@ -54,6 +54,7 @@ def audit(
     fmt: Annotated[
         AuditFormat, typer.Option("--format", help="table, json, csv or jsonl (streamed)")
     ] = AuditFormat.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Every decision and refusal that matches, in order: who, why, under which rules and
@@ -77,7 +78,7 @@ def audit(
                 typer.echo(json.dumps(to_data(entry), ensure_ascii=False, default=str))
             return
         entries = list(found)
-    print_entries(entries, Format(fmt.value), "Audit trail", audit_row, AUDIT_HEADER)
+    print_entries(entries, Format(fmt.value), "Audit trail", audit_row, AUDIT_HEADER, bom=bom)
 
 
 def register(app: typer.Typer) -> None:

@@ -22,6 +22,7 @@ from guoying.api import (
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
+    BomOption,
     FormatOption,
     StoreOption,
     date_option,
@@ -145,9 +146,11 @@ def _csv(r: EvaluationRow) -> list[object]:
     ]
 
 
-def _print(rows: Sequence[EvaluationRow], fmt: Format, title: str, *, by_branch: bool) -> None:
+def _print(
+    rows: Sequence[EvaluationRow], fmt: Format, title: str, *, by_branch: bool, bom: bool = False
+) -> None:
     if fmt is Format.CSV:
-        write_csv(CSV_HEADER, [_csv(r) for r in rows])
+        write_csv(CSV_HEADER, [_csv(r) for r in rows], bom=bom)
     else:
         print_evaluations(console(), rows, title, by_branch=by_branch)
 
@@ -179,6 +182,7 @@ def evaluations(
     as_known_at: AsKnownAtOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Annual evaluation histories: a branch's row for each year, or with --committee and
@@ -199,7 +203,7 @@ def evaluations(
                 print_json(to_data(found))
                 return
             title = f"{year}年 annual evaluations under {found.committee.name} ({committee})"
-            _print(found.rows, fmt, title, by_branch=True)
+            _print(found.rows, fmt, title, by_branch=True, bom=bom)
             return
         assert branch_id is not None
         history = guoying.evaluations(branch_id, as_known_at=known, as_of=effective)
@@ -207,7 +211,13 @@ def evaluations(
         print_json(to_data(history))
         return
     name = history.rows[-1].name if history.rows else branch_id
-    _print(history.rows, fmt, f"annual evaluations of {name} ({branch_id})", by_branch=False)
+    _print(
+        history.rows,
+        fmt,
+        f"annual evaluations of {name} ({branch_id})",
+        by_branch=False,
+        bom=bom,
+    )
 
 
 def register(app: typer.Typer) -> None:

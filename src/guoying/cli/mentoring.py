@@ -18,21 +18,23 @@ from guoying.api import (
     MentoringView,
     MentorLoad,
     PairRow,
-    ScheduleEntry,
     ScheduleFiling,
-    to_data,
 )
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
+    BomOption,
     FormatOption,
     StoreOption,
     date_option,
     opened_store,
     time_option,
 )
-from guoying.cli.output import Format, console, print_json, write_csv
+from guoying.cli.output import Format, console, print_csv, print_json, write_csv
 from guoying.cli.tables import add_rows, whole_table
+from guoying.forms import mentoring_data, mentoring_table
+from guoying.forms.annex4 import KEYS as ANNEX_KEYS
+from guoying.forms.annex4 import schedule_cells
 
 
 class Part(enum.StrEnum):
@@ -93,6 +95,8 @@ PAIR_CSV = [
     "ended by person",
     "end reason",
     "active",
+    "mentor_committee_id",
+    "mentee_committee_id",
 ]
 
 
@@ -118,6 +122,8 @@ def _pair_csv(r: PairRow) -> list[object]:
         e.decided_by_person_id if e else "",
         e.reason if e else "",
         "yes" if r.active else "",
+        r.mentor_committee_id or "",
+        r.mentee_committee_id or "",
     ]
 
 
@@ -130,6 +136,7 @@ MENTOR_HEADER = [
     "target",
     "maximum",
     "mentoring.ratio",
+    "committee_id",
 ]
 
 
@@ -149,6 +156,7 @@ def _mentor_cells(m: MentorLoad) -> list[object]:
         m.target,
         m.maximum,
         _state(m),
+        m.committee_id or "",
     ]
 
 
@@ -171,56 +179,10 @@ def _mentor_table_cells(m: MentorLoad) -> list[object]:
     ]
 
 
-ANNEX_KEYS = ("mentor", "mentee", "mentee_tier", "goal", "measures", "deadline", "remarks")
-
-
-def _annex_cells(e: ScheduleEntry) -> list[object]:
-    return [
-        e.mentor_name or e.mentor_branch_id,
-        e.mentee_name or e.mentee_branch_id,
-        TIER_LABELS[e.mentee_tier],
-        e.goal,
-        e.measures,
-        f"{e.deadline.year}年{e.deadline.month}月{e.deadline.day}日",
-        e.remarks,
-    ]
-
-
 def _filing(s: ScheduleFiling) -> str:
     if s.filed_on is None:
         return f"not filed; due {s.due_on}" + (" (overdue)" if s.overdue else "")
     return f"filed on {s.filed_on}, due {s.due_on}" + (" (late)" if s.late else "")
-
-
-SCHEDULE_CSV = [
-    "committee_id",
-    MENTORING_HEADERS["filed_by"],
-    "year",
-    "filed_on",
-    "due_on",
-    "late",
-    "overdue",
-    "pair_id",
-    *(MENTORING_HEADERS[k] for k in ANNEX_KEYS),
-]
-
-
-def _schedule_csv(view: MentoringView) -> list[list[object]]:
-    rows: list[list[object]] = []
-    for s in view.schedules:
-        head: list[object] = [
-            s.committee_id,
-            s.committee_name,
-            s.year,
-            s.filed_on.isoformat() if s.filed_on else "",
-            s.due_on.isoformat(),
-            "yes" if s.late else "",
-            "yes" if s.overdue else "",
-        ]
-        if not s.entries:
-            rows.append([*head, "", *([""] * len(ANNEX_KEYS))])
-        rows += [[*head, e.pair_id, *_annex_cells(e)] for e in s.entries]
-    return rows
 
 
 def print_mentoring(out: Console, view: MentoringView, part: Part = Part.ALL) -> None:
@@ -245,7 +207,7 @@ def print_mentoring(out: Console, view: MentoringView, part: Part = Part.ALL) ->
             columns = [
                 (MENTORING_HEADERS[k], k in {"mentor", "mentee", "deadline"}) for k in ANNEX_KEYS
             ]
-            out.print(add_rows(whole_table(title, columns), map(_annex_cells, s.entries)))
+            out.print(add_rows(whole_table(title, columns), map(schedule_cells, s.entries)))
     c = view.coverage
     out.print(
         f"{c.red_flag_branches} red-flag branches, {c.mentors} mentoring; {c.active_pairs} "
@@ -266,6 +228,7 @@ def mentoring(
     as_known_at: AsKnownAtOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Mentoring (帮带, Annex 4) under a committee in a year: the pairs active in the year,
@@ -276,16 +239,14 @@ def mentoring(
     with opened_store(store, create=False) as guoying:
         view = guoying.mentoring(committee, year, as_known_at=known, as_of=effective)
     if fmt is Format.JSON:
-        data = to_data(view)
-        data["below_target"] = [m.branch_id for m in view.below_target]
-        print_json(data)
+        print_json(mentoring_data(view))
     elif fmt is Format.CSV:
         if part is Part.MENTORS:
-            write_csv(MENTOR_HEADER, [_mentor_cells(m) for m in view.mentors])
+            write_csv(MENTOR_HEADER, [_mentor_cells(m) for m in view.mentors], bom=bom)
         elif part is Part.SCHEDULES:
-            write_csv(SCHEDULE_CSV, _schedule_csv(view))
+            print_csv(mentoring_table(view), bom=bom)
         else:
-            write_csv(PAIR_CSV, [_pair_csv(r) for r in view.pairs])
+            write_csv(PAIR_CSV, [_pair_csv(r) for r in view.pairs], bom=bom)
     else:
         print_mentoring(console(), view, part)
 

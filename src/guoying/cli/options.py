@@ -24,6 +24,14 @@ StoreOption = Annotated[
     ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json or csv")]
+BomOption = Annotated[
+    bool,
+    typer.Option(
+        "--bom",
+        help="start CSV with the UTF-8 byte-order mark, by which spreadsheet programs "
+        "read its Chinese correctly",
+    ),
+]
 AsKnownAtOption = Annotated[
     str | None,
     typer.Option(

@@ -3,8 +3,6 @@ form's Chinese headers and names from the API's one table of labels."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -37,6 +35,8 @@ from guoying.api import (
     cases_label,
     to_data,
 )
+from guoying.forms import CsvTable, csv_text, ledger_data, ledger_table
+from guoying.forms.files import as_rows
 
 
 class Format(StrEnum):
@@ -57,12 +57,16 @@ def _numbered(items: Sequence[str]) -> str:
     return "\n".join(f"{i}、{item}" for i, item in enumerate(items, start=1))
 
 
-def write_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    sys.stdout.write(buffer.getvalue())
+def write_csv(
+    header: Sequence[str], rows: Sequence[Sequence[object]], *, bom: bool = False
+) -> None:
+    """A CSV on standard output (`bom`: led by the UTF-8 byte-order mark), written by the
+    forms' one CSV writer."""
+    print_csv(CsvTable(tuple(header), as_rows(rows)), bom=bom)
+
+
+def print_csv(table: CsvTable, *, bom: bool = False) -> None:
+    sys.stdout.write(csv_text(table, bom=bom))
 
 
 def print_json(data: object) -> None:
@@ -75,11 +79,13 @@ def print_entries(
     title: str,
     to_row: Callable[[Any], list[object]],
     header: list[str],
+    *,
+    bom: bool = False,
 ) -> None:
     if fmt is Format.JSON:
         print_json(to_data(list(entries)))
     elif fmt is Format.CSV:
-        write_csv(header, [to_row(e) for e in entries])
+        write_csv(header, [to_row(e) for e in entries], bom=bom)
     elif not entries:
         # An empty frame reads as a broken table: say there is nothing, in one line.
         typer.echo(f"{title}: none")
@@ -188,7 +194,7 @@ def print_ledger_table(out: Console, ledger: Ledger) -> None:
 
 
 def _ledger_cells(ledger: Ledger, row: LedgerRow) -> list[object]:
-    """One row of Annex 1, as the table and the CSV show it."""
+    """One row of Annex 1 as the terminal table shows it (the CSV is `guoying.forms`')."""
     return [
         SECTOR_LABELS[row.sector],
         row.sequence,
@@ -205,31 +211,14 @@ def _ledger_cells(ledger: Ledger, row: LedgerRow) -> list[object]:
     ]
 
 
-def write_ledger_csv(ledger: Ledger) -> None:
-    h = LEDGER_HEADERS
-    header = [
-        h["sector"],
-        h["sequence"],
-        h["name"],
-        h["tier"],
-        *(f"{h['target']}{y}" for y in ledger.window),
-        h["problems"],
-        h["measures"],
-        *(f"{h['result']}{y}" for y in ledger.window),
-        h["liaison"],
-        h["position"],
-        h["contact"],
-        h["cases"],
-    ]
-    write_csv(header, [_ledger_cells(ledger, r) for r in ledger.rows])
+def write_ledger_csv(ledger: Ledger, *, bom: bool = False) -> None:
+    """Annex 1's CSV (`guoying.forms.ledger_table`): ids and case counts in their own
+    columns."""
+    print_csv(ledger_table(ledger), bom=bom)
 
 
 def ledger_json(ledger: Ledger) -> dict[str, Any]:
-    data: dict[str, Any] = to_data(ledger)
-    data["figures"]["advanced_share"] = ledger.figures.advanced_share
-    data["figures"]["weak_share"] = ledger.figures.weak_share
-    data["without_liaison"] = [row.branch_id for row in ledger.without_liaison]
-    return data
+    return ledger_data(ledger)
 
 
 # Rows of the history, the refusal log and the audit trail

@@ -12,6 +12,7 @@ from guoying.api import CommitteeOversight, ComplianceStatus, PeriodCompliance, 
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
+    BomOption,
     FormatOption,
     StoreOption,
     date_option,
@@ -73,6 +74,7 @@ def compliance(
     as_known_at: AsKnownAtOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """Supervision compliance (supervision.exchange, supervision.special_meeting), visits,
@@ -92,6 +94,7 @@ def compliance(
         f"{year}年督导与奖惩 supervision compliance under {committee}, judged on {report.on}",
         compliance_row,
         COMPLIANCE_HEADER,
+        bom=bom,
     )
 
 

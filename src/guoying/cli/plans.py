@@ -10,13 +10,11 @@ import typer
 from rich.table import Table
 
 from guoying.api import (
-    BATCH_LABELS,
     CULTIVATION_HEADERS,
     CULTIVATION_TITLE,
     LEVEL_LABELS,
     PLAN_STATUS_LABELS,
     SECTOR_LABELS,
-    CultivationLine,
     CultivationPlanView,
     ImplementationPlanState,
     Sector,
@@ -25,17 +23,17 @@ from guoying.api import (
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
+    BomOption,
     FormatOption,
     StoreOption,
     date_option,
     opened_store,
     time_option,
 )
-from guoying.cli.output import Format, console, print_entries, print_json, write_csv
-
-
-def _numbered(items: tuple[str, ...]) -> str:
-    return "\n".join(f"{i}、{item}" for i, item in enumerate(items, start=1))
+from guoying.cli.output import Format, console, print_csv, print_entries, print_json
+from guoying.forms import cultivation_table
+from guoying.forms.annex2 import KEYS as CULTIVATION_KEYS
+from guoying.forms.annex2 import cultivation_cells
 
 
 def _sectors(sectors: tuple[Sector, ...]) -> str:
@@ -43,22 +41,6 @@ def _sectors(sectors: tuple[Sector, ...]) -> str:
 
 
 # Annex 2
-
-CULTIVATION_KEYS = ("year", "sequence", "name", "measures", "liaison", "position", "contact")
-
-
-def cultivation_cells(line: CultivationLine) -> list[object]:
-    """A row of Annex 2 in the form's column order, then its batch."""
-    return [
-        f"{line.year}年",
-        line.sequence,
-        line.branch_name or line.branch_id,
-        _numbered(line.measures),
-        line.liaison_name or "",
-        line.liaison_position,
-        line.liaison_contact or "",
-        BATCH_LABELS[line.batch],
-    ]
 
 
 def filing_state(view: CultivationPlanView) -> list[str]:
@@ -101,7 +83,7 @@ def _print_cultivation(view: CultivationPlanView) -> None:
         table.add_column(h[key], justify="right" if key == "sequence" else "left")
     table.add_column(h["batch"])
     for line in view.rows:
-        table.add_row(*(str(cell) for cell in cultivation_cells(line)))
+        table.add_row(*(str(cell) for cell in cultivation_cells(line)[: len(CULTIVATION_KEYS) + 1]))
     out = console()
     out.print(table)
     for text in filing_state(view):
@@ -111,6 +93,7 @@ def _print_cultivation(view: CultivationPlanView) -> None:
 # Implementation plans
 
 IMPLEMENTATION_HEADER = [
+    "committee_id",
     "committee",
     "level",
     "window",
@@ -133,6 +116,7 @@ def implementation_row(p: ImplementationPlanState) -> list[object]:
     else:
         submitted = str(p.first_submitted_on)
     return [
+        p.committee_id,
         p.committee_name,
         LEVEL_LABELS[p.level],
         f"{p.window[0]}-{p.window[-1]}",
@@ -168,6 +152,7 @@ def plan(
     as_known_at: AsKnownAtOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """A city-managed committee's three-year cultivation plan (Annex 2): the year's rows
@@ -188,6 +173,7 @@ def plan(
             f"实施方案 implementation plans{where}, {year}",
             implementation_row,
             IMPLEMENTATION_HEADER,
+            bom=bom,
         )
         return
     if committee is None:
@@ -200,8 +186,7 @@ def plan(
     if fmt is Format.JSON:
         print_json(to_data(view))
     elif fmt is Format.CSV:
-        header = [CULTIVATION_HEADERS[k] for k in (*CULTIVATION_KEYS, "batch")]
-        write_csv(header, [cultivation_cells(line) for line in view.rows])
+        print_csv(cultivation_table(view), bom=bom)
     else:
         _print_cultivation(view)
 

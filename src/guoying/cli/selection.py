@@ -4,7 +4,6 @@ register) and `form` (Annex 3), each as a table, JSON or CSV."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -13,12 +12,9 @@ from rich.table import Table
 from guoying.api import (
     FORM_HEADERS,
     FORM_TITLE,
-    NOT_GIVEN,
     TITLE_LABELS,
     BoardRow,
     BoardStatus,
-    FormOpinion,
-    NominationForm,
     TitleEnd,
     TitleEntry,
     TitleLevel,
@@ -27,13 +23,15 @@ from guoying.api import (
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
+    BomOption,
     FormatOption,
     StoreOption,
     date_option,
     opened_store,
     time_option,
 )
-from guoying.cli.output import Format, console, print_entries, print_json, write_csv
+from guoying.cli.output import Format, console, print_csv, print_entries, print_json
+from guoying.forms import form_fields, form_table
 
 YearOption = Annotated[int, typer.Option("--year", help="the selection year")]
 
@@ -54,10 +52,6 @@ def _title(level: TitleLevel | None) -> str:
     return TITLE_LABELS[level] if level else ""
 
 
-def _day(on: date) -> str:
-    return f"{on.year}年{on.month}月{on.day}日"
-
-
 # The board of a year
 
 BOARD_HEADER = [
@@ -73,6 +67,9 @@ BOARD_HEADER = [
     "objections",
     "late",
     "priority awards",
+    "branch_id",
+    "base_committee_id",
+    "city_managed_committee_id",
 ]
 
 
@@ -111,6 +108,9 @@ def board_row(r: BoardRow) -> list[object]:
             for s in r.late
         ),
         ", ".join(r.priority_awards),
+        r.branch_id,
+        r.base_committee_id,
+        r.city_managed_committee_id or "",
     ]
 
 
@@ -123,6 +123,7 @@ def selection(
     as_known_at: AsKnownAtOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """The board of a selection year: each nomination's round, status, answers awaited,
@@ -136,7 +137,12 @@ def selection(
         return
     where = f" under {committee}" if committee else ""
     print_entries(
-        board.rows, fmt, f"{year}年红旗党支部评选 selection board{where}", board_row, BOARD_HEADER
+        board.rows,
+        fmt,
+        f"{year}年红旗党支部评选 selection board{where}",
+        board_row,
+        BOARD_HEADER,
+        bom=bom,
     )
 
 
@@ -153,6 +159,7 @@ TITLES_HEADER = [
     "reward (yuan)",
     "representative priority",
     "veto findings since conferral",
+    "conferred_by_id",
 ]
 
 
@@ -180,6 +187,7 @@ def title_row(e: TitleEntry) -> list[object]:
             f"({f.area}), recorded {f.recorded_on}"
             for f in e.flags
         ),
+        e.conferred_by,
     ]
 
 
@@ -188,6 +196,7 @@ def titles(
     as_known_at: AsKnownAtOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """The title register: the red-flag titles held at the end of the year (or on --as-of),
@@ -205,39 +214,11 @@ def titles(
         f"{year}年红旗党支部名录 title register on {register.on}",
         title_row,
         TITLES_HEADER,
+        bom=bom,
     )
 
 
 # The form (Annex 3)
-
-
-def _opinion(opinion: FormOpinion | None) -> str:
-    if opinion is None:
-        return NOT_GIVEN
-    seal = opinion.committee_name or opinion.committee_id
-    return f"{opinion.text}\n（{FORM_HEADERS['seal']}：{seal}）{_day(opinion.on)}"
-
-
-def form_fields(f: NominationForm) -> list[tuple[str, str]]:
-    """The form's boxes in the order of Annex 3: (key of FORM_HEADERS, what it holds)."""
-    honours = [f.past_honours or ""] + [
-        f"{a.year}年 {a.name}（{a.awarded_by}，{a.level}）" for a in f.awards
-    ]
-    return [
-        ("filed_by", f.city_managed_committee_name or f.city_managed_committee_id or ""),
-        ("name", f.branch_name or f.branch_id),
-        ("base_committee", f.base_committee_name or f.base_committee_id),
-        ("city_managed_committee", f.city_managed_committee_name or ""),
-        ("secretary", f.secretary_name or ""),
-        ("phone", f.secretary_phone or ""),
-        ("basic_facts", f.basic_facts or ""),
-        ("past_honours", "\n".join(h for h in honours if h)),
-        ("main_deeds", f.main_deeds or ""),
-        ("base_opinion", _opinion(f.base_opinion)),
-        ("city_managed_opinion", _opinion(f.city_managed_opinion)),
-        ("organization_department_opinion", _opinion(f.organization_department_opinion)),
-        ("city_opinion", _opinion(f.city_opinion)),
-    ]
 
 
 def _print_form(fields: Sequence[tuple[str, str]], nomination_id: str) -> None:
@@ -253,6 +234,7 @@ def form(
     nomination_id: Annotated[str, typer.Argument(help="the nomination's id, BRANCH-YEAR")],
     as_known_at: AsKnownAtOption = None,
     fmt: FormatOption = Format.TABLE,
+    bom: BomOption = False,
     store: StoreOption = None,
 ) -> None:
     """The recommendation and approval form of a nomination (Annex 3) with its four
@@ -264,7 +246,7 @@ def form(
     if fmt is Format.JSON:
         print_json(to_data(found))
     elif fmt is Format.CSV:
-        write_csv(["field", "label", "value"], [[k, FORM_HEADERS[k], v] for k, v in fields])
+        print_csv(form_table(found), bom=bom)
     else:
         _print_form(fields, nomination_id)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from guoying.domain.cultivation import Batch
 from guoying.domain.plans import PlanStatus
 from guoying.domain.values import CommitteeLevel, Sector, Tier, TitleLevel
@@ -124,7 +126,42 @@ PLAN_STATUS_LABELS: dict[PlanStatus, str] = {
     PlanStatus.ACCEPTED: "已审核备案",
 }
 
-# The two columns guoying adds to Annex 1 so that rows of a rolled-up ledger can be told
-# apart (the layout contract of the forms issue), and the label of its date cell.
-LEDGER_HEADERS["base_committee"] = "所属基层党委"
-LEDGER_HEADERS["branch_id"] = "党支部编号"
+# The annexes as files (`guoying export`, the forms issue): what a spreadsheet or document of
+# an annex carries beyond the headers above. The notes are the source's, verbatim.
+ANNEX_SHEET = "附件{number}"
+LEDGER_NOTES = (
+    "注：1.本表由各基层党委填写，在逐级分析研判、综合平衡后，上报上一级党委，直至市管党委备案。"
+    "2.各级党委上报的先进党支部总数原则上不超过所辖党支部总数的10%，软弱涣散党支部按照有关规定"
+    "比例确定。3.各级党委领导班子成员至少联系包保1个基层党支部，每个单位都要实现党员干部联系包保"
+    "基层党支部全覆盖。"
+)
+CULTIVATION_NOTES = "注：本表由各市管党委填写，于2017年7月10前报市委组织部。"
+MENTORING_NOTES = "注：本表由各市管党委填写，于2017年7月底前报市委组织部。"
+# The columns guoying adds after a form's own, so that rows of a rolled-up form can be told
+# apart (Annex 1 columns P and Q), and the counts of a row's rectification cases, each a
+# number in its own CSV column.
+ADDED_HEADERS: dict[str, str] = {
+    "base_committee": "所属基层党委",
+    "branch_id": "党支部编号",
+    "liaison_id": "包保联系人编号",
+    "cases_open": "在整改",
+    "cases_overdue": "逾期",
+    "cases_closed": "已销号",
+    "pair_id": "帮带编号",
+    "nomination_id": "推荐编号",
+}
+
+
+def year_label(year: int) -> str:
+    """A year as the forms write it: 2017年."""
+    return f"{year}年"
+
+
+def month_label(on: date) -> str:
+    """A filing date as the forms' heading writes it: 2017年7月."""
+    return f"{on.year}年{on.month}月"
+
+
+def day_label(on: date) -> str:
+    """A date as the forms' opinions and deadlines write it: 2017年7月10日."""
+    return f"{on.year}年{on.month}月{on.day}日"

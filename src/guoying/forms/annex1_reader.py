@@ -21,7 +21,15 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
-from guoying.api import LEDGER_HEADERS, LEDGER_TITLE, SECTOR_LABELS, TIER_LABELS, Sector, Tier
+from guoying.api import (
+    ADDED_HEADERS,
+    LEDGER_HEADERS,
+    LEDGER_TITLE,
+    SECTOR_LABELS,
+    TIER_LABELS,
+    Sector,
+    Tier,
+)
 
 SHEET = "附件1"
 # Where a reader looks for the header: the title and filing rows come first in the layout,
@@ -42,6 +50,9 @@ MERGED_CELL = "merged_cell"
 YEAR_TEXT = "year_text"
 FORMULA = "formula"
 NUMBERED_LINES = "numbered_lines"
+
+# The source's headers and the two columns guoying adds (P, Q), by key.
+HEADERS = {**LEDGER_HEADERS, **ADDED_HEADERS}
 
 
 @frozen
@@ -198,7 +209,7 @@ class _Reader:
                 None,
                 HEADER,
                 f"no header row: no row among the first {HEADER_SEARCH_ROWS} starts with "
-                f"{LEDGER_HEADERS['sector']} and names {LEDGER_HEADERS['name']}",
+                f"{HEADERS['sector']} and names {HEADERS['name']}",
             )
             return self.finish((), (), None, ((), ()))
         columns = self.check_header(header)
@@ -220,7 +231,7 @@ class _Reader:
         common: tuple[tuple[str, ...], tuple[str, ...]],
     ) -> ReadLedger:
         filed = self.text(2, 1) if self.sheet.max_row >= 2 else ""
-        label = LEDGER_HEADERS["filed_by"]
+        label = HEADERS["filed_by"]
         filed_by = filed.split("：", 1)[1].strip() if filed.startswith(label + "：") else None
         return ReadLedger(
             window, rows, common[0], common[1], common_row, tuple(self.problems), filed_by
@@ -229,7 +240,7 @@ class _Reader:
     def find_header(self) -> int | None:
         for row in range(1, min(self.sheet.max_row, HEADER_SEARCH_ROWS) + 1):
             texts = {self.text(row, c) for c in range(1, self.sheet.max_column + 1)}
-            if LEDGER_HEADERS["name"] in texts and LEDGER_TITLE not in texts:
+            if HEADERS["name"] in texts and LEDGER_TITLE not in texts:
                 return row
         return None
 
@@ -293,22 +304,22 @@ class _Reader:
                     row + 1,
                     at,
                     HEADER,
-                    f"{LEDGER_HEADERS['result']} has no column for {year}年 here "
-                    f"(the years must be those of {LEDGER_HEADERS['target']})",
+                    f"{HEADERS['result']} has no column for {year}年 here "
+                    f"(the years must be those of {HEADERS['target']})",
                 )
-        columns.has_ids = shown[columns.base_committee] == LEDGER_HEADERS["base_committee"]
+        columns.has_ids = shown[columns.base_committee] == ADDED_HEADERS["base_committee"]
         return None if bad else columns
 
     def footer_row(self, first: int) -> int:
         """The row of 面上共性问题, or the first notes row, or one past the last row."""
         for row in range(first, self.sheet.max_row + 1):
             label = self.text(row, 1)
-            if label == LEDGER_HEADERS["common_problems"] or label.startswith("注："):
+            if label == HEADERS["common_problems"] or label.startswith("注："):
                 return row
         return self.sheet.max_row + 1
 
     def has_common(self, row: int) -> bool:
-        return row <= self.sheet.max_row and self.text(row, 1) == LEDGER_HEADERS["common_problems"]
+        return row <= self.sheet.max_row and self.text(row, 1) == HEADERS["common_problems"]
 
     def check_merges(self, first: int, end: int) -> None:
         """Within the data only the sector (column A) is merged, down one column and not
@@ -323,7 +334,7 @@ class _Reader:
                 merged.min_row,
                 merged.min_col,
                 MERGED_CELL,
-                f"cells {merged.coord} are merged; among the rows only {LEDGER_HEADERS['sector']}"
+                f"cells {merged.coord} are merged; among the rows only {HEADERS['sector']}"
                 " (column A) is merged, down the rows of its section",
             )
 
@@ -337,7 +348,7 @@ class _Reader:
 
     def row(self, row: int, columns: Columns) -> ReadRow | None:
         before = len(self.problems)
-        sector_text = self.value(row, 1, LEDGER_HEADERS["sector"])
+        sector_text = self.value(row, 1, HEADERS["sector"])
         sector = parse_sector(str(sector_text)) if sector_text is not None else None
         if sector is None and sector_text is not None:
             self.problem(
@@ -348,21 +359,21 @@ class _Reader:
             )
         elif sector_text is None and not _is_formula(self.raw(row, 1)):
             self.problem(row, 1, SECTOR, "the row has no sector")
-        self.value(row, 2, LEDGER_HEADERS["sequence"])
-        name = self.value(row, 3, LEDGER_HEADERS["name"])
+        self.value(row, 2, HEADERS["sequence"])
+        name = self.value(row, 3, HEADERS["name"])
         if name is not None and not str(name).strip():
             name = None
         if name is None and not _is_formula(self.raw(row, 3)):
             self.problem(row, 3, NAME, "the row has no branch name")
-        tier = self.tier(row, 4, LEDGER_HEADERS["tier"], TIER)
+        tier = self.tier(row, 4, HEADERS["tier"], TIER)
         if tier is None and self.raw(row, 4) is None:
             self.problem(row, 4, TIER, "the row has no current tier")
         targets = {
-            y: self.tier(row, columns.targets + i, f"{LEDGER_HEADERS['target']} {y}年", YEAR_TEXT)
+            y: self.tier(row, columns.targets + i, f"{HEADERS['target']} {y}年", YEAR_TEXT)
             for i, y in enumerate(columns.window)
         }
         results = {
-            y: self.tier(row, columns.results + i, f"{LEDGER_HEADERS['result']} {y}年", YEAR_TEXT)
+            y: self.tier(row, columns.results + i, f"{HEADERS['result']} {y}年", YEAR_TEXT)
             for i, y in enumerate(columns.window)
         }
         problems = numbered_lines(self.string(row, columns.problems, "problems") or "")
@@ -403,7 +414,7 @@ class _Reader:
         )
 
     def string(self, row: int, col: int, key: str) -> str | None:
-        value = self.value(row, col, LEDGER_HEADERS[key])
+        value = self.value(row, col, HEADERS[key])
         if value is None:
             return None
         if isinstance(value, float) and value.is_integer():
@@ -444,7 +455,7 @@ class _Reader:
             return (), ()
         problems = self.footer_text(end)
         measures: tuple[str, ...] = ()
-        if self.text(end + 1, 1) == LEDGER_HEADERS["common_measures"]:
+        if self.text(end + 1, 1) == HEADERS["common_measures"]:
             measures = self.footer_text(end + 1)
         if len(problems) != len(measures):
             self.problem(
@@ -479,7 +490,7 @@ class Columns:
         self.has_ids = False
 
     def expected(self) -> dict[int, str]:
-        h = LEDGER_HEADERS
+        h = HEADERS
         return {
             1: h["sector"],
             2: h["sequence"],
@@ -492,6 +503,6 @@ class Columns:
             self.liaison: h["liaison"],
             self.liaison + 1: h["position"],
             self.liaison + 2: h["contact"],
-            self.base_committee: h["base_committee"],
-            self.base_committee + 1: h["branch_id"],
+            self.base_committee: ADDED_HEADERS["base_committee"],
+            self.base_committee + 1: ADDED_HEADERS["branch_id"],
         }
