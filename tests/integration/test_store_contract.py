@@ -29,6 +29,7 @@ from guoying import Actor, AdjustTier, Guoying, RegisterPerson, StoreUnavailable
 from guoying.adapters import schema
 from guoying.adapters.aggregates import REFRESH_LIMIT
 from guoying.adapters.store import SqlStore
+from guoying.api.urls import store_url
 from guoying.application.ports import ConcurrencyConflict, PersonalData, Refusal
 from guoying.domain.advanced_cap import BranchCounted, cap_key
 from guoying.domain.branch import TierAdjusted, branch_aggregate_id, branch_key
@@ -510,8 +511,6 @@ def _not_a_database(tmp_path: Path) -> str:
 
 UNUSABLE: dict[str, tuple[Callable[[Path], str], str]] = {
     "unsupported scheme": (lambda _: "mysql://root@localhost/guoying", "unsupported"),
-    "heroku-style postgres scheme": (lambda _: "postgres://u@localhost/guoying", "unsupported"),
-    "not a URL at all": (lambda _: "guoying store please", "cannot be read"),
     "missing folder": (
         lambda tmp: f"sqlite:///{tmp / 'no' / 'such' / 'folder' / 'store.db'}",
         "does not exist",
@@ -526,6 +525,24 @@ UNUSABLE: dict[str, tuple[Callable[[Path], str], str]] = {
 
 
 class TestStoreUrlsThatCannotBeOpened:
+    def test_the_adapter_takes_urls_only_and_the_api_reads_a_path_or_a_short_postgres_url(
+        self, tmp_path: Path
+    ) -> None:
+        """The API (and so the CLI) reads a plain path as an SQLite store there and the
+        `postgres://` and `postgresql://` forms as PostgreSQL through psycopg; the adapter
+        underneath takes URLs only."""
+        with pytest.raises(StoreUnavailable) as raised:
+            SqlStore("guoying store please")
+        assert "cannot be read" in str(raised.value)
+        with pytest.raises(StoreUnavailable) as missing:
+            Guoying(str(tmp_path / "no" / "such" / "store.db"))
+        assert "does not exist" in str(missing.value)
+        with Guoying(str(tmp_path / "here.db")) as app:
+            assert app.store.url == f"sqlite:///{tmp_path / 'here.db'}"
+        assert store_url("postgres://u@h:5432/db") == "postgresql+psycopg://u@h:5432/db"
+        assert store_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+        assert store_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
     @pytest.mark.parametrize("case", list(UNUSABLE))
     def test_an_unusable_store_url_raises_store_unavailable_with_a_clear_message(
         self, case: str, tmp_path: Path

@@ -290,6 +290,17 @@ JSON_OUTPUTS: tuple[JsonOutput, ...] = (
 )
 
 
+# Commands whose --format is not what they print: `export` writes the annex's data to the
+# file it names, `import` reports one JSON line per planned command or unreadable cell.
+JSON_ELSEWHERE: dict[str, str] = {
+    "export": "writes the annex to the file `--out` names; its JSON is the form's data, "
+    "described in [the annexes as files](../forms.md)",
+    "import": "prints one JSON line per command it would record or did record and per row it "
+    "could not read or that a rule refused, then a summary line, described under "
+    "[importing a ledger](../commands.md#importing-a-ledger-from-a-spreadsheet)",
+}
+
+
 def json_page() -> str:
     lines = [
         "# JSON output\n",
@@ -320,4 +331,7 @@ def json_page() -> str:
             lines.extend(f"- `{key}`: {meaning}" for key, meaning in output.added)
             lines.append("")
         classes.extend(c for c in reachable([result]) if c not in classes)
+    for name, where in JSON_ELSEWHERE.items():
+        lines.append(f"## `guoying {name}`\n")
+        lines.append(f"`--format json` {where}.\n")
     return "\n".join([*lines, *_values_section("Types", classes)])
