@@ -250,3 +250,80 @@ def test_a_row_of_another_base_committee_is_refused(town_file: tuple[Ledger, Pat
         edit(path, {"P5": "village"})
         report = import_annex1(app, path, "town", YEAR, dry_run=True)
         assert issues(report) == [(5, "P", "ledger.rollup")]
+
+
+def test_partial_leaves_out_a_row_with_a_merged_cell_where_values_belong(
+    town_file: tuple[Ledger, Path],
+) -> None:
+    """A merge over a row's targets is reported by row and column, and that row is not
+    recorded even with `partial`: its values cannot be told apart."""
+    _, path = town_file
+    with open_app("memory://") as app:
+        empty_tree(app)
+        import_annex1(app, path, "town", YEAR)
+        edit(path, {"G5": "先进（过硬）", "G6": "先进（过硬）"})
+        workbook = load_workbook(path)
+        workbook["附件1"].merge_cells("E6:G6")
+        workbook.save(path)
+        report = import_annex1(app, path, "town", YEAR, partial=True)
+        assert any(i.row == 6 and i.kind == "merged_cell" for i in report.issues)
+        assert {p.row for p in report.planned} == {5}
+        rows = app.ledger("town", YEAR).rows
+        assert rows[0].targets[2019] is Tier.ADVANCED
+        assert rows[1].targets[2019] is not Tier.ADVANCED
+
+
+def test_a_changed_telephone_is_reported_not_called_recorded(
+    town_file: tuple[Ledger, Path],
+) -> None:
+    ledger, path = town_file
+    with open_app("memory://") as app:
+        empty_tree(app)
+        import_annex1(app, path, "town", YEAR)
+        named = next(n for n, r in enumerate(ledger.rows, start=5) if r.liaison_name)
+        edit(path, {f"O{named}": "0538-9999999"})
+        report = import_annex1(app, path, "town", YEAR)
+        assert [(i.row, i.column, i.kind) for i in report.issues] == [(named, "O", "contact")]
+        assert not report.written
+        assert report.exit_code != 0
+
+
+def test_naming_a_liaison_the_ledger_already_knows_means_that_person(
+    town_file: tuple[Ledger, Path],
+) -> None:
+    ledger, path = town_file
+    with open_app("memory://") as app:
+        empty_tree(app)
+        import_annex1(app, path, "town", YEAR)
+        known = next(r for r in ledger.rows if r.liaison_name)
+        other = next(n for n, r in enumerate(ledger.rows, start=5) if r.name != known.name)
+        edit(
+            path,
+            {
+                f"M{other}": known.liaison_name,
+                f"N{other}": known.liaison_position,
+                f"O{other}": known.liaison_contact,
+            },
+        )
+        report = import_annex1(app, path, "town", YEAR, dry_run=True)
+        kinds = [type(p.command).__name__ for p in report.planned]
+        assert "RegisterPerson" not in kinds
+        assigned = [
+            p.command for p in report.planned if type(p.command).__name__ == "AssignLiaison"
+        ]
+        assert [c.person_id for c in assigned] == [known.liaison_id]
+
+
+def test_a_dry_run_that_a_rule_would_refuse_records_nothing_without_partial(
+    town_file: tuple[Ledger, Path],
+) -> None:
+    """All or nothing: the dry run says nothing would be recorded, as the real run does."""
+    _, path = town_file
+    with open_app("memory://") as app:
+        empty_tree(app)
+        import_annex1(app, path, "town", YEAR)
+        edit(path, {"D6": "先进（过硬）", "K6": "先进（过硬）", "G5": "先进（过硬）"})
+        dry = import_annex1(app, path, "town", YEAR, dry_run=True)
+        assert dry.issues
+        assert dry.planned == ()
+        assert import_annex1(app, path, "town", YEAR, dry_run=True, partial=True).planned

@@ -135,7 +135,8 @@ def import_read(
     plans = [planner.plan_row(row) for row in read.rows]
     plans.append(planner.plan_common())
     issues = read_issues + [i for p in plans for i in p.issues]
-    good = [p for p in plans if not p.issues and p.commands]
+    unread = {i.row for i in read_issues}
+    good = [p for p in plans if not p.issues and p.commands and p.row not in unread]
     issues += check_rows(
         guoying,
         good,
@@ -147,7 +148,8 @@ def import_read(
     good = [p for p in good if not p.refused]
     planned = assemble(good, planner.people)
     if dry_run or not planned or (issues and not partial):
-        return report(planned if not issues or partial else assemble(plans, planner.people), issues)
+        # All or nothing: with a row that cannot go in, nothing would be recorded.
+        return report(planned if not issues or partial else (), issues)
     try:
         outcome = guoying.execute_unit([p.command for p in planned])
     except GuoyingError as error:
@@ -193,6 +195,14 @@ class _Planner:
         self.on = min(date(self.year, 12, 31), guoying.today())
         self.by_name = {(r.base_committee_id, r.name): r for r in ledger.rows}
         self.by_id = {r.branch_id: r for r in ledger.rows}
+        # The liaisons the ledger already names, by base committee and name: a file naming
+        # one of them for another branch means that person, not a new one.
+        self.liaison_ids: dict[tuple[str, str], set[str]] = {}
+        for r in ledger.rows:
+            if r.liaison_id is not None and r.liaison_name is not None:
+                self.liaison_ids.setdefault((r.base_committee_id, r.liaison_name), set()).add(
+                    r.liaison_id
+                )
         self.bases = _base_committees(committees, self.committee_id)
         self.people: dict[str, PlannedCommand] = {}
         self.known_people = guoying.people_known(
@@ -395,6 +405,19 @@ class _Planner:
         position = row.liaison_position or ""
         if existing is not None and existing.liaison_name == row.liaison_name:
             assert existing.liaison_id is not None
+            if (row.liaison_contact or "") != (existing.liaison_contact or ""):
+                # A person's telephone is personal data held apart from the events; an
+                # import does not change it, and says so rather than call the file recorded.
+                plan.issues.append(
+                    ImportIssue(
+                        plan.row,
+                        self.column(self.columns.liaison + 2),
+                        ROW_RULE,
+                        "contact",
+                        f"the contact of {row.liaison_name} differs from the store's; an "
+                        "import does not change a person's telephone number",
+                    )
+                )
             if existing.liaison_position != position:
                 plan.add(
                     column,
@@ -408,8 +431,9 @@ class _Planner:
                     ),
                 )
             return existing.liaison_id
-        person_id = person_id_for(base, row.liaison_name)
-        if person_id not in self.known_people:
+        known = self.liaison_ids.get((base, row.liaison_name), set())
+        person_id = next(iter(known)) if len(known) == 1 else person_id_for(base, row.liaison_name)
+        if len(known) != 1 and person_id not in self.known_people:
             plan.new_people.append(person_id)
             self.people.setdefault(
                 person_id,
