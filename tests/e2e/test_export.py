@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import docx
@@ -126,3 +127,22 @@ def test_export_to_a_path_that_cannot_be_written_exits_2_and_keeps_what_was_ther
     assert refused.code == 1, refused
     assert kept.read_bytes() == b"last month's ledger"
     assert [p.name for p in tmp_path.iterdir()] == ["kept.xlsx"]
+
+
+def test_export_never_replaces_a_link_or_a_device_it_is_pointed_at(
+    demo: LocalStore, tmp_path: Path
+) -> None:
+    """Writing through a temporary file and renaming it would replace a symbolic link (or
+    /dev/stdout) itself: such a path is refused, and the link and its target stay."""
+    target = tmp_path / "target.xlsx"
+    target.write_bytes(b"kept")
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(target)
+    run = demo.run("export", "--annex", "1", *WHAT[1], "--out", str(link))
+    assert run.code == 2, run
+    assert "not a regular file" in run.stderr
+    assert link.is_symlink()
+    assert target.read_bytes() == b"kept"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert demo.run("export", "--annex", "1", *WHAT[1], "--out", str(fifo)).code == 2

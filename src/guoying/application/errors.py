@@ -1,7 +1,7 @@
 """The errors that cross the application boundary, each with its CLI exit code.
 
 1: the input was understood and something was refused or not found; 2: the input or the
-store is unusable (`../shared/design.md` section 3).
+store is unusable (the design, `docs/design.md` section 3).
 """
 
 from __future__ import annotations

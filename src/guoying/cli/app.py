@@ -356,24 +356,30 @@ def coverage(
     if fmt is Format.JSON:
         print_json({**to_data(found), "met": found.met})
     else:
-        rows = [
+        # One row per committee with its counts as numbers, then the people and branches
+        # that fall short, each naming its committee.
+        rows: list[list[object]] = [
             [
                 "committee",
                 c.committee_id,
                 c.name,
-                (
-                    f"{c.leaders} leaders ({len(c.uncovered_leaders)} liaise with none), "
-                    f"{c.branches} branches ({c.branches_without_liaison} without a liaison)"
-                ),
+                "",
+                c.committee_id,
+                c.leaders,
+                len(c.uncovered_leaders),
+                c.branches,
+                c.branches_without_liaison,
                 "met" if c.met else "NOT met",
             ]
             for c in found.committees
         ]
         rows += [
-            ["leader", u.person_id, u.name or "", u.position, u.committee_id]
+            ["leader", u.person_id, u.name or "", u.position, u.committee_id, "", "", "", "", ""]
             for u in found.uncovered_leaders
         ]
-        rows += [["branch", b, n, "", ""] for b, n in found.branches_without_liaison]
+        rows += [
+            ["branch", b, n, "", "", "", "", "", "", ""] for b, n in found.branches_without_liaison
+        ]
         print_entries(
             rows,
             fmt,
@@ -381,7 +387,18 @@ def coverage(
             f"{found.leaders} leaders, {found.branches} branches in the subtree, "
             f"{'met' if found.met else 'NOT met'}",
             list,
-            ["kind", "id", "name", "position or figures", "committee or status"],
+            [
+                "kind",
+                "id",
+                "name",
+                "position",
+                "committee",
+                "leaders",
+                "leaders liaising with none",
+                "branches",
+                "branches without a liaison",
+                "met",
+            ],
             bom=bom,
         )
     if not found.met:

@@ -26,11 +26,12 @@ from guoying.cli.tables import add_rows
 
 HEADER = ["section", "figure", "value", "share"]
 # One figure: its section, its name, a count (or yuan) and, for a part of a whole, its share.
-Row = tuple[str, str, int, str]
+# The share is a fraction (0.081) in CSV, a percentage in the table; None when not a part.
+Row = tuple[str, str, int, float | None]
 
 
 def _row(section: str, figure: str, value: int, of: int | None = None) -> Row:
-    return (section, figure, value, f"{value / of:.1%}" if of else "")
+    return (section, figure, value, round(value / of, 4) if of else None)
 
 
 def _tiers(a: Assessment) -> list[Row]:
@@ -137,7 +138,10 @@ def print_assessment(out: Console, found: Assessment) -> None:
     table.add_column("figure", overflow="fold")
     table.add_column("value", no_wrap=True, justify="right")
     table.add_column("share", no_wrap=True, justify="right")
-    out.print(add_rows(table, assessment_rows(found)))
+    shown = [
+        (a, b, c, f"{d:.1%}" if d is not None else "") for a, b, c, d in assessment_rows(found)
+    ]
+    out.print(add_rows(table, shown))
 
 
 def assessment(
@@ -159,7 +163,8 @@ def assessment(
     if fmt is Format.JSON:
         print_json(to_data(found))
     elif fmt is Format.CSV:
-        write_csv(HEADER, assessment_rows(found), bom=bom)
+        rows = [(a, b, c, "" if d is None else d) for a, b, c, d in assessment_rows(found)]
+        write_csv(HEADER, rows, bom=bom)
     else:
         print_assessment(console(), found)
 

@@ -88,6 +88,9 @@ def write_atomically(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     path = Path(path)
     if path.is_dir():
         raise CannotWrite(path, "it is a folder")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        # Renaming over it would replace the link or the device itself, not write through.
+        raise CannotWrite(path, "it is not a regular file (a link, a device or a pipe)")
     temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
         # Created as an ordinary file would be (0666 less the umask), not private to its owner.
