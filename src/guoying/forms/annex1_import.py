@@ -18,11 +18,13 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from openpyxl.utils import get_column_letter
 
 from guoying.api import (
     Actor,
+    Command,
     CommitteeLevel,
     CommitteeRow,
     Guoying,
@@ -52,6 +54,8 @@ from guoying.forms.annex1_reader import (
 )
 from guoying.forms.import_check import RowPlan, assemble, check_rows, from_error, from_problem
 from guoying.forms.import_report import ImportIssue, ImportReport, PlannedCommand
+
+C = TypeVar("C", bound=Command)
 
 IMPORT_ROLE = "import"
 # The kind of a unit a new branch serves, by its sector (`org.unit`).
@@ -212,6 +216,10 @@ class _Planner:
     def base_of_name(self, row: ReadRow) -> str:
         return row.base_committee_id or self.committee_id
 
+    def command(self, command_type: type[C], /, **fields: Any) -> C:
+        """A command of the import: its actor, reason and date, and its own fields."""
+        return command_type(actor=self.actor, reason=self.reason, effective_on=self.on, **fields)
+
     def column(self, index: int) -> str:
         return get_column_letter(index)
 
@@ -298,10 +306,8 @@ class _Planner:
         unit_id = f"{branch_id}-unit"
         plan.add(
             "C",
-            RegisterUnit(
-                actor=self.actor,
-                reason=self.reason,
-                effective_on=self.on,
+            self.command(
+                RegisterUnit,
                 unit_id=unit_id,
                 name=row.name,
                 kind=UNIT_KINDS[row.sector],
@@ -310,10 +316,8 @@ class _Planner:
         )
         plan.add(
             "C",
-            RegisterBranch(
-                actor=self.actor,
-                reason=self.reason,
-                effective_on=self.on,
+            self.command(
+                RegisterBranch,
                 branch_id=branch_id,
                 name=row.name,
                 sector=row.sector,
@@ -364,10 +368,8 @@ class _Planner:
             if tier is not None and (existing is None or existing.results.get(year) is not tier):
                 plan.add(
                     self.column(self.columns.results + index),
-                    AdjustTier(
-                        actor=self.actor,
-                        reason=self.reason,
-                        effective_on=self.on,
+                    self.command(
+                        AdjustTier,
                         branch_id=branch_id,
                         year=year,
                         tier=tier,
@@ -379,10 +381,8 @@ class _Planner:
             ):
                 plan.add(
                     self.column(self.columns.targets + index),
-                    SetCreationTarget(
-                        actor=self.actor,
-                        reason=self.reason,
-                        effective_on=self.on,
+                    self.command(
+                        SetCreationTarget,
                         branch_id=branch_id,
                         year=year,
                         target=target,
@@ -421,10 +421,8 @@ class _Planner:
             if existing.liaison_position != position:
                 plan.add(
                     column,
-                    AssignLiaison(
-                        actor=self.actor,
-                        reason=self.reason,
-                        effective_on=self.on,
+                    self.command(
+                        AssignLiaison,
                         branch_id=branch_id,
                         person_id=existing.liaison_id,
                         position=position,
@@ -440,10 +438,8 @@ class _Planner:
                 PlannedCommand(
                     plan.row,
                     column,
-                    RegisterPerson(
-                        actor=self.actor,
-                        reason=self.reason,
-                        effective_on=self.on,
+                    self.command(
+                        RegisterPerson,
                         person_id=person_id,
                         name=row.liaison_name,
                         phone=row.liaison_contact or "",
@@ -452,10 +448,8 @@ class _Planner:
             )
         plan.add(
             column,
-            AssignLiaison(
-                actor=self.actor,
-                reason=self.reason,
-                effective_on=self.on,
+            self.command(
+                AssignLiaison,
                 branch_id=branch_id,
                 person_id=person_id,
                 position=position,
@@ -489,10 +483,8 @@ class _Planner:
                 return
             plan.add(
                 column,
-                RecordProblem(
-                    actor=self.actor,
-                    reason=self.reason,
-                    effective_on=self.on,
+                self.command(
+                    RecordProblem,
                     branch_id=branch_id,
                     # Numbered as in the file, so the view lists the cases in the file's order.
                     case_id=f"{branch_id}-{self.year}-{position:03d}-{_digest(problem, measure)}",
@@ -517,10 +509,8 @@ class _Planner:
                 continue
             plan.add(
                 "D",
-                RecordCommonProblem(
-                    actor=self.actor,
-                    reason=self.reason,
-                    effective_on=self.on,
+                self.command(
+                    RecordCommonProblem,
                     committee_id=self.committee_id,
                     problem_id=f"{self.committee_id}-{self.year}-{_digest(problem, measure)}",
                     year=self.year,
