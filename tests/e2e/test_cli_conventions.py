@@ -105,3 +105,18 @@ def test_progress_counts_done_of_the_total_with_the_time_left_and_is_silent_when
     assert {type(c) for c in bar.columns} >= {MofNCompleteColumn, TimeRemainingColumn}
     quiet, _ = progress_bar("applying", 5, quiet=True)
     assert quiet.disable
+
+
+def test_a_tier_or_sector_is_accepted_in_chinese_as_the_tables_show_it_or_by_its_name(
+    tmp_path: Path,
+) -> None:
+    guoying("apply", "-", "--store", "city.db", cwd=tmp_path, stdin=jsonl(organization()))
+    chinese = guoying("branches", "--tier", "中间", "--sector", "农村", "--format", "json",
+                      "--store", "city.db", cwd=tmp_path)  # fmt: skip
+    english = guoying("branches", "--tier", "middle", "--sector", "RURAL", "--format", "json",
+                      "--store", "city.db", cwd=tmp_path)  # fmt: skip
+    assert chinese.code == english.code == 0, (chinese, english)
+    assert chinese.json() == english.json()
+    wrong = guoying("branches", "--tier", "差", "--store", "city.db", cwd=tmp_path)
+    assert wrong.code == 2
+    assert "--tier: '差' is none of 先进（过硬） (ADVANCED), 中间 (MIDDLE)" in wrong.stderr

@@ -20,6 +20,7 @@ from guoying import demo_city
 from guoying.api import (
     LEVEL_LABELS,
     SECTOR_LABELS,
+    TIER_LABELS,
     Actor,
     Checkpoint,
     CheckpointMismatch,
@@ -46,6 +47,7 @@ from guoying.cli.options import (
     BomOption,
     FormatOption,
     StoreOption,
+    enum_option,
 )
 from guoying.cli.options import date_option as _date_option
 from guoying.cli.options import opened_store as _opened
@@ -280,8 +282,14 @@ def branches(
     name: Annotated[
         str | None, typer.Option("--name", help="a part of the name, e.g. 北店")
     ] = None,
-    sector: Annotated[Sector | None, typer.Option("--sector", case_sensitive=False)] = None,
-    tier: Annotated[Tier | None, typer.Option("--tier", case_sensitive=False)] = None,
+    sector: Annotated[
+        str | None,
+        typer.Option("--sector", help="a sector as the tables show it (农村) or its name (RURAL)"),
+    ] = None,
+    tier: Annotated[
+        str | None,
+        typer.Option("--tier", help="a tier as the tables show it (软弱涣散) or its name (WEAK)"),
+    ] = None,
     year: Annotated[int | None, typer.Option("--year", help="as at the end of this year")] = None,
     fmt: FormatOption = Format.TABLE,
     bom: BomOption = False,
@@ -290,7 +298,11 @@ def branches(
     """Find branches by committee, name, sector and tier, so that no id is needed."""
     with _opened(store, create=False) as guoying:
         found = guoying.branches(
-            committee_id=committee, name=name, sector=sector, tier=tier, year=year
+            committee_id=committee,
+            name=name,
+            sector=enum_option("--sector", sector, Sector, SECTOR_LABELS),
+            tier=enum_option("--tier", tier, Tier, TIER_LABELS),
+            year=year,
         )
         print_entries(
             found,

@@ -3,10 +3,11 @@ store is opened and an option's value read (a bad value exits 2)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Annotated, NoReturn
+from enum import StrEnum
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 
@@ -88,3 +89,20 @@ def time_option(name: str, value: str | None) -> datetime | None:
         typer.echo(f"error: {name}: {value!r} has no UTC offset (add e.g. +08:00)", err=True)
         raise typer.Exit(2)
     return found
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def enum_option(name: str, value: str | None, kind: type[E], labels: Mapping[E, str]) -> E | None:
+    """An enumeration's value as the tables show it (its Chinese label) or by its English
+    name, in any case; anything else exits 2 listing both."""
+    if value is None:
+        return None
+    wanted = value.strip()
+    for member in kind:
+        if wanted.upper() == member.name or wanted == labels[member]:
+            return member
+    accepted = ", ".join(f"{labels[m]} ({m.name})" for m in kind)
+    typer.echo(f"error: {name}: {value!r} is none of {accepted}", err=True)
+    raise typer.Exit(2)
