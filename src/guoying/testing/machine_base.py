@@ -3,8 +3,6 @@ model's prediction, and the helpers its rules draw actors and approvals with."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -13,13 +11,13 @@ from attrs import evolve
 from hypothesis import event as note_event
 from hypothesis import strategies as st
 
-from guoying.api import Guoying
 from guoying.application import commands as c
 from guoying.application.errors import GuoyingError, Refused
 from guoying.domain.advanced_cap import BranchCounted, CapExceptionApproved, cap_key
-from guoying.domain.policy import TAIAN_2017, Policy, PolicyBook
+from guoying.domain.policy import TAIAN_2017, Policy
 from guoying.domain.values import Actor
 from guoying.testing.city import CityLayout, small_city
+from guoying.testing.example_store import ExampleStore
 from guoying.testing.invariants import CHINA, Section10Checks
 from guoying.testing.model import Expected, LedgerModel
 from guoying.testing.strategies import (
@@ -31,10 +29,10 @@ from guoying.testing.strategies import (
 ORG_LIFE = (c.MoveBranch, c.DissolveBranch, c.MergeBranches, c.MoveCommittee)
 
 
-class MachineBase(Section10Checks):
+class MachineBase(ExampleStore, Section10Checks):
     """What every rule of `LedgerMachine` runs on; the rules are in `machines.py`."""
 
-    store_url: ClassVar[str] = "memory://"
+    folder_prefix: ClassVar[str] = "guoying-machine-"
     city: ClassVar[CityLayout] = small_city()
     policy: ClassVar[Policy] = TAIAN_2017
     now: ClassVar[datetime] = datetime(2020, 1, 15, 9, 30, tzinfo=CHINA)
@@ -43,10 +41,7 @@ class MachineBase(Section10Checks):
 
     def __init__(self) -> None:
         super().__init__()
-        self._tmpdir: str | None = None
-        self.app = Guoying(
-            self.open_store_url(), policies=PolicyBook((self.policy,)), clock=self._clock
-        )
+        self.app = self.open_app()
         self.model = LedgerModel(self.city, self.policy)
         self._serial = 0
         # Live aggregates as seen right after each accepted command, by (id, version).
@@ -60,25 +55,6 @@ class MachineBase(Section10Checks):
         self._unreplayed: set[str] = set()
         for command in self.city.setup_commands(date(self.policy.first_year, 1, 1)):
             self.app.execute(command)
-
-    def _clock(self) -> datetime:
-        return self.now
-
-    def open_store_url(self) -> str:
-        """The store URL for one example; formats `{tmpdir}` with a fresh folder."""
-        if "{tmpdir}" not in self.store_url:
-            return self.store_url
-        self._tmpdir = tempfile.mkdtemp(prefix="guoying-machine-")
-        return self.store_url.format(tmpdir=self._tmpdir)
-
-    def close_store(self) -> None:
-        """Close the store and remove the example's temporary folder, if any."""
-        self.app.close()
-        if self._tmpdir is not None:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-
-    def teardown(self) -> None:
-        self.close_store()
 
     # Running a command and checking its outcome
 

@@ -41,8 +41,6 @@ elsewhere.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
@@ -54,7 +52,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from guoying.adapters import schema
-from guoying.api import Guoying
 from guoying.application import commands as c
 from guoying.application.errors import GuoyingError, Refused
 from guoying.application.pairs_on_revocation import PROCESS_ACTOR
@@ -66,9 +63,10 @@ from guoying.domain.mentoring import (
     pair_key,
 )
 from guoying.domain.nomination import Nomination, nomination_key
-from guoying.domain.policy import Policy, PolicyBook
+from guoying.domain.policy import Policy
 from guoying.domain.values import Actor, CommitteeLevel, TitleLevel
 from guoying.testing.city import CityLayout, selection_city
+from guoying.testing.example_store import ExampleStore
 from guoying.testing.invariants import CHINA
 from guoying.testing.mentoring_checks import MentoringChecks
 from guoying.testing.mentoring_model import MENTORING_POLICY, MentoringModel
@@ -88,7 +86,7 @@ def now_and_then(machine: MentoringMachine) -> bool:
     return machine.steps_taken % 3 == 2
 
 
-class MentoringMachine(RuleBasedStateMachine):
+class MentoringMachine(ExampleStore, RuleBasedStateMachine):
     """Random sequences of mentoring commands and title decisions against a real store.
 
     Class attributes to override: `store_url` (`{tmpdir}` is replaced by a fresh folder per
@@ -97,7 +95,7 @@ class MentoringMachine(RuleBasedStateMachine):
     its `mentees_max` is the maximum the machine reaches) and `year`.
     """
 
-    store_url: ClassVar[str] = "memory://"
+    folder_prefix: ClassVar[str] = "guoying-mentoring-"
     city: ClassVar[CityLayout] = selection_city()
     policy: ClassVar[Policy] = MENTORING_POLICY
     year: ClassVar[int] = 2018
@@ -106,10 +104,7 @@ class MentoringMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         every_rule_enabled(self)
-        self._tmpdir: str | None = None
-        self.app = Guoying(
-            self.open_store_url(), policies=PolicyBook((self.policy,)), clock=self._clock
-        )
+        self.app = self.open_app()
         self.checks = MentoringChecks(self.app.store, self.policy)
         self.model = MentoringModel(self.city, self.policy, self.year)
         self.today = date(self.year, 1, 1)
@@ -119,21 +114,6 @@ class MentoringMachine(RuleBasedStateMachine):
         # Live aggregates as seen right after each accepted command, by (id, version).
         self._live: dict[tuple[str, int], Any] = {}
         self._unreplayed: set[str] = set()
-
-    def _clock(self) -> datetime:
-        return self.now
-
-    def open_store_url(self) -> str:
-        """The store URL for one example; formats `{tmpdir}` with a fresh folder."""
-        if "{tmpdir}" not in self.store_url:
-            return self.store_url
-        self._tmpdir = tempfile.mkdtemp(prefix="guoying-mentoring-")
-        return self.store_url.format(tmpdir=self._tmpdir)
-
-    def teardown(self) -> None:
-        self.app.close()
-        if self._tmpdir is not None:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
 
     # The year before the mentoring
 

@@ -5,8 +5,6 @@ elapsed"). The rules are in `selection_machine.py`."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
@@ -17,16 +15,16 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from guoying.adapters import schema
-from guoying.api import Guoying
 from guoying.application import commands as c
 from guoying.application.errors import GuoyingError, Refused
 from guoying.domain.nomination import Nomination
-from guoying.domain.policy import Policy, PolicyBook
+from guoying.domain.policy import Policy
 from guoying.domain.selection_round import Round
 from guoying.domain.selection_year import YearSelection
 from guoying.domain.values import Actor, CommitteeLevel, Tier
 from guoying.domain.vetoes import VetoRecord
 from guoying.testing.city import CityLayout, selection_city
+from guoying.testing.example_store import ExampleStore
 from guoying.testing.invariants import CHINA
 from guoying.testing.selection_checks import SelectionLog
 from guoying.testing.selection_model import (
@@ -53,10 +51,10 @@ LEVEL_ORDER = {
 }
 
 
-class SelectionMachineBase(RuleBasedStateMachine):
+class SelectionMachineBase(ExampleStore, RuleBasedStateMachine):
     """What every rule of `SelectionMachine` runs on, and its invariants."""
 
-    store_url: ClassVar[str] = "memory://"
+    folder_prefix: ClassVar[str] = "guoying-selection-"
     city: ClassVar[CityLayout] = selection_city()
     branches: ClassVar[tuple[BranchPlan, ...]] = SELECTION_BRANCHES
     policy: ClassVar[Policy] = SELECTION_POLICY
@@ -67,9 +65,7 @@ class SelectionMachineBase(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         every_rule_enabled(self)
-        self._tmpdir: str | None = None
-        book = PolicyBook((self.policy,))
-        self.app = Guoying(self.open_store_url(), policies=book, clock=self._clock)
+        self.app = self.open_app()
         self.model = SelectionModel(self.city, self.policy, self.year)
         self.app.execute_unit(
             [
@@ -95,21 +91,6 @@ class SelectionMachineBase(RuleBasedStateMachine):
         # Whether the store holds events the log has not read yet.
         self._unread = False
         self._unreplayed: set[str] = set()
-
-    def _clock(self) -> datetime:
-        return self.now
-
-    def open_store_url(self) -> str:
-        """The store URL for one example; formats `{tmpdir}` with a fresh folder."""
-        if "{tmpdir}" not in self.store_url:
-            return self.store_url
-        self._tmpdir = tempfile.mkdtemp(prefix="guoying-selection-")
-        return self.store_url.format(tmpdir=self._tmpdir)
-
-    def teardown(self) -> None:
-        self.app.close()
-        if self._tmpdir is not None:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
 
     def _registration(self, plan: BranchPlan) -> c.RegisterBranch:
         return c.RegisterBranch(
