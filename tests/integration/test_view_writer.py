@@ -3,11 +3,14 @@ would give (the bitemporal rows of the ledger's views, `known_from`/`known_to`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from guoying.projections.writer import ViewWriter
 
@@ -35,9 +38,25 @@ def _rows(conn: sa.Connection) -> list[tuple[object, ...]]:
     return sorted(conn.execute(sa.select(tiers)).all(), key=lambda r: (r.branch_id, r.known_from))
 
 
-def test_a_batch_of_retirements_closes_each_row_when_its_successor_was_known() -> None:
-    engine = sa.create_engine("sqlite://")
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'views.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(database_url)
     metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_a_batch_of_retirements_closes_each_row_when_its_successor_was_known(
+    engine: sa.Engine,
+) -> None:
+    """On PostgreSQL the batch's retirements go as one set-based UPDATE (`adapters.bulk`)."""
     events = [(1, "a", "MIDDLE"), (2, "b", "WEAK"), (3, "a", "ADVANCED"), (5, "a", "LAGGING")]
     with engine.begin() as conn:
         one_by_one = ViewWriter(conn)
@@ -64,9 +83,7 @@ def test_a_batch_of_retirements_closes_each_row_when_its_successor_was_known() -
     ]
 
 
-def test_a_statement_on_a_table_first_sends_what_is_pending_for_it() -> None:
-    engine = sa.create_engine("sqlite://")
-    metadata.create_all(engine)
+def test_a_statement_on_a_table_first_sends_what_is_pending_for_it(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         views = ViewWriter(conn)
         _adjust(views, 1, "a", "MIDDLE")
@@ -82,9 +99,9 @@ def _supersede(views: ViewWriter, position: int, branch_id: str, tier: str) -> N
     views.insert(tiers, {**row, "tier": tier, "known_from": position, "known_to": None})
 
 
-def test_the_open_row_of_a_key_is_the_batchs_latest_before_the_databases() -> None:
-    engine = sa.create_engine("sqlite://")
-    metadata.create_all(engine)
+def test_the_open_row_of_a_key_is_the_batchs_latest_before_the_databases(
+    engine: sa.Engine,
+) -> None:
     with engine.begin() as conn:
         views = ViewWriter(conn)
         _adjust(views, 1, "a", "MIDDLE")
@@ -120,13 +137,6 @@ kinds = sa.Table(
 )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'views.db'}"
-    return str(request.getfixturevalue("postgres_url"))
-
-
 def test_rows_sent_in_bulk_read_back_as_written_on_every_database(database_url: str) -> None:
     """PostgreSQL's rows go by COPY (`adapters.bulk`), the others' by executemany."""
     engine = sa.create_engine(database_url)
@@ -145,3 +155,34 @@ def test_rows_sent_in_bulk_read_back_as_written_on_every_database(database_url: 
         assert found == rows
     finally:
         engine.dispose()
+
+
+adjustments = st.lists(
+    st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["MIDDLE", "WEAK"]), st.booleans()),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(adjustments)
+def test_any_batching_of_adjustments_gives_the_rows_one_by_one_gives(
+    engine: sa.Engine, steps: list[tuple[str, str, bool]]
+) -> None:
+    """Wherever the batches end, each row is closed by the next adjustment of its key."""
+    with engine.begin() as conn:
+        conn.execute(tiers.delete())
+        one_by_one = ViewWriter(conn)
+        for position, (branch_id, tier, _) in enumerate(steps, start=1):
+            _adjust(one_by_one, position, branch_id, tier)
+            one_by_one.flush()
+        expected = _rows(conn)
+        conn.execute(tiers.delete())
+        batched = ViewWriter(conn)
+        for position, (branch_id, tier, batch_ends) in enumerate(steps, start=1):
+            _adjust(batched, position, branch_id, tier)
+            if batch_ends:
+                batched.flush()
+        batched.flush()
+        assert _rows(conn) == expected

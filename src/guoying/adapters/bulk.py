@@ -1,8 +1,9 @@
-"""Many rows into one table inside the caller's transaction, by the fastest way the
-database offers: PostgreSQL's COPY, else an executemany INSERT.
+"""Many rows into one table, and many bitemporal rows retired, inside the caller's
+transaction, by the fastest way the database offers: on PostgreSQL one COPY and one
+set-based UPDATE, else an executemany.
 
-psycopg's executemany sends one INSERT per row (pipelined); a rebuild's view rows spent most
-of their time there. COPY sends them as one stream.
+psycopg's executemany sends one statement per row (pipelined); a rebuild's view rows spent
+most of their time there, then its retirements.
 """
 
 from __future__ import annotations
@@ -33,3 +34,71 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
     with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
         for row in rows:
             copy.write_row([row[column] for column in columns])
+
+
+def retire_rows(
+    conn: Connection, table: sa.Table, key: Sequence[str], retirements: Sequence[Mapping[str, Any]]
+) -> None:
+    """Close the open rows of a bitemporal table: each retirement names a `key`'s values
+    (`k_NAME`) and a store position (`k_position`); it closes the open rows of that key known
+    before the position. Executed in position order, each row is closed by the earliest
+    retirement of its key after it was known, which is what one set-based statement gives."""
+    if not retirements:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(_retire_statement(table, tuple(key)), list(retirements))
+        return
+    from psycopg import sql
+
+    table_name = sql.Identifier(table.name)
+    names = [*key, "known_to"]
+    types = [table.c[name].type.compile(dialect=conn.dialect) for name in names]
+    given = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(kind)) for kind in types)
+    columns = sql.SQL(", ").join(sql.Identifier(name) for name in names)
+    matched = sql.SQL(" AND ").join(
+        sql.SQL("t.{0} = r.{0}").format(sql.Identifier(name)) for name in key
+    )
+    same_row = sql.SQL(" AND ").join(
+        sql.SQL("{0}.{1} = closing.{1}").format(table_name, sql.Identifier(name))
+        for name in [*key, "known_from"]
+    )
+    grouped = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(n)) for n in key)
+    statement = sql.SQL(
+        "UPDATE {table} SET known_to = closing.known_to "
+        "FROM (SELECT {grouped}, t.known_from, min(r.known_to) AS known_to "
+        "FROM unnest({given}) AS r({columns}) JOIN {table} AS t ON {matched} "
+        "AND t.known_to IS NULL AND t.known_from < r.known_to "
+        "GROUP BY {grouped}, t.known_from) AS closing "
+        "WHERE {same_row} AND {table}.known_to IS NULL"
+    ).format(
+        table=table_name,
+        grouped=grouped,
+        given=given,
+        columns=columns,
+        matched=matched,
+        same_row=same_row,
+    )
+    arrays = [[row[f"k_{name}"] for row in retirements] for name in key]
+    arrays.append([row["k_position"] for row in retirements])
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(statement, arrays)
+
+
+_RETIRE: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
+
+
+def _retire_statement(table: sa.Table, names: tuple[str, ...]) -> sa.Update:
+    statement = _RETIRE.get((table.name, names))
+    if statement is None:
+        statement = (
+            table.update()
+            .where(
+                *(table.c[name] == sa.bindparam(f"k_{name}") for name in names),
+                table.c.known_to.is_(None),
+                table.c.known_from < sa.bindparam("k_position"),
+            )
+            .values(known_to=sa.bindparam("k_position"))
+        )
+        _RETIRE[(table.name, names)] = statement
+    return statement

@@ -8,8 +8,9 @@ statement after all of them.
 
 A retirement at position p closes the row of its key that is still open and was known
 before p (`known_from < p`). Pending inserts therefore go first: a row inserted at p or
-later is never closed by a retirement at p, and retirements run in the order they were
-made, so each closes exactly the row that was current when its event was handled.
+later is never closed by a retirement at p, and each row is closed by the earliest
+retirement of its key after it was known (in order, or in one set-based statement on
+PostgreSQL), so each closes exactly the row that was current when its event was handled.
 """
 
 from __future__ import annotations
@@ -20,27 +21,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, CursorResult
 
-from guoying.adapters.bulk import insert_rows
+from guoying.adapters.bulk import insert_rows, retire_rows
 
 Row = Mapping[str, Any]
-
-_RETIRE: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
-
-
-def _retire_statement(table: sa.Table, names: tuple[str, ...]) -> sa.Update:
-    statement = _RETIRE.get((table.name, names))
-    if statement is None:
-        statement = (
-            table.update()
-            .where(
-                *(table.c[name] == sa.bindparam(f"k_{name}") for name in names),
-                table.c.known_to.is_(None),
-                table.c.known_from < sa.bindparam("k_position"),
-            )
-            .values(known_to=sa.bindparam("k_position"))
-        )
-        _RETIRE[(table.name, names)] = statement
-    return statement
 
 
 class ViewWriter:
@@ -104,4 +87,4 @@ class ViewWriter:
             insert_rows(self.conn, table, rows)
         for retiring in [k for k in self._retires if only is None or k[0] == only]:
             table, rows = self._retires.pop(retiring)
-            self.conn.execute(_retire_statement(table, retiring[1]), rows)
+            retire_rows(self.conn, table, retiring[1], rows)
