@@ -94,7 +94,7 @@ class LedgerReads(Core):
         self.catch_up()
         on = year_end(year) if year is not None else self.today()
         with self.store.engine.connect() as conn:
-            committees = load_committees(conn, on)
+            committees = load_committees(conn, on, within=committee_id)
             if committee_id is not None and committee_id not in committees:
                 raise NotFound("committee_id", committee_id)
             return find_branches(

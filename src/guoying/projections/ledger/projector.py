@@ -151,7 +151,7 @@ def _branch_id(event: AnyEvent) -> str:
 
 class LedgerProjection:
     name = "ledger"
-    version = 6
+    version = 7
     metadata = metadata
 
     def handle(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:

@@ -90,7 +90,9 @@ def read_ledger(
     today: date,
     reading: Reading = NOW,
 ) -> Ledger | None:
-    committees = load_committees(conn, business_date(year, reading), reading.cut)
+    committees = load_committees(
+        conn, business_date(year, reading), reading.cut, within=committee_id
+    )
     committee = committees.get(committee_id)
     if committee is None or not committee.active:
         return None

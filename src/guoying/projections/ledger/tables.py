@@ -39,7 +39,12 @@ committees = Table(
     Column("level", Text, nullable=False),
     Column("county_level", Boolean, nullable=False),
 )
-committee_changes = _dated_changes("view_committee_changes", "committee_id")
+committee_changes = _dated_changes(
+    "view_committee_changes",
+    "committee_id",
+    # A subtree is found by following parent links down from its root (`tree.subtree_at`).
+    sa.Index("view_committee_changes_by_value", "attribute", "value", "committee_id"),
+)
 units = Table(
     "view_units",
     metadata,

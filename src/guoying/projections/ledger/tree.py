@@ -65,10 +65,17 @@ def _fold(
 
 
 def load_committees(
-    conn: Connection, on: date | None = None, cut: int | None = None
+    conn: Connection, on: date | None = None, cut: int | None = None, *, within: str | None = None
 ) -> dict[str, CommitteeRow]:
-    """Every committee founded by a date (by now without one), dissolved ones inactive."""
-    states = _fold(conn, v.committee_changes, "committee_id", on, cut)
+    """Every committee founded by a date (by now without one), dissolved ones inactive;
+    `within` a committee, only it and the active committees under it (`subtree_at`)."""
+    if within is None:
+        states = _fold(conn, v.committee_changes, "committee_id", on, cut)
+    else:
+        states = subtree_at(conn, within, on, cut)
+    rows = sa.select(v.committees)
+    if within is not None:
+        rows = rows.where(v.committees.c.committee_id.in_(list(states)))
     return {
         r.committee_id: CommitteeRow(
             r.committee_id,
@@ -78,9 +85,44 @@ def load_committees(
             bool(r.county_level),
             states[r.committee_id]["active"] is not None,
         )
-        for r in conn.execute(sa.select(v.committees))
+        for r in conn.execute(rows)
         if r.committee_id in states
     }
+
+
+def subtree_at(
+    conn: Connection, root: str, on: date | None = None, cut: int | None = None
+) -> dict[str, dict[str, str | None]]:
+    """The dated state of `root` and of every active committee under it, as the tree stood
+    on a date: found level by level from the committees that ever named a member as their
+    parent, so a subtree costs what it holds, not what the whole tree holds. Agrees with
+    `subtree_ids` over the whole tree."""
+    t = v.committee_changes
+    states = dict(_fold(conn, t, "committee_id", on, cut, _only([root])))
+    frontier = [root] if "name" in states.get(root, {}) else []
+    while frontier:
+        ever_under = (
+            sa.select(t.c.committee_id)
+            .where(t.c.attribute == "parent_id", t.c.value.in_(frontier))
+            .distinct()
+        )
+        found = _fold(conn, t, "committee_id", on, cut, ever_under)
+        members = set(frontier)
+        frontier = [
+            committee_id
+            for committee_id, state in found.items()
+            if committee_id not in states
+            and state.get("parent_id") in members
+            and state.get("active") is not None
+            and "name" in state
+        ]
+        states.update((committee_id, found[committee_id]) for committee_id in frontier)
+    return states
+
+
+def _only(ids: list[str]) -> sa.Select[Any]:
+    t = v.committee_changes
+    return sa.select(t.c.committee_id).where(t.c.committee_id.in_(ids)).distinct()
 
 
 def load_branches(
