@@ -186,3 +186,29 @@ def test_any_batching_of_adjustments_gives_the_rows_one_by_one_gives(
                 batched.flush()
         batched.flush()
         assert _rows(conn) == expected
+
+
+def test_rows_sent_in_bulk_are_stored_as_sqlalchemy_would_store_them(tmp_path: Path) -> None:
+    """SQLite's rows bypass SQLAlchemy's executemany: the stored bytes must not differ."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'views.db'}")
+    twin = kinds.to_metadata(sa.MetaData(), name="kinds_by_sqlalchemy")
+    kinds.metadata.create_all(engine)
+    twin.metadata.create_all(engine)
+    rows = [
+        {"id": 1, "name": "北店村党支部", "flag": True, "day": date(2018, 12, 31)},
+        {"id": 2, "name": None, "flag": False, "day": None},
+        {"id": 3, "name": "", "flag": None, "day": date(2017, 1, 1)},
+    ]
+    try:
+        with engine.begin() as conn:
+            views = ViewWriter(conn)
+            views.insert(kinds, *rows)
+            views.flush()
+            conn.execute(twin.insert(), rows)
+            raw = [
+                conn.exec_driver_sql(f"SELECT id, name, flag, day FROM {t.name} ORDER BY id").all()
+                for t in (kinds, twin)
+            ]
+        assert raw[0] == raw[1]
+    finally:
+        engine.dispose()
