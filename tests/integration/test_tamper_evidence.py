@@ -194,8 +194,7 @@ def entries(conn: Connection) -> list[Any]:
     return list(
         sql(
             conn,
-            "SELECT position, kind, ref, hash, digest_version FROM guoying_chain "
-            "ORDER BY position",
+            "SELECT position, kind, ref, hash, digest_version FROM guoying_chain ORDER BY position",
         )
     )
 
