@@ -212,9 +212,10 @@ def hash_rate(url: str, repeats: int) -> dict[str, float]:
             digest = hashlib.sha256(digest + row).digest()
         rates.append(len(rows) / (time.perf_counter() - began))
         began = time.perf_counter()
-        current = schema.GENESIS
+        current = bytes.fromhex(schema.GENESIS)
         for mapping in mappings:
-            current = chain.link(current, chain.event_digest(mapping))
+            columns = (mapping[c] for c in chain.EVENT_COLUMNS)
+            current = chain.event_v2(current, mapping["id"], *columns)
         chained.append(len(rows) / (time.perf_counter() - began))
     return {
         "events_per_s": statistics.median(rates),

@@ -5,12 +5,15 @@
 Exit 0 and "ok: N entries, root H" when every event and refusal-log entry is bound, in
 order, into a chain that ends in the store's head (and, given a checkpoint written by
 `guoying checkpoint`, passes through the checkpoint's root at its count); otherwise exit 1
-naming the first problem.
+naming the first problem. Entries of both digest versions are checked: version 1 (stores
+written before version 2, and every entry of a store without the digest_version column) and
+version 2.
 """
 
 import hashlib
 import json
 import sqlite3
+import struct
 import sys
 
 GENESIS = "0" * 64
@@ -33,6 +36,15 @@ TABLES = {
 }
 INTEGERS = {"id", "originator_version", "recorded_at"}
 NULLABLE = {"subject_committee_id"}
+# Version 2: the kind's byte, its integer columns and its text or blob columns, in order.
+V2 = {
+    "event": (
+        b"e",
+        ("id", "originator_version", "recorded_at"),
+        ("originator_id", "topic", "state"),
+    ),
+    "refusal": (b"r", ("id", "recorded_at"), REFUSAL_COLUMNS[2:]),
+}
 
 
 def sha256(text):
@@ -40,10 +52,25 @@ def sha256(text):
 
 
 def digest(kind, row):
-    """sha256 of the compact JSON array [kind, column values...] (UTF-8, not ASCII-escaped);
-    an event's state (bytes) enters as lower-case hex."""
+    """Version 1: sha256 of the compact JSON array [kind, column values...] (UTF-8, not
+    ASCII-escaped); an event's state (bytes) enters as lower-case hex."""
     values = [row[c].hex() if c == "state" else row[c] for c in TABLES[kind][1]]
     return sha256(json.dumps([kind, *values], ensure_ascii=False, separators=(",", ":")))
+
+
+def link(version, previous, position, kind, row):
+    """hash(position) after `previous` (hex), as guoying_chain stores it."""
+    if version == 1:
+        return sha256(previous + digest(kind, row))
+    # Version 2: sha256 of the previous hash's 32 bytes, 0x02, the kind's byte, 8-byte
+    # big-endian integers (the position, the integer columns, then the byte length of each
+    # text or blob column, -1 for NULL), then those columns' bytes (text as UTF-8).
+    tag, integers, variable = V2[kind]
+    data = [row[c].encode("utf-8") if isinstance(row[c], str) else row[c] for c in variable]
+    numbers = [position, *(row[c] for c in integers), *(-1 if d is None else len(d) for d in data)]
+    header = struct.pack(f">{len(numbers)}q", *numbers)
+    body = b"".join(d for d in data if d is not None)
+    return hashlib.sha256(bytes.fromhex(previous) + b"\x02" + tag + header + body).hexdigest()
 
 
 def wrong_type(kind, row):
@@ -65,12 +92,17 @@ def verify(path, checkpoint=None):
         return f"the checkpoint is of store {checkpoint['store_id']}, not {store_id}"
     position, current, last = 0, GENESIS, {"event": 0, "refusal": 0}
     at_checkpoint = GENESIS if checkpoint and checkpoint["count"] == 0 else None
+    columns = [c[1] for c in db.execute("PRAGMA table_info(guoying_chain)")]
+    version = "digest_version" if "digest_version" in columns else "1"
     for entry in db.execute(
-        "SELECT position, kind, ref, hash FROM guoying_chain ORDER BY position"
+        f"SELECT position, kind, ref, hash, {version} AS version FROM guoying_chain "
+        "ORDER BY position"
     ):
         position += 1
         if entry["position"] != position or entry["kind"] not in TABLES:
             return f"position {position} is missing or binds an unknown kind"
+        if entry["version"] not in (1, 2):
+            return f"position {position}: unknown digest version {entry['version']!r}"
         kind, ref = entry["kind"], entry["ref"]
         if ref <= last[kind]:
             return f"position {position}: {kind} {ref} is out of order"
@@ -81,7 +113,7 @@ def verify(path, checkpoint=None):
         problem = wrong_type(kind, row)
         if problem:
             return f"position {position}: {kind} {ref}: {problem}"
-        current = sha256(current + digest(kind, row))
+        current = link(entry["version"], current, position, kind, row)
         if current != entry["hash"]:
             return f"position {position}: {kind} {ref} does not match its hash"
         last[kind] = ref

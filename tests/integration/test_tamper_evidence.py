@@ -190,8 +190,13 @@ def sql(conn: Connection, statement: str, **params: Any) -> sa.CursorResult[Any]
 
 
 def entries(conn: Connection) -> list[Any]:
-    """The chain as stored: (position, kind, ref, hash), in position order."""
-    return list(sql(conn, "SELECT position, kind, ref, hash FROM guoying_chain ORDER BY position"))
+    """The chain as stored: (position, kind, ref, hash, digest_version), in position order."""
+    return list(
+        sql(
+            conn,
+            "SELECT position, kind, ref, hash, digest_version FROM guoying_chain ORDER BY position",
+        )
+    )
 
 
 def entry_at(conn: Connection, position: int) -> Any:
@@ -234,8 +239,7 @@ def rewrite_chain_from(conn: Connection, start: int) -> None:
     count = start - 1
     for entry in entries(conn)[start - 1 :]:
         row = stored_row(conn, entry.kind, entry.ref)
-        digest = chain.event_digest if entry.kind == chain.EVENT else chain.refusal_digest
-        current = chain.link(current, digest(row))
+        current = chain.entry_hash(entry.digest_version, current, entry.position, entry.kind, row)
         count = entry.position
         sql(conn, "UPDATE guoying_chain SET hash = :h WHERE position = :p", h=current, p=count)
     sql(conn, "UPDATE guoying_store SET chain_count = :n, chain_hash = :h", n=count, h=current)
@@ -568,8 +572,8 @@ def test_a_truncation_that_also_fixes_the_head_passes_verify_alone_but_not_a_kep
 def test_an_edit_that_rewrites_the_chain_passes_verify_alone_but_not_a_kept_checkpoint(
     url: str,
 ) -> None:
-    """(h) An event edited, every later hash recomputed with guoying's own `event_digest`,
-    `refusal_digest` and `link`, and the head updated: `verify` alone PASSES, by design. A
+    """(h) An event edited, every later hash recomputed with guoying's own `entry_hash`, and
+    the head updated: `verify` alone PASSES, by design. A
     checkpoint kept before the edit (and before later writes) no longer finds its root at
     its position: the failure names the checkpoint's position, not the edited one, which a
     rewritten chain cannot tell."""

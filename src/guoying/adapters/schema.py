@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     Index,
     Integer,
     LargeBinary,
@@ -12,6 +13,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
+    text,
 )
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY.
@@ -19,6 +22,7 @@ Position = BigInteger().with_variant(Integer(), "sqlite")
 
 store_metadata = MetaData()
 GENESIS = "0" * 64
+FIRST_DIGEST_VERSION = "1"
 
 events = Table(
     "guoying_events",
@@ -81,6 +85,9 @@ chain = Table(
     Column("kind", Text, nullable=False),
     Column("ref", BigInteger, nullable=False),
     Column("hash", Text, nullable=False),
+    # How `hash` was computed (guoying.adapters.chain): rows stored before the column was
+    # added, and rows an older guoying writes, are version 1.
+    Column("digest_version", Integer, nullable=False, server_default=FIRST_DIGEST_VERSION),
     UniqueConstraint("kind", "ref", name="guoying_chain_entry"),
 )
 
@@ -90,3 +97,23 @@ tracking = Table(
     Column("projection", Text, primary_key=True),
     Column("position", BigInteger, nullable=False),
 )
+
+# Columns added to a table after stores had been written with it, oldest first, each with
+# the value its existing rows take.
+ADDED_COLUMNS = ((chain, chain.c.digest_version, FIRST_DIGEST_VERSION),)
+
+
+def add_missing_columns(conn: Connection) -> None:
+    """Bring an existing store's tables up to this schema: `create_all` makes missing
+    tables, this adds the columns added since, each with its default for existing rows."""
+    for table, column, default in ADDED_COLUMNS:
+        present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+        if column.name in present:
+            continue
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.execute(
+            text(
+                f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind} NOT NULL "
+                f"DEFAULT {default}"
+            )
+        )

@@ -201,9 +201,10 @@ class Append:
     conn: Connection
     recorded_at: int
     head: chain.Head
+    digest_version: int = chain.WRITTEN_VERSION
 
     def extend(self, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        self.head = chain.extend(self.conn, self.head, kind, rows)
+        self.head = chain.extend(self.conn, self.head, kind, rows, self.digest_version)
 
 
 class RecorderConflict(ConcurrencyConflict, IntegrityError):
@@ -236,6 +237,9 @@ class SqlRecorder(ApplicationRecorder):
     ) -> None:
         self.engine = engine
         self.clock = clock
+        # The chain's digest version for new entries: a store opened read-only and written
+        # before the version column goes on with version 1 (docs/adr/011-chain-digest-v2.md).
+        self.digest_version = chain.WRITTEN_VERSION
         self.store_id = self._create_schema() if create else self._existing_store_id()
 
     def _existing_store_id(self) -> str:
@@ -255,6 +259,8 @@ class SqlRecorder(ApplicationRecorder):
                     raise StoreUnavailable(
                         f"{where} was made by an older guoying (no {', '.join(missing)})"
                     )
+                if not chain.has_digest_version(conn):
+                    self.digest_version = chain.V1
                 return str(conn.execute(sa.select(schema.head.c.store_id)).scalar_one())
         except sa.exc.SQLAlchemyError as error:
             raise StoreUnavailable(
@@ -268,6 +274,7 @@ class SqlRecorder(ApplicationRecorder):
                     # Two processes opening a new database at once must not race on DDL.
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(7741)"))
                 schema.store_metadata.create_all(conn)
+                schema.add_missing_columns(conn)
                 row = conn.execute(sa.select(schema.head.c.store_id)).first()
                 if row is not None:
                     return str(row.store_id)
@@ -300,6 +307,7 @@ class SqlRecorder(ApplicationRecorder):
                 conn,
                 int(max(self.clock(), row.last_recorded_at)),
                 chain.Head(int(row.chain_count), str(row.chain_hash)),
+                self.digest_version,
             )
             yield append
             conn.execute(
