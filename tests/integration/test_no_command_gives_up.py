@@ -326,3 +326,23 @@ def test_a_writer_whose_connection_is_lost_holding_the_head_is_decided_again_and
             sa.select(sa.func.count()).select_from(schema.refusals)
         ).scalar_one()
     assert chained == events + refusals
+
+
+def test_ledger_advanced_cap_commands_decided_holding_the_head_are_applied_and_refused_alike(
+    store_url: str,
+) -> None:
+    """`ledger.advanced_cap` on every store, with every command decided holding the head from
+    its first attempt: the city is built, one promotion applied, the next refused and logged
+    in the same transaction, the views read it all and the chain verifies."""
+    with open_app(store_url) as app:
+        app.handler.races = 0
+        found_city(app)
+        add_county(app, COUNTY)
+        add_base(app, BASE, COUNTY)
+        branches = add_branches(app, BASE, 10)
+        assert outcome_of(app, adjust(branches[0], Tier.ADVANCED)) == "ok"
+        assert outcome_of(app, adjust(branches[1], Tier.ADVANCED)) == CAP_RULE
+        advanced = [r.branch_id for r in app.ledger(BASE, YEAR).rows if r.tier is Tier.ADVANCED]
+        assert advanced == [branches[0]]
+        assert [r.payload["branch_id"] for r in app.refusals(BASE)] == [branches[1]]
+        assert app.verify().ok
