@@ -111,8 +111,9 @@ class Handler:
         """Apply commands as one unit: all saved in one atomic write, or none; with a
         process's `step` when a process decided them (StepTaken when another runner of it
         got there first). A unit ends applied or refused by a rule or by authority: one
-        that lost `races` races in a row (another writer saved an aggregate it read) is
-        decided once more holding the store's head, where nothing changes under it."""
+        that lost `races` races in a row (another writer saved first an aggregate it
+        writes) is decided once more holding the store's head, where nothing changes
+        under it."""
         self._require_current_layout()
         for attempt in range(self.races):
             if attempt:
