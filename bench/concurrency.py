@@ -4,14 +4,16 @@ Each writer is a process of its own with its own `Guoying`, executing commands o
 time; all start together at a barrier once they have opened the store and read the tree
 and the ledgers they will decide on. Conflicts are counted where the handler meets them
 (a save that loses the race on an aggregate's version, then decided again); refusals and
-give-ups are counted per command. Afterwards the ledgers are read back, without any cache,
+give-ups are counted per command, and the slowest command's time from its first decision
+to its outcome. Afterwards the ledgers are read back, without any cache,
 and every committee a writer touched must be within floor(share x n) advanced.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from multiprocessing import get_context
 from typing import Any
@@ -34,7 +36,7 @@ def _writer(
     barrier: Any,
     results: Any,
 ) -> None:
-    conflicts = 0
+    conflicts = held = 0
     with Guoying(url) as app:
         save = app.store.save
 
@@ -47,13 +49,25 @@ def _writer(
                 raise
 
         app.store.save = counting_save  # type: ignore[method-assign]
+        holding_head = app.store.holding_head
+
+        @contextmanager
+        def counting_holds() -> Iterator[None]:
+            nonlocal held
+            held += 1
+            with holding_head():
+                yield
+
+        app.store.holding_head = counting_holds  # type: ignore[method-assign]
         app.store.get(TREE_KEY)
         for committee_id in chain:
             app.store.get(cap_key(committee_id))
         barrier.wait()
         began = time.monotonic()
         done = capped = refused = gave_up = promoted = 0
+        slowest = 0.0
         for command in commands:
+            started = time.monotonic()
             try:
                 app.execute(command)
                 done += 1
@@ -65,6 +79,7 @@ def _writer(
                     refused += 1
             except Conflict:
                 gave_up += 1
+            slowest = max(slowest, time.monotonic() - started)
         ended = time.monotonic()
     results.put(
         {
@@ -77,6 +92,8 @@ def _writer(
             "gave_up": gave_up,
             "conflicts_retried": conflicts,
             "promoted": promoted,
+            "slowest_s": slowest,
+            "decided_holding_head": held,
         }
     )
 
@@ -108,7 +125,11 @@ def run_writers(
         "refused_otherwise": sum(r["refused_otherwise"] for r in found),
         "gave_up": sum(r["gave_up"] for r in found),
         "conflicts_retried": sum(r["conflicts_retried"] for r in found),
+        # Commands that lost their races and were decided holding the store's head.
+        "decided_holding_head": sum(r["decided_holding_head"] for r in found),
         "promoted": sum(r["promoted"] for r in found),
+        # The longest any one command took, from its first decision to its outcome.
+        "slowest_command_ms": 1000 * max(r["slowest_s"] for r in found),
         "seconds": seconds,
         "commands_per_s": commands / seconds if seconds else 0.0,
     }

@@ -8,7 +8,9 @@ does with its unique key.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from guoying.application.ports import (
     ConcurrencyConflict,
@@ -29,6 +31,9 @@ class FakeEventStore(EventStore):
         self.refusals: list[Refusal] = []
         self.tracked: dict[str, int] = {}
         self.saves = 0
+        # How many times a writer held the store's head, and whether one holds it now.
+        self.held = 0
+        self.holding = False
         # Runs once, just before the next write checks its versions: another writer's turn.
         self.before_next_save: Callable[[], object] | None = None
 
@@ -44,6 +49,22 @@ class FakeEventStore(EventStore):
 
     def reader(self) -> FakeEventStore:
         return self  # every read is as of now
+
+    @contextmanager
+    def holding_head(self) -> Iterator[None]:
+        # What a rollback restores: nothing written inside is kept when the block raises.
+        kept = copy.deepcopy((self.streams, self.positions, self.people, self.refusals))
+        tracked = dict(self.tracked)
+        self.held += 1
+        self.holding = True
+        try:
+            yield
+        except BaseException:
+            self.streams, self.positions, self.people, self.refusals = kept
+            self.tracked = tracked
+            raise
+        finally:
+            self.holding = False
 
     def event(self, aggregate_id: str, version: int) -> AnyEvent | None:
         return next(
@@ -136,7 +157,8 @@ class FakeEventStore(EventStore):
 
 
 class AlwaysConflictingStore(FakeEventStore):
-    """Every write loses a race: another writer always took the version first."""
+    """Every write loses a race unless its writer holds the store's head: another writer
+    always took the version first."""
 
     def save(
         self,
@@ -144,5 +166,7 @@ class AlwaysConflictingStore(FakeEventStore):
         personal_data: Sequence[PersonalData] = (),
         step: ProcessStep | None = None,
     ) -> list[int]:
+        if self.holding:
+            return super().save(events, personal_data, step)
         self.saves += 1
         raise ConcurrencyConflict("another writer won")

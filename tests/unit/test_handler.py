@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from guoying.application.errors import (
     Refused,
     StoreUnavailable,
 )
+from guoying.application.ports import ConcurrencyConflict, WriteLost
 from guoying.application.service import Handler
 from guoying.domain.advanced_cap import BranchCounted, cap_key
 from guoying.domain.branch import BranchRegistered, TierAdjusted, branch_key
@@ -754,23 +756,74 @@ def test_a_writer_that_loses_a_race_on_a_committees_count_is_decided_again_and_s
     assert store.get(cap_key(BASE_A1)).counts().at(2018) == (0, 2)
 
 
-def test_a_writer_that_keeps_losing_gives_up_with_a_conflict_and_saves_nothing():
+def register_city() -> cmd.RegisterCommittee:
+    return cmd.RegisterCommittee(
+        actor=actor(CITY),
+        reason="r",
+        effective_on=ON,
+        committee_id=CITY,
+        name="n",
+        level=CommitteeLevel.CITY,
+    )
+
+
+def no_pause(_: int) -> None:
+    pass
+
+
+def test_a_writer_that_keeps_losing_races_is_decided_holding_the_head_and_saved():
+    """After three lost races the command is decided once more holding the store's head,
+    where no other writer can win: it is saved, not given up."""
     store = AlwaysConflictingStore()
     pauses: list[int] = []
-    handler = Handler(store, clock=fixed_clock, retries=3, pause=pauses.append)
-    with pytest.raises(Conflict):
-        handler.execute(
-            cmd.RegisterCommittee(
-                actor=actor(CITY),
-                reason="r",
-                effective_on=ON,
-                committee_id=CITY,
-                name="n",
-                level=CommitteeLevel.CITY,
-            )
-        )
-    assert store.saves == 3
+    handler = Handler(store, clock=fixed_clock, races=3, pause=pauses.append)
+    outcome = handler.execute(register_city())
+    assert store.saves == 4, "three lost races, then the save holding the head"
     assert pauses == [1, 2], "a pause before each retry, none before the first attempt"
+    assert store.held == 1
+    assert store.event_count == len(outcome.events) == 1
+    assert store.refusals == []
+
+
+def test_ledger_advanced_cap_a_writer_that_kept_losing_is_refused_by_the_cap_holding_the_head():
+    """`ledger.advanced_cap`: a rival takes the committee's last advanced place while the
+    writer keeps losing races; decided again holding the head, the writer is refused by the
+    rule (not given up), and the refusal is kept in the log."""
+    store = AlwaysConflictingStore()
+    Handler(store, clock=fixed_clock, pause=no_pause).execute_unit(
+        [*setup_commands(), *(register_branch(f"b{n}") for n in range(10))]
+    )
+    rival = Handler(store, clock=fixed_clock, pause=no_pause)
+
+    def rival_wins(attempt: int) -> None:
+        if attempt == 2:
+            rival.execute(adjust_tier("b1", 2018, Tier.ADVANCED, by=BASE_A1))
+
+    handler = Handler(store, clock=fixed_clock, races=3, pause=rival_wins)
+    with pytest.raises(Refused) as caught:
+        handler.execute(adjust_tier("b2", 2018, Tier.ADVANCED, by=BASE_A1))
+    assert caught.value.rule_id == "ledger.advanced_cap"
+    assert len(store.stream(branch_key("b2"))) == 1, "registered, never adjusted"
+    assert store.refusals[-1].rule_id == "ledger.advanced_cap"
+    assert store.refusals[-1].command.branch_id == "b2"
+    assert store.get(branch_key("b2")).current_tier is Tier.MIDDLE
+    assert store.get(cap_key(BASE_A1)).counts().at(2018) == (1, 10)
+
+
+class ConflictingEvenHoldingTheHead(FakeEventStore):
+    """A store that lets some other write bypass its head: every save conflicts."""
+
+    def save(self, *args: object, **kwargs: object) -> list[int]:
+        self.saves += 1
+        raise ConcurrencyConflict("written beside the head")
+
+
+def test_a_conflict_while_holding_the_head_is_reported_as_a_conflict_and_saves_nothing():
+    store = ConflictingEvenHoldingTheHead()
+    handler = Handler(store, clock=fixed_clock, races=2, pause=no_pause)
+    with pytest.raises(Conflict, match="head was held"):
+        handler.execute(register_city())
+    assert (store.saves, store.held) == (3, 1)
     assert store.event_count == 0
     assert store.refusals == []
 
@@ -781,3 +834,32 @@ def test_sector_is_recorded_on_the_branch(store, handler):
     assert command.sector is Sector.RURAL
     handler.execute(command)
     assert store.get(branch_key("b1")).sector is Sector.RURAL
+
+
+class LosesItsConnection(FakeEventStore):
+    """A store whose connection is lost during the first `times` saves, before the commit."""
+
+    def __init__(self, times: int) -> None:
+        super().__init__()
+        self.times = times
+
+    def save(self, *args: Any, **kwargs: Any) -> list[int]:
+        if self.times:
+            self.times -= 1
+            self.saves += 1
+            raise WriteLost("server closed the connection")
+        return super().save(*args, **kwargs)
+
+
+def test_a_write_that_lost_its_connection_before_its_commit_is_decided_again_and_saved_once():
+    store = LosesItsConnection(times=1)
+    outcome = Handler(store, clock=fixed_clock, pause=no_pause).execute(register_city())
+    assert store.saves == 2
+    assert store.event_count == len(outcome.events) == 1
+
+
+def test_a_store_that_keeps_losing_its_connection_is_reported_unavailable_having_saved_nothing():
+    store = LosesItsConnection(times=100)
+    with pytest.raises(StoreUnavailable, match="connection to the store was lost"):
+        Handler(store, clock=fixed_clock, pause=no_pause).execute(register_city())
+    assert store.event_count == 0

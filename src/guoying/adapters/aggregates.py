@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
 from eventsourcing.application import LRUCache
 from eventsourcing.persistence import EventStore
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection
 
 from guoying.adapters import schema
 from guoying.domain.events import AnyEvent
@@ -66,16 +67,23 @@ def project(aggregate: Any, events: Iterable[Any]) -> Any:
 
 
 class CachedAggregates:
-    def __init__(self, events: EventStore[str], engine: Engine, *, maxsize: int = 4096) -> None:
+    def __init__(
+        self,
+        events: EventStore[str],
+        connect: Callable[[], AbstractContextManager[Connection]],
+        *,
+        maxsize: int = 4096,
+    ) -> None:
         self.events = events
-        self.engine = engine
+        # The store's own: while a thread holds the store's head, it reads in that write.
+        self.connect = connect
         self.maxsize = maxsize
         self._cache: LRUCache[str, Any] = LRUCache(maxsize)
         self._lock = threading.Lock()
         self._stale: set[str] = set()
         # Bumped by every refresh that moves `_seen`: a read that saw it change is not kept.
         self._generation = 0
-        with engine.connect() as conn:
+        with connect() as conn:
             self._seen = int(conn.execute(_LAST).scalar_one())
 
     def get(self, aggregate_id: str, *, refreshed: bool = False) -> Any | None:
@@ -99,7 +107,7 @@ class CachedAggregates:
 
     def refresh(self) -> None:
         """Look once at what was written since the last look."""
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(_AFTER, {"after": self._seen}).all()
             last = int(conn.execute(_LAST).scalar_one()) if len(rows) == REFRESH_LIMIT else None
         if not rows:

@@ -9,6 +9,7 @@ and Repository over `SqlRecorder`, our ApplicationRecorder (see docs/adr/001-sto
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -45,6 +46,7 @@ from guoying.application.ports import (
     PersonalData,
     ProcessStep,
     Refusal,
+    WriteLost,
 )
 from guoying.domain.events import A, AnyEvent, Key
 from guoying.domain.person import PersonalDataErased
@@ -240,7 +242,39 @@ class SqlRecorder(ApplicationRecorder):
         # The chain's digest version for new entries: a store opened read-only and written
         # before the version column goes on with version 1 (docs/adr/011-chain-digest-v2.md).
         self.digest_version = chain.WRITTEN_VERSION
+        # The write that holds the store's head for this thread (`holding`), if any.
+        self._local = threading.local()
         self.store_id = self._create_schema() if create else self._existing_store_id()
+
+    @property
+    def held(self) -> Append | None:
+        found: Append | None = getattr(self._local, "held", None)
+        return found
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection to read with: the held write's own while this thread holds the
+        head (another would wait for it on `memory://`), else one from the pool."""
+        held = self.held
+        if held is not None:
+            yield held.conn
+            return
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def holding(self) -> Iterator[Append]:
+        """Hold the store's head until the block ends: every read and write of this thread
+        goes through one transaction that no other writer can write beside, committed when
+        the block ends and undone if it raises."""
+        if self.held is not None:
+            raise RuntimeError("this thread already holds the store's head")
+        with self.appending() as append:
+            self._local.held = append
+            try:
+                yield append
+            finally:
+                self._local.held = None
 
     def _existing_store_id(self) -> str:
         """Open without writing anything: the store must already be there."""
@@ -291,6 +325,10 @@ class SqlRecorder(ApplicationRecorder):
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
+        held = self.held
+        if held is not None:
+            yield held.conn
+            return
         with self.engine.connect() as conn:
             conn.execution_options(guoying_write=True)
             with conn.begin():
@@ -299,25 +337,54 @@ class SqlRecorder(ApplicationRecorder):
     @contextmanager
     def appending(self) -> Iterator[Append]:
         """A write transaction that holds the store's head: its recorded time, no earlier
-        than the last one, and the chain the written rows extend, stored on the way out."""
-        with self.writing() as conn:
-            query = _HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD
-            row = conn.execute(query).one()
-            append = Append(
-                conn,
-                int(max(self.clock(), row.last_recorded_at)),
-                chain.Head(int(row.chain_count), str(row.chain_hash)),
-                self.digest_version,
-            )
-            yield append
-            conn.execute(
-                _SET_HEAD,
-                {
-                    "recorded_at": append.recorded_at,
-                    "count": append.head.count,
-                    "hash": append.head.hash,
-                },
-            )
+        than the last one, and the chain the written rows extend, stored on the way out.
+        While this thread holds the head, a write of its own within that transaction, in a
+        savepoint: undone alone if it fails, the chain's head with it."""
+        held = self.held
+        if held is not None:
+            before = held.head
+            try:
+                with held.conn.begin_nested():
+                    yield held
+            except BaseException:
+                held.head = before
+                raise
+            return
+        committing = False
+        try:
+            with self.writing() as conn:
+                try:
+                    query = _HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD
+                    row = conn.execute(query).one()
+                    append = Append(
+                        conn,
+                        int(max(self.clock(), row.last_recorded_at)),
+                        chain.Head(int(row.chain_count), str(row.chain_hash)),
+                        self.digest_version,
+                    )
+                    yield append
+                    conn.execute(
+                        _SET_HEAD,
+                        {
+                            "recorded_at": append.recorded_at,
+                            "count": append.head.count,
+                            "hash": append.head.hash,
+                        },
+                    )
+                except sa.exc.DBAPIError as error:
+                    if error.connection_invalidated:
+                        # Lost before the commit was sent: the database undoes all of it.
+                        raise WriteLost(str(error).splitlines()[0]) from error
+                    raise
+                committing = True
+        except sa.exc.DBAPIError as error:
+            if committing and error.connection_invalidated:
+                raise StoreUnavailable(
+                    "the connection to the store was lost while a write was being committed: "
+                    "it may or may not have been written; read the store before deciding it "
+                    "again"
+                ) from error
+            raise
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -375,7 +442,7 @@ class SqlRecorder(ApplicationRecorder):
     ) -> Sequence[StoredEvent]:
         query = _select_events(gt is not None, lte is not None, desc, limit is not None)
         params = {"originator_id": str(originator_id), "gt": gt, "lte": lte, "limit": limit}
-        with self.engine.connect() as conn:
+        with self.connection() as conn:
             return [
                 StoredEvent(
                     r.originator_id,
@@ -425,7 +492,7 @@ class SqlRecorder(ApplicationRecorder):
         if topics:
             query = query.where(t.c.topic.in_(topics))
         if conn is None:
-            with self.engine.connect() as own:
+            with self.connection() as own:
                 rows = own.execute(query).all()
         else:
             rows = conn.execute(query).all()
@@ -442,7 +509,7 @@ class SqlRecorder(ApplicationRecorder):
         ]
 
     def max_notification_id(self) -> int | None:
-        with self.engine.connect() as conn:
+        with self.connection() as conn:
             found = conn.execute(sa.select(sa.func.max(schema.events.c.id))).scalar()
         return None if found is None else int(found)
 
@@ -480,7 +547,9 @@ class SqlStore:
         self.recorder = SqlRecorder(self.engine, clock, create=created)
         self.mapper = CattrsMapper()
         self.event_store: EventStore[str] = EventStore(self.mapper, self.recorder)
-        self.aggregates = CachedAggregates(self.event_store, self.engine)
+        self.aggregates = CachedAggregates(self.event_store, self.recorder.connection)
+        # Writes made while this thread holds the head, folded onto the cache once committed.
+        self._local = threading.local()
 
     @property
     def store_id(self) -> str:
@@ -519,7 +588,7 @@ class SqlStore:
             .order_by(t.c.originator_id)
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with self.recorder.connection() as conn:
             return list(conn.execute(query).scalars())
 
     def save(
@@ -533,13 +602,36 @@ class SqlStore:
                 self.advance_process(step)
             return []
         recordings = self.event_store.put(events, personal_data=personal_data, step=step)
+        pending: list[Sequence[AnyEvent]] | None = getattr(self._local, "pending", None)
+        if pending is None:
+            self._saved(events)
+        else:
+            pending.append(events)
+        return [r.notification.id for r in recordings]
+
+    def _saved(self, events: Sequence[AnyEvent]) -> None:
         self.aggregates.saved(events)
         if any(isinstance(e, PersonalDataErased) for e in events):
             scrub_erased(self.engine)
-        return [r.notification.id for r in recordings]
+
+    @contextmanager
+    def holding_head(self) -> Iterator[None]:
+        """Decide and write holding the store's head: no other writer can write until the
+        block ends, so a decision on what is read inside cannot lose a race. What is
+        written inside commits when the block ends, and nothing of it if it raises; the
+        cache learns of it only once it is committed."""
+        pending: list[Sequence[AnyEvent]] = []
+        self._local.pending = pending
+        try:
+            with self.recorder.holding():
+                yield
+        finally:
+            self._local.pending = None
+        for events in pending:
+            self._saved(events)
 
     def process_position(self, name: str) -> int:
-        with self.engine.connect() as conn:
+        with self.recorder.connection() as conn:
             return process_tracking.position(conn, name)
 
     def advance_process(self, step: ProcessStep) -> None:
@@ -596,7 +688,7 @@ class SqlStore:
 
     def personal_data(self, person_ids: Sequence[str]) -> dict[str, PersonalData]:
         t = schema.people
-        with self.engine.connect() as conn:
+        with self.recorder.connection() as conn:
             rows = conn.execute(sa.select(t).where(t.c.person_id.in_(list(person_ids)))).all()
         return {r.person_id: PersonalData(r.person_id, r.name, r.phone) for r in rows}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from attrs import frozen
@@ -42,6 +43,11 @@ class ConcurrencyConflict(Exception):
     """Another writer saved a version of an aggregate this write also saves."""
 
 
+class WriteLost(Exception):
+    """The store's connection was lost before the write was committed: nothing of it was
+    written, so it may be decided again."""
+
+
 class StepTaken(ConcurrencyConflict):
     """Another runner of the same process moved its position first."""
 
@@ -57,6 +63,11 @@ class EventStore(AggregateReader, Protocol):
         may take with fewer queries than reading each as of now. A write decided on what
         they show still fails with ConcurrencyConflict if another writer got there first.
         """
+
+    def holding_head(self) -> AbstractContextManager[None]:
+        """Hold the store's head while the block runs: no other writer writes anything
+        until it ends, so a decision read and saved inside cannot lose a race. What is
+        written inside is committed when the block ends, and none of it if it raises."""
 
     def event(self, aggregate_id: str, version: int) -> AnyEvent | None:
         """One stored event of an aggregate, or None."""

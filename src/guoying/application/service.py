@@ -32,6 +32,7 @@ from guoying.application.ports import (
     ProcessStep,
     Refusal,
     StepTaken,
+    WriteLost,
 )
 from guoying.application.registry import REGISTRY
 from guoying.application.unit import Context, CountBroken, UnitOfWork
@@ -47,6 +48,11 @@ from guoying.domain.values import Authority, Decision
 
 Clock = Callable[[], datetime]
 Pause = Callable[[int], None]
+
+# Optimistic decisions of a unit before it is decided holding the store's head; and how
+# many times in a row a write may lose its connection before the store is called unavailable.
+RACES = 3
+RECONNECTS = 3
 
 CHINA = ZoneInfo("Asia/Shanghai")
 LAYOUT_KEY: Key[StoreLayout] = Key(LAYOUT_ID, StoreLayout)
@@ -79,7 +85,8 @@ class Outcome:
 
 
 class Handler:
-    """Decides commands against a store, with optimistic concurrency and bounded retries."""
+    """Decides commands against a store: optimistically, and after `races` lost races
+    holding the store's head, where a decision cannot lose (docs/adr/012-no-command-gives-up.md)."""
 
     def __init__(
         self,
@@ -87,13 +94,13 @@ class Handler:
         *,
         policies: PolicyBook = DEFAULT_POLICY_BOOK,
         clock: Clock = china_now,
-        retries: int = 8,
+        races: int = RACES,
         pause: Pause = jittered_pause,
     ) -> None:
         self.store = store
         self.policies = policies
         self.clock = clock
-        self.retries = retries
+        self.races = races
         self.pause = pause
         self.layout_checked = False
 
@@ -103,37 +110,79 @@ class Handler:
     def execute_unit(self, commands: Sequence[Command], step: ProcessStep | None = None) -> Outcome:
         """Apply commands as one unit: all saved in one atomic write, or none; with a
         process's `step` when a process decided them (StepTaken when another runner of it
-        got there first)."""
+        got there first). A unit ends applied or refused by a rule or by authority: one
+        that lost `races` races in a row (another writer saved first an aggregate it
+        writes) is decided once more holding the store's head, where nothing changes
+        under it."""
         self._require_current_layout()
-        for attempt in range(self.retries):
+        for attempt in range(self.races):
             if attempt:
                 self.pause(attempt)
-            uow = UnitOfWork(self.store.reader())
-            current: Command | None = None
             try:
-                self._require_step(step)
-                for current in commands:
-                    self._decide(uow, current)
-                uow.finish()
-                positions = self.store.save(uow.events, uow.personal_data, step)
+                return self._attempt(commands, step)
             except StepTaken:
                 raise
-            except ConcurrencyConflict:
+            except (ConcurrencyConflict, WriteLost):
                 self._require_step(step)
-                continue
-            except CountBroken as broken:
-                # Judged on the unit's end state: refused as the command whose decision
-                # changed the count, not the unit's last one (an approval, say).
+        lost = 0
+        while True:
+            try:
+                return self._attempt_holding_head(commands, step)
+            except WriteLost as error:
+                # Nothing of it was written: decided again, unless the store stays away.
+                lost += 1
+                if lost > RECONNECTS:
+                    raise StoreUnavailable(
+                        f"the connection to the store was lost {lost} times in a row while "
+                        f"writing; nothing was written ({error})"
+                    ) from error
                 self._require_step(step)
-                cause = broken.cause if isinstance(broken.cause, Command) else commands[-1]
-                raise self._refuse(uow, cause, broken.violation) from broken.violation
-            except RuleViolation as violation:
-                # A process that lost its race decided on what the winner changed: it
-                # stands down rather than log a refusal of what was already done.
-                self._require_step(step)
-                raise self._refuse(uow, current or commands[-1], violation) from violation
-            return Outcome(tuple(uow.events), tuple(positions))
-        raise Conflict(f"gave up after {self.retries} attempts: other writers kept winning")
+
+    def _attempt_holding_head(
+        self, commands: Sequence[Command], step: ProcessStep | None
+    ) -> Outcome:
+        failed: GuoyingError | None = None
+        try:
+            with self.store.holding_head():
+                try:
+                    return self._attempt(commands, step)
+                except GuoyingError as error:
+                    # Committed all the same: a refusal's entry in the log is part of it.
+                    failed = error
+        except StepTaken:
+            raise
+        except ConcurrencyConflict as conflict:
+            # Only a write that bypassed the head could cause this: the store is not as
+            # guoying keeps it.
+            raise Conflict(
+                f"a write conflicted while the store's head was held: {conflict}"
+            ) from conflict
+        assert failed is not None
+        raise failed
+
+    def _attempt(self, commands: Sequence[Command], step: ProcessStep | None) -> Outcome:
+        """Decide the unit on the store as it is now and save it; ConcurrencyConflict when
+        another writer saved first."""
+        uow = UnitOfWork(self.store.reader())
+        current: Command | None = None
+        try:
+            self._require_step(step)
+            for current in commands:
+                self._decide(uow, current)
+            uow.finish()
+            positions = self.store.save(uow.events, uow.personal_data, step)
+        except CountBroken as broken:
+            # Judged on the unit's end state: refused as the command whose decision
+            # changed the count, not the unit's last one (an approval, say).
+            self._require_step(step)
+            cause = broken.cause if isinstance(broken.cause, Command) else commands[-1]
+            raise self._refuse(uow, cause, broken.violation) from broken.violation
+        except RuleViolation as violation:
+            # A process that lost its race decided on what the winner changed: it
+            # stands down rather than log a refusal of what was already done.
+            self._require_step(step)
+            raise self._refuse(uow, current or commands[-1], violation) from violation
+        return Outcome(tuple(uow.events), tuple(positions))
 
     def trial_unit(
         self, commands: Sequence[Command], *, log_refusal: bool = False
