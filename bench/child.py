@@ -1,10 +1,13 @@
-"""Measurements that run in a process of their own: `python -m bench.child rebuild URL N`.
+"""Measurements that run in a process of their own:
+`python -m bench.child rebuild URL N [catch-up]`.
 
-N rounds, each a full rebuild and then reading and decoding every event with no
-projection, interleaved so that the pair shares whatever else the machine does. Prints one
-JSON line: the events, each round's seconds for both, and each rebuild's resident memory
-before it and at its peak, in KiB. The peak is the process's own high-water mark (VmHWM),
-reset before each rebuild (/proc/self/clear_refs) so that each round's is its own.
+N rounds, each a full rebuild, then reading and decoding every event with no projection,
+then (with `catch-up`) every view dropped and caught up from the first event: interleaved,
+so that the rebuild and the catch-up each share with the decoding whatever else the machine
+does. Prints one JSON line: the events, each round's seconds for each, and each rebuild's
+resident memory before it and at its peak, in KiB. The peak is the process's own
+high-water mark (VmHWM), reset before each rebuild (/proc/self/clear_refs) so that each
+round's is its own.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from bench.measures import decode_all
 from guoying import Guoying
+from guoying.projections import runner
 
 
 def _status_kib(field: str) -> int:
@@ -36,10 +40,11 @@ def _reset_peak() -> bool:
     return False
 
 
-def rebuild(url: str, rounds: int) -> dict[str, Any]:
+def rebuild(url: str, rounds: int, *, catch_up: bool) -> dict[str, Any]:
     found: dict[str, Any] = {
         "rebuild_seconds": [],
         "decode_seconds": [],
+        "catch_up_seconds": [],
         "rss_before_kib": [],
         "peak_rss_kib": [],
     }
@@ -58,14 +63,21 @@ def rebuild(url: str, rounds: int) -> dict[str, Any]:
             )
             _, seconds = decode_all(app)
             found["decode_seconds"].append(seconds)
+            if catch_up:
+                runner.drop_views(app.store, app.projections)
+                began = time.perf_counter()
+                app.catch_up()
+                found["catch_up_seconds"].append(time.perf_counter() - began)
     return found
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] != "rebuild" or not argv[2].isdigit():
-        sys.stderr.write("usage: python -m bench.child rebuild URL ROUNDS\n")
+    usable = len(argv) in (3, 4) and argv[0] == "rebuild" and argv[2].isdigit()
+    if not usable or argv[3:] not in ([], ["catch-up"]):
+        sys.stderr.write("usage: python -m bench.child rebuild URL ROUNDS [catch-up]\n")
         return 2
-    sys.stdout.write(json.dumps(rebuild(argv[1], int(argv[2]))) + "\n")
+    found = rebuild(argv[1], int(argv[2]), catch_up=argv[3:] == ["catch-up"])
+    sys.stdout.write(json.dumps(found) + "\n")
     return 0
 
 

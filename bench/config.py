@@ -26,8 +26,8 @@ class BenchConfig:
     city: CitySpec
     county: CitySpec
     history_years: tuple[int, ...]
-    query_repeats: int = 7  # rounds: one call on each store per round
-    query_seconds: float = 2.0  # each query is timed for at least this long (max 200 rounds)
+    query_repeats: int = 5  # rounds: one call on each store per round (each round a pair)
+    query_seconds: float = 1.0  # each query is timed for at least this long (max 200 rounds)
     pairs: int = 5  # interleaved pairs behind each ratio (`bench.steady`)
     write_samples: int = 5  # each a pair of the library with every other writer
     bases_per_sample: int = 2

@@ -114,15 +114,14 @@ def measure_database(
         found["queries"] = _query_axes(config, by_history, large)
 
         log(
-            f"{database}: {config.pairs} rebuilds, each paired with reading and decoding, "
-            f"in child processes at {first} and {last} years"
+            f"{database}: {config.pairs} rebuilds and catch-ups from empty, each paired with "
+            f"reading and decoding, in child processes at {first} and {last} years"
         )
         rebuilds = {
-            y: measures.rebuild_in_child(county_urls[y], config.pairs) for y in (first, last)
+            first: measures.rebuild_in_child(county_urls[first], config.pairs, catch_up=True),
+            last: measures.rebuild_in_child(county_urls[last], config.pairs),
         }
-        log(f"{database}: catch-up from empty at {first} years")
-        catch_up = measures.catch_up_pairs(county_urls[first], config.pairs)
-        found["projections"] = _projections(first, last, rebuilds, catch_up)
+        found["projections"] = _projections(first, last, rebuilds)
         found["memory"] = _memory(first, last, rebuilds)
         found["verification"] = _verification(
             measures.verification(county_urls[first], config.pairs)
@@ -159,24 +158,20 @@ def _rate(child: dict[str, Any], key: str) -> dict[str, Any]:
     }
 
 
-def _projections(
-    first: int, last: int, rebuilds: dict[int, dict[str, Any]], catch_up: dict[str, Any]
-) -> dict[str, Any]:
-    def ratio(years: int) -> dict[str, Any]:
+def _projections(first: int, last: int, rebuilds: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    def ratio(years: int, key: str = "rebuild") -> dict[str, Any]:
         child = rebuilds[years]
-        return steady.paired(
-            list(zip(_rates(child, "rebuild"), _rates(child, "decode"), strict=True))
-        )
+        return steady.paired(list(zip(_rates(child, key), _rates(child, "decode"), strict=True)))
 
     return {
         "history_years": first,
         "events": rebuilds[first]["events"],
-        "catch_up": catch_up["catch_up"],
+        "catch_up": _rate(rebuilds[first], "catch_up"),
         "rebuild": _rate(rebuilds[first], "rebuild"),
         "rebuild_largest_history": _rate(rebuilds[last], "rebuild"),
         "decode": _rate(rebuilds[first], "decode"),
         "decode_largest_history": _rate(rebuilds[last], "decode"),
-        "ratio_catch_up_to_decode": steady.paired(catch_up["pairs"]),
+        "ratio_catch_up_to_decode": ratio(first, "catch_up"),
         "ratio_rebuild_to_decode": ratio(first),
         "ratio_rebuild_to_decode_largest_history": ratio(last),
     }

@@ -246,33 +246,23 @@ def verification(url: str, pairs: int) -> dict[str, Any] | NotMeasured:
     }
 
 
-def catch_up_pairs(url: str, pairs: int) -> dict[str, Any]:
-    """Every view dropped, then caught up from the first event, batch by batch; then
-    reading and decoding the same events alone; `pairs` times, interleaved."""
-    caught, decoded = [], []
-    with Guoying(url) as app:
-        events = app.store.recorder.max_notification_id() or 0
-        for _ in range(pairs):
-            runner.drop_views(app.store, app.projections)
-            began = time.perf_counter()
-            app.catch_up()
-            caught.append(events / (time.perf_counter() - began))
-            count, seconds = decode_all(app)
-            decoded.append(count / seconds)
-    return {
-        "catch_up": {"events": events, "events_per_s": statistics.median(caught)},
-        "pairs": list(zip(caught, decoded, strict=True)),
-    }
-
-
-def rebuild_in_child(url: str, rounds: int) -> dict[str, Any]:
+def rebuild_in_child(url: str, rounds: int, *, catch_up: bool = False) -> dict[str, Any]:
     """Full rebuilds in a process of their own, each followed by reading and decoding the
-    same events alone (`bench.child`): their times and each rebuild's peak resident memory,
-    so that nothing else this run holds in memory counts towards it."""
+    same events alone and, with `catch_up`, by every view dropped and caught up from the
+    first event (`bench.child`): their times and each rebuild's peak resident memory, so
+    that nothing else this run holds in memory counts towards it."""
     paths = [os.environ.get("PYTHONPATH", ""), str(ROOT)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bench.child", "rebuild", url, str(rounds)],
+        [
+            sys.executable,
+            "-m",
+            "bench.child",
+            "rebuild",
+            url,
+            str(rounds),
+            *(["catch-up"] if catch_up else []),
+        ],
         capture_output=True,
         text=True,
         check=False,

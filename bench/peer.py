@@ -360,8 +360,10 @@ class Peer(Application[uuid.UUID]):
             raise PeerError(f"the peer does not carry out {type(command).__name__}")
         return branch
 
-    def seed(self, commands: Sequence[c.Command]) -> None:
-        """A committee's history, decided in memory and saved in one write: untimed."""
+    def execute_unit(self, commands: Sequence[c.Command]) -> None:
+        """Commands decided one after another on the aggregates they read, and saved in
+        one write, as guoying's `execute_unit`: how the peer's history is saved and its
+        warm-up run, untimed."""
         held: dict[uuid.UUID, Aggregate] = {}
 
         def read(aggregate_id: uuid.UUID) -> Aggregate | None:
@@ -429,7 +431,8 @@ def peer_writes(
     First, untimed, the history of every base committee the work touches (each year before
     `year_index`, one write per committee), so that the peer decides on aggregates with the
     same events behind them; then a new `Peer` on that store, with an empty cache, runs the
-    warm-up units and the samples one command at a time, as the library does."""
+    warm-up units (one write each) and the samples one command at a time, as the library
+    does."""
     policy_version = synthetic_policy(plan.spec).version
     bases = _bases(plan, [*warm, *samples])
     seeding = Peer(env, policy_version)
@@ -438,14 +441,13 @@ def peer_writes(
             raise PeerError(f"the peer's SQLite runs synchronous={synchronous}, not FULL")
         for base_id in sorted(bases):
             for index in range(year_index):
-                seeding.seed(year_commands(plan, index, base_id))
+                seeding.execute_unit(year_commands(plan, index, base_id))
     finally:
         seeding.close()
     app = Peer(env, policy_version)
     try:
         for unit in warm:
-            for command in unit:
-                app.execute(command)
+            app.execute_unit(unit)
         for sample in samples:
             began = time.perf_counter()
             events = sum(app.execute(command) for command in sample)
