@@ -347,7 +347,7 @@ def _targets(result: dict[str, Any]) -> str:
     pairs = min(t["pairs"] for t in rows)
     return (
         f"Targets (each ratio the median of {pairs} or more interleaved pairs ± half their "
-        "range; unsteady: that spread is wider than the margin to the bound): "
+        "interquartile range; unsteady: that spread is wider than the margin to the bound): "
         + "; ".join(parts)
         + "."
     )

@@ -2,11 +2,12 @@
 
 Every ratio the benchmarks report is taken from interleaved pairs: one block of A, then one
 of B, then A again, and so on, so that whatever else the machine does meanwhile falls on
-both alike. The ratio is the median of the pairs' ratios; its spread is half the range
-between the lowest and the highest pair. A target is met or missed only when the spread is
-no wider than the margin between the median and the bound: otherwise the verdict is
-"unsteady", since another run on the same machine could as well have landed on the other
-side of the bound.
+both alike. The ratio is the median of the pairs' ratios; its spread is half their
+interquartile range, so that one pair caught by a burst of other work does not widen it,
+and it does not grow with the number of pairs (a range would: queries run up to 200
+rounds). A target is met or missed only when the spread is no wider than the margin between
+the median and the bound: otherwise the verdict is "unsteady", since another run on the
+same machine could as well have landed on the other side of the bound.
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ def of_ratios(ratios: Sequence[float]) -> dict[str, Any]:
     """Median and spread of ratios already taken pair by pair."""
     if not ratios:
         raise ValueError("a ratio needs at least one pair")
+    quartiles = (
+        statistics.quantiles(ratios, n=4, method="inclusive") if len(ratios) > 1 else ratios * 3
+    )
     return {
         "median": statistics.median(ratios),
-        "spread": (max(ratios) - min(ratios)) / 2,
+        "spread": (quartiles[2] - quartiles[0]) / 2,
         "pairs": len(ratios),
         "ratios": [round(r, 5) for r in ratios],
         # The 1-minute load average as the last pair ended: on a shared machine, what else

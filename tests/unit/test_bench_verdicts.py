@@ -1,6 +1,7 @@
 """The benchmark's ratios and verdicts (`bench.steady`): each ratio the median of its
-interleaved pairs with half their range as its spread, and a verdict that is unsteady,
-rather than met or missed, exactly when that spread is wider than the margin to the bound."""
+interleaved pairs with half their interquartile range as its spread, and a verdict that is
+unsteady, rather than met or missed, exactly when that spread is wider than the margin to
+the bound."""
 
 from __future__ import annotations
 
@@ -8,19 +9,35 @@ import pytest
 from bench.steady import of_ratios, paired, verdict
 
 
-def test_a_ratio_is_the_median_of_its_pairs_ratios_and_its_spread_half_their_range():
+def test_a_ratio_is_the_median_of_its_pairs_ratios_and_its_spread_half_their_quartiles_apart():
     found = paired([(10.0, 20.0), (30.0, 20.0), (9.0, 10.0), (8.0, 10.0), (14.0, 20.0)])
     assert found["ratios"] == [0.5, 1.5, 0.9, 0.8, 0.7]
     assert found["median"] == pytest.approx(0.8)
-    assert found["spread"] == pytest.approx(0.5)
+    assert found["spread"] == pytest.approx((0.9 - 0.7) / 2)
     assert found["pairs"] == 5
 
 
-def test_one_outlying_pair_moves_the_spread_but_not_the_median():
+def test_one_outlying_pair_moves_neither_the_median_nor_the_spread():
     steady = of_ratios([0.40, 0.41, 0.42, 0.43, 0.44])
     outlier = of_ratios([0.40, 0.41, 0.42, 0.43, 0.90])
     assert outlier["median"] == pytest.approx(steady["median"])
-    assert outlier["spread"] > steady["spread"]
+    assert outlier["spread"] == pytest.approx(steady["spread"])
+
+
+def test_pairs_scattered_more_widely_have_a_wider_spread():
+    narrow = of_ratios([0.40, 0.41, 0.42, 0.43, 0.44])
+    wide = of_ratios([0.30, 0.36, 0.42, 0.48, 0.54])
+    assert wide["spread"] > narrow["spread"]
+
+
+def test_more_pairs_from_the_same_scatter_do_not_widen_the_spread():
+    five = of_ratios([0.40, 0.41, 0.42, 0.43, 0.44])
+    many = of_ratios([0.40, 0.41, 0.42, 0.43, 0.44] * 40)
+    assert many["spread"] <= five["spread"]
+
+
+def test_a_single_pair_has_no_spread():
+    assert of_ratios([0.7])["spread"] == 0
 
 
 def test_a_ratio_needs_a_pair_and_a_positive_divisor():
