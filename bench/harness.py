@@ -178,20 +178,10 @@ def _projections(first: int, last: int, rebuilds: dict[int, dict[str, Any]]) -> 
 
 
 def _memory(first: int, last: int, rebuilds: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    # The first rebuild's figures are a fresh process's; later rounds start from what the
+    # process already holds (Python keeps freed memory), so their growth is near nothing.
     def mib(years: int, key: str) -> float:
-        return float(statistics.median(rebuilds[years][key])) / 1024
-
-    def growth(years: int) -> float:
-        child = rebuilds[years]
-        return (
-            float(
-                statistics.median(
-                    p - b
-                    for p, b in zip(child["peak_rss_kib"], child["rss_before_kib"], strict=True)
-                )
-            )
-            / 1024
-        )
+        return float(rebuilds[years][key][0]) / 1024
 
     # Round i of the larger history against round i of the smaller: memory does not move
     # with the machine's load, so the pairs need not run at the same time.
@@ -200,7 +190,10 @@ def _memory(first: int, last: int, rebuilds: dict[int, dict[str, Any]]) -> dict[
         "history_years": [first, last],
         "peak_rss_mib": [mib(y, "peak_rss_kib") for y in (first, last)],
         "rss_before_mib": [mib(y, "rss_before_kib") for y in (first, last)],
-        "growth_mib": [growth(y) for y in (first, last)],
+        "growth_mib": [mib(y, "peak_rss_kib") - mib(y, "rss_before_kib") for y in (first, last)],
+        "peak_rss_mib_each_round": {
+            str(y): [kib / 1024 for kib in rebuilds[y]["peak_rss_kib"]] for y in (first, last)
+        },
         "peak_reset_each_round": all(rebuilds[y].get("peak_reset", False) for y in (first, last)),
         "ratio": steady.paired([(float(a), float(b)) for a, b in pairs]),
     }

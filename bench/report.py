@@ -223,8 +223,9 @@ def _other_rows(table: _Table) -> None:
         lambda f: _not_measured(f["verification"]["verify"]) or _paired(f["verification"]["ratio"]),
     )
     table.row(
-        f"**Memory**: rebuild peak RSS, median MiB at {history[0]['years']} / "
-        f"{history[-1]['years']} years (ratio; growth over the RSS before the rebuild)",
+        f"**Memory**: rebuild peak RSS, MiB at {history[0]['years']} / "
+        f"{history[-1]['years']} years (ratio; growth over the RSS before it), the first "
+        "rebuild in its process",
         lambda f: (
             " / ".join(_n(v) for v in f["memory"]["peak_rss_mib"])
             + f" (×{_paired(f['memory']['ratio'])}; +"

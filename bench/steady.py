@@ -37,7 +37,9 @@ def of_ratios(ratios: Sequence[float]) -> dict[str, Any]:
     if not ratios:
         raise ValueError("a ratio needs at least one pair")
     quartiles = (
-        statistics.quantiles(ratios, n=4, method="inclusive") if len(ratios) > 1 else ratios * 3
+        statistics.quantiles(ratios, n=4, method="inclusive")
+        if len(ratios) > 1
+        else [ratios[0]] * 3
     )
     return {
         "median": statistics.median(ratios),
