@@ -1,18 +1,28 @@
-"""Measurements that run in a process of their own: `python -m bench.child rebuild URL`.
+"""Measurements that run in a process of their own:
+`python -m bench.child rebuild URL N [catch-up]`.
 
-Prints one JSON line: the events replayed, the seconds taken, the resident memory before
-the rebuild and its peak (the process's own high-water mark, VmHWM), in KiB.
+N rounds, each a full rebuild, then reading and decoding every event with no projection,
+then (with `catch-up`) every view dropped and caught up from the first event: interleaved,
+so that the rebuild and the catch-up each share with the decoding whatever else the machine
+does. Prints one JSON line: the events, each round's seconds for each, and each rebuild's
+resident memory before it and at its peak, in KiB. The peak is the process's own
+high-water mark (VmHWM), reset before each rebuild (/proc/self/clear_refs) so that each
+round's is its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+from bench.measures import decode_all
 from guoying import Guoying
+from guoying.projections import runner
 
 
 def _status_kib(field: str) -> int:
@@ -22,31 +32,52 @@ def _status_kib(field: str) -> int:
     return 0
 
 
-def rebuild(url: str) -> dict[str, float]:
-    with Guoying(url) as app:
-        events = app.store.recorder.max_notification_id() or 0
-        before = _status_kib("VmRSS")
-        began = time.perf_counter()
-        app.rebuild_views()
-        seconds = time.perf_counter() - began
-    # VmHWM is this process's own high-water mark. ru_maxrss is not: after fork it starts
-    # from the parent's resident size and keeps it across exec, so a large harness process
-    # would be counted as the child's peak.
-    peak = _status_kib("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {
-        "events": events,
-        "seconds": seconds,
-        "events_per_s": events / seconds if seconds else 0.0,
-        "rss_before_kib": before,
-        "peak_rss_kib": peak,
+def _reset_peak() -> bool:
+    # Linux: writing 5 resets the peak resident set size to the current one.
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    return False
+
+
+def rebuild(url: str, rounds: int, *, catch_up: bool) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "rebuild_seconds": [],
+        "decode_seconds": [],
+        "catch_up_seconds": [],
+        "rss_before_kib": [],
+        "peak_rss_kib": [],
     }
+    with Guoying(url) as app:
+        found["events"] = app.store.recorder.max_notification_id() or 0
+        for _ in range(rounds):
+            found["peak_reset"] = _reset_peak()
+            found["rss_before_kib"].append(_status_kib("VmRSS"))
+            began = time.perf_counter()
+            app.rebuild_views()
+            found["rebuild_seconds"].append(time.perf_counter() - began)
+            # VmHWM is this process's own high-water mark. ru_maxrss is not: after fork it
+            # starts from the parent's resident size and keeps it across exec.
+            found["peak_rss_kib"].append(
+                _status_kib("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            )
+            _, seconds = decode_all(app)
+            found["decode_seconds"].append(seconds)
+            if catch_up:
+                runner.drop_views(app.store, app.projections)
+                began = time.perf_counter()
+                app.catch_up()
+                found["catch_up_seconds"].append(time.perf_counter() - began)
+    return found
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] != "rebuild":
-        sys.stderr.write("usage: python -m bench.child rebuild URL\n")
+    usable = len(argv) in (3, 4) and argv[0] == "rebuild" and argv[2].isdigit()
+    if not usable or argv[3:] not in ([], ["catch-up"]):
+        sys.stderr.write("usage: python -m bench.child rebuild URL ROUNDS [catch-up]\n")
         return 2
-    sys.stdout.write(json.dumps(rebuild(argv[1])) + "\n")
+    found = rebuild(argv[1], int(argv[2]), catch_up=argv[3:] == ["catch-up"])
+    sys.stdout.write(json.dumps(found) + "\n")
     return 0
 
 

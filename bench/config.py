@@ -26,11 +26,11 @@ class BenchConfig:
     city: CitySpec
     county: CitySpec
     history_years: tuple[int, ...]
-    query_repeats: int = 7  # rounds: one call on each store per round
-    query_seconds: float = 2.0  # each query is timed for at least this long (max 200 rounds)
-    decode_repeats: int = 3
-    write_samples: int = 3
-    bases_per_sample: int = 3
+    query_repeats: int = 5  # rounds: one call on each store per round (each round a pair)
+    query_seconds: float = 1.0  # each query is timed for at least this long (max 200 rounds)
+    pairs: int = 5  # interleaved pairs behind each ratio (`bench.steady`)
+    write_samples: int = 5  # each a pair of the library with every other writer
+    bases_per_sample: int = 2
     writers: tuple[int, ...] = (1, 2, 4, 8)
     commands_per_writer: int = 40
 
@@ -58,8 +58,8 @@ SMOKE = BenchConfig(
     history_years=(1, 2),
     query_repeats=1,
     query_seconds=0.0,
-    decode_repeats=1,
-    write_samples=1,
+    pairs=2,
+    write_samples=2,
     bases_per_sample=1,
     writers=(1, 2),
     commands_per_writer=5,

@@ -122,12 +122,14 @@ QUERIES: tuple[QuerySpec, ...] = (
 )
 
 
-def _timing(times: list[float]) -> dict[str, float]:
+def _timing(times: list[float]) -> dict[str, Any]:
+    # Each round's time, in round order, so that stores can be compared round by round.
     return {
         "median_ms": statistics.median(times),
         "min_ms": min(times),
         "max_ms": max(times),
         "runs": len(times),
+        "times_ms": times,
     }
 
 
@@ -167,22 +169,18 @@ def measure_queries(
     return found
 
 
-def decode_rate(url: str, repeats: int) -> dict[str, float]:
+def decode_all(app: Guoying) -> tuple[int, float]:
     """Reading every event in the store's order and decoding it, with no projection: the
-    recorder's select in the runner's batch size, then the converter."""
-    rates = []
-    with Guoying(url) as app:
-        recorder = app.store.recorder
-        for _ in range(repeats):
-            began = time.perf_counter()
-            count, position = 0, None
-            while records := recorder.select_records(position, runner.BATCH):
-                for r in records:
-                    decode_event(r.topic, r.state, r.originator_id, r.originator_version)
-                count += len(records)
-                position = records[-1].position
-            rates.append(count / (time.perf_counter() - began))
-    return {"events_per_s": statistics.median(rates), "events": count}
+    recorder's select in the runner's batch size, then the converter. Events and seconds."""
+    recorder = app.store.recorder
+    began = time.perf_counter()
+    count, position = 0, None
+    while records := recorder.select_records(position, runner.BATCH):
+        for r in records:
+            decode_event(r.topic, r.state, r.originator_id, r.originator_version)
+        count += len(records)
+        position = records[-1].position
+    return count, time.perf_counter() - began
 
 
 def _row_bytes(row: dict[str, Any]) -> bytes:
@@ -198,32 +196,6 @@ def _row_bytes(row: dict[str, Any]) -> bytes:
     )
 
 
-def hash_rate(url: str, repeats: int) -> dict[str, float]:
-    """Hashing the bytes `verify` checks, alone: every stored column of every event, read
-    into memory first, then chained SHA-256 (each digest covers the previous one)."""
-    with Guoying(url) as app, app.store.engine.connect() as conn:
-        mappings = [dict(r._mapping) for r in conn.execute(sa.select(schema.events))]
-    rows = [_row_bytes(r) for r in mappings]
-    rates, chained = [], []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        digest = b""
-        for row in rows:
-            digest = hashlib.sha256(digest + row).digest()
-        rates.append(len(rows) / (time.perf_counter() - began))
-        began = time.perf_counter()
-        current = bytes.fromhex(schema.GENESIS)
-        for mapping in mappings:
-            columns = (mapping[c] for c in chain.EVENT_COLUMNS)
-            current = chain.event_v2(current, mapping["id"], *columns)
-        chained.append(len(rows) / (time.perf_counter() - began))
-    return {
-        "events_per_s": statistics.median(rates),
-        "events": len(rows),
-        "chain_digest_events_per_s": statistics.median(chained),
-    }
-
-
 def _verify(app: Guoying) -> int:
     """`verify` over the whole store; the number of chain entries checked."""
     from guoying.adapters.verification import verify
@@ -237,37 +209,61 @@ def _verify(app: Guoying) -> int:
 VERIFY: Callable[[Guoying], int] | NotMeasured = _verify
 
 
-def verify_rate(url: str, repeats: int) -> dict[str, float] | NotMeasured:
-    """`verify` over the whole store, events per second (median of `repeats`)."""
+def verification(url: str, pairs: int) -> dict[str, Any] | NotMeasured:
+    """`verify` over the whole store against hashing the bytes it checks alone (every
+    stored column of every event, read into memory first, then chained SHA-256: each digest
+    covers the previous one), in interleaved pairs; and the chain's own digest and link over
+    the same rows in memory. Events per second, each pair's and their medians."""
     if isinstance(VERIFY, NotMeasured):
         return VERIFY
-    rates = []
     with Guoying(url) as app:
-        for _ in range(repeats):
+        with app.store.engine.connect() as conn:
+            mappings = [dict(r._mapping) for r in conn.execute(sa.select(schema.events))]
+        rows = [_row_bytes(r) for r in mappings]
+        verified, hashed, chained = [], [], []
+        for _ in range(pairs):
             began = time.perf_counter()
             count = VERIFY(app)
-            rates.append(count / (time.perf_counter() - began))
-    return {"events_per_s": statistics.median(rates), "events": count}
+            verified.append(count / (time.perf_counter() - began))
+            began = time.perf_counter()
+            digest = b""
+            for row in rows:
+                digest = hashlib.sha256(digest + row).digest()
+            hashed.append(len(rows) / (time.perf_counter() - began))
+            began = time.perf_counter()
+            current = bytes.fromhex(schema.GENESIS)
+            for mapping in mappings:
+                columns = (mapping[c] for c in chain.EVENT_COLUMNS)
+                current = chain.event_v2(current, mapping["id"], *columns)
+            chained.append(len(rows) / (time.perf_counter() - began))
+    return {
+        "verify": {"events_per_s": statistics.median(verified), "events": count},
+        "hash_alone": {
+            "events_per_s": statistics.median(hashed),
+            "events": len(rows),
+            "chain_digest_events_per_s": statistics.median(chained),
+        },
+        "pairs": list(zip(verified, hashed, strict=True)),
+    }
 
 
-def measure_catch_up(url: str) -> dict[str, float]:
-    """Every view dropped, then caught up from the first event, batch by batch."""
-    with Guoying(url) as app:
-        events = app.store.recorder.max_notification_id() or 0
-        runner.drop_views(app.store, app.projections)
-        began = time.perf_counter()
-        app.catch_up()
-        seconds = time.perf_counter() - began
-    return {"events": events, "seconds": seconds, "events_per_s": events / seconds}
-
-
-def rebuild_in_child(url: str) -> dict[str, Any]:
-    """A full rebuild in a process of its own: its time and its peak resident memory, so
+def rebuild_in_child(url: str, rounds: int, *, catch_up: bool = False) -> dict[str, Any]:
+    """Full rebuilds in a process of their own, each followed by reading and decoding the
+    same events alone and, with `catch_up`, by every view dropped and caught up from the
+    first event (`bench.child`): their times and each rebuild's peak resident memory, so
     that nothing else this run holds in memory counts towards it."""
     paths = [os.environ.get("PYTHONPATH", ""), str(ROOT)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bench.child", "rebuild", url],
+        [
+            sys.executable,
+            "-m",
+            "bench.child",
+            "rebuild",
+            url,
+            str(rounds),
+            *(["catch-up"] if catch_up else []),
+        ],
         capture_output=True,
         text=True,
         check=False,

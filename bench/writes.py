@@ -1,10 +1,12 @@
-"""Writes: the library's full path against eventsourcing's recorder and the driver.
+"""Writes: the library's full path against a plain eventsourcing application, eventsourcing's
+recorder and the driver.
 
 The library executes commands one at a time (authority, load, decide, judge the caps, one
-atomic save) on a copy of the city. The stored events each command produced are then
-inserted again, one transaction per command, by eventsourcing's own application recorder
-for the same database and by the database driver alone, each into a fresh database or
-schema, so that the three figures are for the same bytes.
+atomic save) on a copy of the city. The same commands go through the peer (`bench.peer`), a
+plain eventsourcing `Application` on a fresh database or schema. The stored events each
+command produced in the library are then inserted again, one transaction per command, by
+eventsourcing's own application recorder for the same database and by the database driver
+alone, each into a fresh database or schema, so that those figures are for the same bytes.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from attrs import frozen
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
+from bench import steady
 from bench.datasets import pg_conninfo, pg_schema
+from bench.peer import peer_env, peer_writes
 from guoying import Guoying
 from guoying.adapters import schema as store_schema
 from guoying.adapters.serialization import CattrsMapper
@@ -279,15 +283,18 @@ def median_rate(timings: Sequence[Timed], attribute: str) -> float:
 
 def measure_writes(
     url: str,
+    plan: CityPlan,
     work: WriteWork,
     *,
     database: str,
     folder: Path,
     admin_url: str | None,
 ) -> dict[str, Any]:
-    """Library, raw recorder and driver on each sample in turn, interleaved so that other
-    work on the machine falls on all three alike; medians over the samples."""
+    """Library, the peer application, the raw recorder and the driver on each sample in
+    turn, interleaved so that other work on the machine falls on all of them alike; each
+    ratio from the samples' pairs (`bench.steady`)."""
     library: list[Timed] = []
+    peer: list[Timed] = []
     recorder: list[Timed] = []
     driver: list[Timed] = []
     # SQLite's faster opt-in, synchronous=NORMAL, on a copy of the same city, the same
@@ -298,17 +305,24 @@ def measure_writes(
         if database == "sqlite"
         else None
     )
-    for timed, batches in library_writes(url, work):
-        library.append(timed)
-        if faster is not None:
-            opt_in.append(next(faster)[0])
-        if database == "sqlite":
-            recorder.append(sqlite_recorder(folder, batches))
-            driver.append(sqlite_driver(folder, batches))
-        else:
-            assert admin_url is not None
-            recorder.append(postgres_recorder(admin_url, batches))
-            driver.append(postgres_driver(admin_url, batches))
+    with (
+        peer_env(database, folder, admin_url) as env,
+        contextlib.closing(
+            peer_writes(env, plan, work.year_index, work.warm, work.samples)
+        ) as peer_samples,
+    ):
+        for timed, batches in library_writes(url, work):
+            library.append(timed)
+            peer.append(Timed(*next(peer_samples)))
+            if faster is not None:
+                opt_in.append(next(faster)[0])
+            if database == "sqlite":
+                recorder.append(sqlite_recorder(folder, batches))
+                driver.append(sqlite_driver(folder, batches))
+            else:
+                assert admin_url is not None
+                recorder.append(postgres_recorder(admin_url, batches))
+                driver.append(postgres_driver(admin_url, batches))
 
     def figures(timings: list[Timed]) -> dict[str, Any]:
         return {
@@ -319,24 +333,24 @@ def measure_writes(
             ],
         }
 
+    def ratio(a: list[Timed], b: list[Timed]) -> dict[str, Any]:
+        return steady.paired(
+            [(x.commands_per_s, y.commands_per_s) for x, y in zip(a, b, strict=True)]
+        )
+
     result: dict[str, Any] = {
         "year": work.year_index,
         "commands": sum(t.commands for t in library),
         "events": sum(t.events for t in library),
         "library": figures(library),
+        "peer": figures(peer),
         "raw_recorder": figures(recorder),
         "driver": figures(driver),
+        "ratio_to_peer": ratio(library, peer),
+        "ratio_to_recorder": ratio(library, recorder),
+        "ratio_to_driver": ratio(library, driver),
     }
     if opt_in:
         result["library_synchronous_normal"] = figures(opt_in)
-        result["synchronous_normal_gain"] = (
-            result["library_synchronous_normal"]["commands_per_s"]
-            / result["library"]["commands_per_s"]
-        )
-    result["ratio_to_recorder"] = (
-        result["library"]["commands_per_s"] / result["raw_recorder"]["commands_per_s"]
-    )
-    result["ratio_to_driver"] = (
-        result["library"]["commands_per_s"] / result["driver"]["commands_per_s"]
-    )
+        result["synchronous_normal_gain"] = ratio(opt_in, library)
     return result
