@@ -45,9 +45,13 @@ _INSERTS: dict[tuple[str, tuple[str, ...], str], tuple[str, list[Convert]]] = {}
 def _executemany_insert(
     conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    columns = tuple(rows[0])
-    if any(c.default is not None for c in table.columns if c.name not in columns):
-        # A Python-side default is SQLAlchemy's to fill in.
+    # In the table's order: the compiled INSERT names its columns so, whatever the rows' order.
+    given = set(rows[0])
+    columns = tuple(c.name for c in table.columns if c.name in given)
+    if len(columns) != len(given) or any(
+        c.default is not None for c in table.columns if c.name not in given
+    ):
+        # A key the table lacks, or a Python-side default to fill in: SQLAlchemy's to handle.
         conn.execute(table.insert(), list(rows))
         return
     cache_key = (table.name, columns, conn.dialect.name)
