@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         Refused,
         StoreUnavailable,
     )
-    from guoying.application.service import Outcome
+    from guoying.application.outcome import Outcome
     from guoying.domain.exceptions import RuleViolation
     from guoying.domain.policy import DEFAULT_POLICY_BOOK, TAIAN_2017, Policy, PolicyBook
     from guoying.domain.rules import RULE_IDS, RuleId
@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 _MODULES = {
     "Guoying": "guoying.api",
     "COMMAND_TYPES": "guoying.application.catalogue",
-    "Outcome": "guoying.application.service",
+    "Outcome": "guoying.application.outcome",
     "RuleViolation": "guoying.domain.exceptions",
     "AuditEntry": "guoying.projections.audit",
     "AuditFilter": "guoying.projections.audit",

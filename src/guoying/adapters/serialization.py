@@ -23,7 +23,8 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import cattrs
@@ -33,13 +34,13 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
-from guoying.application.catalogue import COMMAND_TYPES
-from guoying.application.commands import Command
 from guoying.application.errors import InvalidCommand
-from guoying.domain.catalogue import EVENT_TYPES
 from guoying.domain.cultivation import BATCH_RULE, Batch
 from guoying.domain.events import AnyEvent, DomainEvent
 from guoying.domain.values import FieldValueError
+
+if TYPE_CHECKING:
+    from guoying.application.commands import Command
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -300,12 +301,20 @@ def _nesting(kind: Any) -> int:
     return 0
 
 
+def command_types() -> dict[str, type[Command]]:
+    """Every command type by its JSON name. The catalogue imports every command and its
+    handler, so it is imported when a command is first read, not by a reader of events."""
+    from guoying.application.catalogue import COMMAND_TYPES
+
+    return COMMAND_TYPES
+
+
+@cache
 def schema_depth() -> int:
     """The deepest nesting any command's JSON has, from the attrs types themselves."""
-    return max(_nesting(cls) for cls in COMMAND_TYPES.values())
+    return max(_nesting(cls) for cls in command_types().values())
 
 
-SCHEMA_DEPTH = schema_depth()
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
 
@@ -363,9 +372,9 @@ def read_json(line: str) -> Any:
             [f"$: the line is {size:,} bytes long; a line may have at most {LIMITS.line_bytes:,}"]
         )
     depth = json_depth(line)
-    if depth > SCHEMA_DEPTH:
+    if depth > schema_depth():
         raise InvalidCommand(
-            [f"$: JSON nested {depth} levels deep; no command nests deeper than {SCHEMA_DEPTH}"]
+            [f"$: JSON nested {depth} levels deep; no command nests deeper than {schema_depth()}"]
         )
     try:
         return json.loads(
@@ -442,6 +451,10 @@ class CattrsMapper(Mapper[str]):
 
 
 def decode_event(topic: str, state: bytes, originator_id: str, version: int) -> AnyEvent:
+    # Every aggregate's events, imported by the first decode: a read of views that are
+    # caught up decodes nothing and builds no aggregate class.
+    from guoying.domain.catalogue import EVENT_TYPES
+
     cls = EVENT_TYPES[topic]
     data = json.loads(state)
     stored_shape = int(data.pop("_shape", 1))
@@ -460,14 +473,11 @@ def command_from_json(data: object) -> Command:
     name = fields.pop("command", None)
     if not isinstance(name, str):
         raise InvalidCommand(['$.command: missing (the name of the command, e.g. "AdjustTier")'])
-    cls = COMMAND_TYPES.get(name)
+    known = command_types()
+    cls = known.get(name)
     if cls is None:
         raise InvalidCommand(
-            [
-                _printable(
-                    f"$.command: unknown command {name[:80]!r}; known: {', '.join(COMMAND_TYPES)}"
-                )
-            ]
+            [_printable(f"$.command: unknown command {name[:80]!r}; known: {', '.join(known)}")]
         )
     try:
         return COMMAND_CONVERTER.structure(fields, cls)
