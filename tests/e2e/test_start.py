@@ -77,7 +77,9 @@ def test_shell_completion_imports_nothing_heavy(tmp_path: Path) -> None:
     assert "ledger" in printed
 
 
-def test_a_ledger_read_imports_no_form_writer_and_no_postgres_driver(tmp_path: Path) -> None:
+def test_a_ledger_read_imports_no_form_writer_nor_when_caught_up_a_command_or_projector(
+    tmp_path: Path,
+) -> None:
     applied = imported(["demo", "--store", "city.db"], tmp_path)
     assert "sqlalchemy" in applied  # the probe sees what a real command imports
     read = imported(
@@ -85,6 +87,18 @@ def test_a_ledger_read_imports_no_form_writer_and_no_postgres_driver(tmp_path: P
         tmp_path,
     )
     assert [m for m in read if m in ("openpyxl", "docx", "psycopg")] == []
+    assert "guoying.api" in read
+    probe = (
+        "import sys; from guoying.api import opened\n"
+        "with opened('city.db', create=False) as g: g.ledger('dy-manzhuang', 2019)\n"
+        "print(sorted(m for m in sys.modules if 'projector' in m or m.startswith(("
+        "'guoying.application.commands', 'guoying.application.handlers', "
+        "'guoying.application.service', 'guoying.domain.catalogue'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_every_status_has_its_words_though_the_tables_import_no_view() -> None:

@@ -35,8 +35,7 @@ from cattrs.preconf.json import make_converter
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
 from guoying.application.errors import InvalidCommand
-from guoying.domain.cultivation import BATCH_RULE, Batch
-from guoying.domain.events import AnyEvent, DomainEvent
+from guoying.domain.events import AnyEvent, DomainEvent, event_types
 from guoying.domain.values import FieldValueError
 
 if TYPE_CHECKING:
@@ -450,12 +449,27 @@ class CattrsMapper(Mapper[str]):
         )
 
 
-def decode_event(topic: str, state: bytes, originator_id: str, version: int) -> AnyEvent:
-    # Every aggregate's events, imported by the first decode: a read of views that are
-    # caught up decodes nothing and builds no aggregate class.
-    from guoying.domain.catalogue import EVENT_TYPES
+_EVENT_TYPES: dict[str, type[AnyEvent]] = {}
 
-    cls = EVENT_TYPES[topic]
+
+def event_type(topic: str) -> type[AnyEvent]:
+    """The event type stored under `topic`, looked for first among the aggregate modules
+    imported so far (a read imports those of the aggregates it loads) and only then in the
+    catalogue, which imports every aggregate module: a read pays for the events it reads."""
+    found = _EVENT_TYPES.get(topic)
+    if found is None:
+        _EVENT_TYPES.update(event_types())
+        found = _EVENT_TYPES.get(topic)
+    if found is None:
+        from guoying.domain.catalogue import EVENT_TYPES
+
+        _EVENT_TYPES.update(EVENT_TYPES)
+        found = EVENT_TYPES[topic]
+    return found
+
+
+def decode_event(topic: str, state: bytes, originator_id: str, version: int) -> AnyEvent:
+    cls = event_type(topic)
     data = json.loads(state)
     stored_shape = int(data.pop("_shape", 1))
     for upcast in UPCASTERS.get(topic, [])[stored_shape - 1 :]:
@@ -490,8 +504,15 @@ def command_to_json(command: Command) -> dict[str, Any]:
 
 
 _FIELD_MARK = "\x1f"
-# The enumerations a rule of rules.md defines, by the rule's id.
-_ENUM_RULES: dict[object, str] = {Batch: BATCH_RULE}
+
+
+def _enum_rules() -> dict[object, str]:
+    """The enumerations a rule of rules.md defines, by the rule's id (asked for only when a
+    command's value is wrong, so reading events does not import the aggregates defining
+    them)."""
+    from guoying.domain.cultivation import BATCH_RULE, Batch
+
+    return {Batch: BATCH_RULE}
 
 
 def _describe(error: BaseException) -> list[str]:
@@ -519,7 +540,7 @@ def _format(error: BaseException, kind: type | None) -> str:
         return f"unknown field(s) {', '.join(sorted(error.extra_fields))}"
     if isinstance(error, ValueError) and kind is not None and hasattr(kind, "__members__"):
         # An enumeration that a rule defines names the rule, so the refusal can be traced.
-        rule = _ENUM_RULES.get(kind)
+        rule = _enum_rules().get(kind)
         return f"expected one of {', '.join(kind.__members__)}" + (f" ({rule})" if rule else "")
     name = getattr(kind, "__name__", str(kind)) if kind is not None else "value"
     return f"invalid value for {name}: {error}"

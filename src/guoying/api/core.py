@@ -23,7 +23,6 @@ from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
 from guoying.domain.policy_registry import REGISTRY_KEY
 from guoying.domain.values import year_end
 from guoying.projections import runner
-from guoying.projections.audit import AuditEntry, AuditFilter, read_audit
 from guoying.projections.catalogue import PROJECTIONS
 from guoying.projections.ledger.tree import load_committees
 from guoying.projections.reading import EPOCH, Reading, store_position_at
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from guoying.application.outcome import Outcome
     from guoying.application.processes import ProcessRunner, Reactions
     from guoying.application.service import Handler
+    from guoying.projections.audit import AuditEntry, AuditFilter
 
 
 class Core:
@@ -206,6 +206,10 @@ class Core:
     ) -> Iterator[AuditEntry]:
         """The audit trail, streaming: every decision and refusal the filter accepts, in
         store order; `committee_id` selects that committee's subtree. Writes nothing."""
+        # The audit decodes what it lists: its import brings aggregates' events a read of
+        # the views does not need.
+        from guoying.projections.audit import AuditFilter, read_audit
+
         wanted = wanted or AuditFilter()
         if committee_id is not None:
             tree = self.store.get(TREE_KEY)
