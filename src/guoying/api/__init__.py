@@ -66,6 +66,7 @@ from guoying.projections.assessment import (
     RectificationFigures,
     TitleFigures,
 )
+from guoying.projections.audit import AuditEntry, AuditFilter
 from guoying.projections.catalogue import PROJECTIONS
 from guoying.projections.evaluations.findings import Finding
 from guoying.projections.evaluations.queries import (
@@ -138,7 +139,6 @@ from guoying.projections.selection.titles import (
 
 if TYPE_CHECKING:
     from guoying.application.commands import Command, ErasePerson
-    from guoying.projections.audit import AuditEntry, AuditFilter
 
 # What callers of the API (the CLI among them) may use without reaching into the layers.
 __all__ = [
@@ -270,22 +270,12 @@ __all__ += [
 ]
 
 
-# Imported on first use (PEP 562): importing one command imports every command and its
-# checks, and the audit every aggregate whose events it lists; a read of the views needs
-# neither.
-_DEFERRED = {
-    "Command": "guoying.application.commands",
-    "ErasePerson": "guoying.application.commands",
-    "AuditEntry": "guoying.projections.audit",
-    "AuditFilter": "guoying.projections.audit",
-}
-
-
 def __getattr__(name: str) -> Any:
-    module = _DEFERRED.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(module), name)
+    # The commands are imported on first use (PEP 562): importing one imports every command
+    # and its checks, which a read of the views does not need.
+    if name in ("Command", "ErasePerson"):
+        return getattr(import_module("guoying.application.commands"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_command(line: str) -> Command:

@@ -18,11 +18,13 @@ from guoying.adapters.verification import verify as verify_chain
 from guoying.api.urls import store_url
 from guoying.application.clock import Clock, china_now, today_in_china
 from guoying.application.errors import GuoyingError, NotFound, OutOfRange
+from guoying.application.outcome import Outcome
 from guoying.domain.organization import TREE_KEY
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
 from guoying.domain.policy_registry import REGISTRY_KEY
 from guoying.domain.values import year_end
 from guoying.projections import runner
+from guoying.projections.audit import AuditEntry, AuditFilter, read_audit
 from guoying.projections.catalogue import PROJECTIONS
 from guoying.projections.ledger.tree import load_committees
 from guoying.projections.reading import EPOCH, Reading, store_position_at
@@ -31,10 +33,8 @@ from guoying.projections.replay import Difference, replay_check
 
 if TYPE_CHECKING:
     from guoying.application.commands import Command
-    from guoying.application.outcome import Outcome
     from guoying.application.processes import ProcessRunner, Reactions
     from guoying.application.service import Handler
-    from guoying.projections.audit import AuditEntry, AuditFilter
 
 
 class Core:
@@ -206,10 +206,6 @@ class Core:
     ) -> Iterator[AuditEntry]:
         """The audit trail, streaming: every decision and refusal the filter accepts, in
         store order; `committee_id` selects that committee's subtree. Writes nothing."""
-        # The audit decodes what it lists: its import brings aggregates' events a read of
-        # the views does not need.
-        from guoying.projections.audit import AuditFilter, read_audit
-
         wanted = wanted or AuditFilter()
         if committee_id is not None:
             tree = self.store.get(TREE_KEY)
