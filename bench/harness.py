@@ -19,7 +19,7 @@ from typing import Any
 
 import psycopg
 
-from bench import concurrency, measures, steady, writes
+from bench import cli_start, concurrency, measures, steady, writes
 from bench.config import BenchConfig
 from bench.datasets import (
     Family,
@@ -435,6 +435,7 @@ def run(
             result["databases"][database] = NotMeasured(f"PostgreSQL: {why}").as_json()
             continue
         result["databases"][database] = measure_database(database, config, cache, admin_url)
+    result["cli_start"] = cli_start.measure()
     result["machine"]["load_average_at_end"] = list(os.getloadavg())
     result["machine"]["load_average_while_measuring"] = sampler.stop()
     result["targets"] = targets(result["databases"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bench import cli_start
 from bench.harness import DATABASES, TARGETS
 
 Cell = Callable[[dict[str, Any]], str]
@@ -244,6 +245,7 @@ def render(result: dict[str, Any]) -> str:
     _other_rows(table)
     lines = _header(result) + table.lines
     lines += _concurrency(result["databases"].get("postgresql"))
+    lines += cli_start.render(result["cli_start"]) if "cli_start" in result else []
     lines += ["", _targets(result)]
     seconds = result.get("seconds", {})
     if seconds:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from guoying.application import commands as cmd
-from guoying.application.service import CHINA
+from guoying.application.clock import CHINA
 from guoying.domain.events import DomainEvent
 from guoying.domain.organization import OrgTree, register_committee
 from guoying.domain.policy import TAIAN_2017

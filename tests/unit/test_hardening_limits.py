@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from guoying.adapters.serialization import LIMITS, SCHEMA_DEPTH, json_depth, read_command
+from guoying.adapters.serialization import LIMITS, json_depth, read_command, schema_depth
 from guoying.application.commands import PublishPolicy, RegisterBranch
 from guoying.application.errors import InvalidCommand
 
@@ -148,7 +148,7 @@ def test_a_line_over_the_size_limit_is_unusable_before_it_is_parsed() -> None:
 
 def test_nesting_is_limited_to_the_deepest_command_of_the_schema_and_strings_do_not_count() -> None:
     # A split's new branch's units are the deepest: command, new_branches, branch, unit_ids.
-    assert SCHEMA_DEPTH == 4
+    assert schema_depth() == 4
     assert json_depth('{"a": "[[[[[[{{{{"}') == 1
     assert json_depth('{"a": "\\"[[["}') == 1
     split = {

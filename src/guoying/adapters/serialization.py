@@ -23,7 +23,8 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import cattrs
@@ -33,13 +34,12 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
-from guoying.application.catalogue import COMMAND_TYPES
-from guoying.application.commands import Command
 from guoying.application.errors import InvalidCommand
-from guoying.domain.catalogue import EVENT_TYPES
-from guoying.domain.cultivation import BATCH_RULE, Batch
-from guoying.domain.events import AnyEvent, DomainEvent
+from guoying.domain.events import AnyEvent, DomainEvent, event_types
 from guoying.domain.values import FieldValueError
+
+if TYPE_CHECKING:
+    from guoying.application.commands import Command
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -300,12 +300,20 @@ def _nesting(kind: Any) -> int:
     return 0
 
 
+def command_types() -> dict[str, type[Command]]:
+    """Every command type by its JSON name. The catalogue imports every command and its
+    handler, so it is imported when a command is first read, not by a reader of events."""
+    from guoying.application.catalogue import COMMAND_TYPES
+
+    return COMMAND_TYPES
+
+
+@cache
 def schema_depth() -> int:
     """The deepest nesting any command's JSON has, from the attrs types themselves."""
-    return max(_nesting(cls) for cls in COMMAND_TYPES.values())
+    return max(_nesting(cls) for cls in command_types().values())
 
 
-SCHEMA_DEPTH = schema_depth()
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
 
@@ -363,9 +371,9 @@ def read_json(line: str) -> Any:
             [f"$: the line is {size:,} bytes long; a line may have at most {LIMITS.line_bytes:,}"]
         )
     depth = json_depth(line)
-    if depth > SCHEMA_DEPTH:
+    if depth > schema_depth():
         raise InvalidCommand(
-            [f"$: JSON nested {depth} levels deep; no command nests deeper than {SCHEMA_DEPTH}"]
+            [f"$: JSON nested {depth} levels deep; no command nests deeper than {schema_depth()}"]
         )
     try:
         return json.loads(
@@ -441,8 +449,27 @@ class CattrsMapper(Mapper[str]):
         )
 
 
+_EVENT_TYPES: dict[str, type[AnyEvent]] = {}
+
+
+def event_type(topic: str) -> type[AnyEvent]:
+    """The event type stored under `topic`, looked for first among the aggregate modules
+    imported so far (a read imports those of the aggregates it loads) and only then in the
+    catalogue, which imports every aggregate module: a read pays for the events it reads."""
+    found = _EVENT_TYPES.get(topic)
+    if found is None:
+        _EVENT_TYPES.update(event_types())
+        found = _EVENT_TYPES.get(topic)
+    if found is None:
+        from guoying.domain.catalogue import EVENT_TYPES
+
+        _EVENT_TYPES.update(EVENT_TYPES)
+        found = EVENT_TYPES[topic]
+    return found
+
+
 def decode_event(topic: str, state: bytes, originator_id: str, version: int) -> AnyEvent:
-    cls = EVENT_TYPES[topic]
+    cls = event_type(topic)
     data = json.loads(state)
     stored_shape = int(data.pop("_shape", 1))
     for upcast in UPCASTERS.get(topic, [])[stored_shape - 1 :]:
@@ -460,14 +487,11 @@ def command_from_json(data: object) -> Command:
     name = fields.pop("command", None)
     if not isinstance(name, str):
         raise InvalidCommand(['$.command: missing (the name of the command, e.g. "AdjustTier")'])
-    cls = COMMAND_TYPES.get(name)
+    known = command_types()
+    cls = known.get(name)
     if cls is None:
         raise InvalidCommand(
-            [
-                _printable(
-                    f"$.command: unknown command {name[:80]!r}; known: {', '.join(COMMAND_TYPES)}"
-                )
-            ]
+            [_printable(f"$.command: unknown command {name[:80]!r}; known: {', '.join(known)}")]
         )
     try:
         return COMMAND_CONVERTER.structure(fields, cls)
@@ -480,8 +504,15 @@ def command_to_json(command: Command) -> dict[str, Any]:
 
 
 _FIELD_MARK = "\x1f"
-# The enumerations a rule of rules.md defines, by the rule's id.
-_ENUM_RULES: dict[object, str] = {Batch: BATCH_RULE}
+
+
+def _enum_rules() -> dict[object, str]:
+    """The enumerations a rule of rules.md defines, by the rule's id (asked for only when a
+    command's value is wrong, so reading events does not import the aggregates defining
+    them)."""
+    from guoying.domain.cultivation import BATCH_RULE, Batch
+
+    return {Batch: BATCH_RULE}
 
 
 def _describe(error: BaseException) -> list[str]:
@@ -509,7 +540,7 @@ def _format(error: BaseException, kind: type | None) -> str:
         return f"unknown field(s) {', '.join(sorted(error.extra_fields))}"
     if isinstance(error, ValueError) and kind is not None and hasattr(kind, "__members__"):
         # An enumeration that a rule defines names the rule, so the refusal can be traced.
-        rule = _ENUM_RULES.get(kind)
+        rule = _enum_rules().get(kind)
         return f"expected one of {', '.join(kind.__members__)}" + (f" ({rule})" if rule else "")
     name = getattr(kind, "__name__", str(kind)) if kind is not None else "value"
     return f"invalid value for {name}: {error}"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DatabaseError
 
@@ -22,13 +23,12 @@ from guoying.api.evaluations import EvaluationReads
 from guoying.api.imports import ImportReads
 from guoying.api.publicity import PublicityReads
 from guoying.api.urls import STORE_ENV, default_store_url
-from guoying.application.commands import Command, ErasePerson
 from guoying.application.errors import (
     GuoyingError,
     InvalidCommand,
     StoreUnavailable,
 )
-from guoying.application.service import Outcome
+from guoying.application.outcome import Outcome
 from guoying.domain.cultivation import Batch
 from guoying.domain.labels import (
     ADDED_HEADERS,
@@ -136,6 +136,9 @@ from guoying.projections.selection.titles import (
     TitleRegister,
     VetoFlag,
 )
+
+if TYPE_CHECKING:
+    from guoying.application.commands import Command, ErasePerson
 
 # What callers of the API (the CLI among them) may use without reaching into the layers.
 __all__ = [
@@ -265,6 +268,14 @@ __all__ += [
     "month_label",
     "year_label",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The commands are imported on first use (PEP 562): importing one imports every command
+    # and its checks, which a read of the views does not need.
+    if name in ("Command", "ErasePerson"):
+        return getattr(import_module("guoying.application.commands"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_command(line: str) -> Command:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import sqlalchemy as sa
 from attrs import evolve
@@ -15,12 +16,9 @@ from guoying.adapters.store import SqlStore, StoreClock, wall_clock_us
 from guoying.adapters.verification import Checkpoint, Verdict, take_checkpoint
 from guoying.adapters.verification import verify as verify_chain
 from guoying.api.urls import store_url
-from guoying.application.commands import Command
+from guoying.application.clock import Clock, china_now, today_in_china
 from guoying.application.errors import GuoyingError, NotFound, OutOfRange
-from guoying.application.migration import migrate
-from guoying.application.pairs_on_revocation import PairsEndedOnRevocation
-from guoying.application.processes import ProcessRunner, Reactions
-from guoying.application.service import Clock, Handler, Outcome, china_now, today_in_china
+from guoying.application.outcome import Outcome
 from guoying.domain.organization import TREE_KEY
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
 from guoying.domain.policy_registry import REGISTRY_KEY
@@ -32,6 +30,11 @@ from guoying.projections.ledger.tree import load_committees
 from guoying.projections.reading import EPOCH, Reading, store_position_at
 from guoying.projections.refusals import RefusalEntry, read_refusals
 from guoying.projections.replay import Difference, replay_check
+
+if TYPE_CHECKING:
+    from guoying.application.commands import Command
+    from guoying.application.processes import ProcessRunner, Reactions
+    from guoying.application.service import Handler
 
 
 class Core:
@@ -52,9 +55,23 @@ class Core:
         self.store = SqlStore(store_url(url), clock=store_clock, create=create)
         self.policies = policies
         self.clock = clock
-        self.handler = Handler(self.store, policies=policies, clock=clock)
-        self.processes = ProcessRunner(self.handler, [PairsEndedOnRevocation(policies)])
         self.projections = PROJECTIONS
+
+    # The command handler and the processes are built on the first write: a read imports
+    # no handler, no command and no process.
+
+    @cached_property
+    def handler(self) -> Handler:
+        from guoying.application.service import Handler
+
+        return Handler(self.store, policies=self.policies, clock=self.clock)
+
+    @cached_property
+    def processes(self) -> ProcessRunner:
+        from guoying.application.pairs_on_revocation import PairsEndedOnRevocation
+        from guoying.application.processes import ProcessRunner
+
+        return ProcessRunner(self.handler, [PairsEndedOnRevocation(self.policies)])
 
     def __enter__(self) -> Self:
         return self
@@ -107,6 +124,8 @@ class Core:
     def migrate(self) -> Outcome | None:
         """Carry a store written by guoying 0.1 over to one stream per concern (nothing
         stored is changed); None when it already follows this release's layout."""
+        from guoying.application.migration import migrate
+
         return migrate(self.handler)
 
     # Projections

@@ -8,7 +8,6 @@ from guoying.api.ledger import LedgerReads
 from guoying.api.mentoring import MentoringReads
 from guoying.api.selection import SelectionReads
 from guoying.application.errors import NotFound, OutOfRange
-from guoying.domain.branch import branch_key
 from guoying.domain.values import year_end
 from guoying.projections.publicity import (
     BranchProgress,
@@ -26,6 +25,10 @@ class PublicityReads(LedgerReads, SelectionReads, MentoringReads):
         """A branch's progress in `year` as it would publish it on the province's platform
         (灯塔—党建在线): its tier, target and result, problems and measures, rectification,
         title and mentoring, from its ledger row at the year's end; nothing personal."""
+        # Only this read loads a branch's aggregate: its module is imported here, not by
+        # every read.
+        from guoying.domain.branch import branch_key
+
         branch = self.store.get(branch_key(branch_id))
         if branch is None:
             raise NotFound("branch_id", branch_id)

@@ -11,8 +11,10 @@ judged, since they were decided under 0.1.
 
 from __future__ import annotations
 
+from guoying.application.clock import today_in_china
 from guoying.application.errors import StoreUnavailable
-from guoying.application.service import LAYOUT_KEY, Handler, Outcome, today_in_china
+from guoying.application.outcome import Outcome
+from guoying.application.service import LAYOUT_KEY, Handler
 from guoying.application.unit import UnitOfWork
 from guoying.domain import legacy
 from guoying.domain.advanced_cap import cap_key, count_branch

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from attrs import frozen
 
-from guoying.application.commands.base import Command
 from guoying.domain.events import A, AnyEvent, Key
+
+if TYPE_CHECKING:
+    # Only named in annotations: importing the commands package imports every command, which
+    # a reader of the store does not need.
+    from guoying.application.commands.base import Command
 
 
 @frozen

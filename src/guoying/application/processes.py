@@ -18,8 +18,9 @@ from attrs import define
 
 from guoying.application.commands import Command
 from guoying.application.errors import AlreadyExists, NotFound, Refused
+from guoying.application.outcome import Outcome
 from guoying.application.ports import EventStore, ProcessStep, StepTaken
-from guoying.application.service import Handler, Outcome
+from guoying.application.service import Handler
 from guoying.domain.events import AnyEvent
 
 BATCH = 200

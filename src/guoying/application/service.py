@@ -12,12 +12,9 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from attrs import frozen
 
 from guoying.application import catalogue  # noqa: F401 - every handler registered
+from guoying.application.clock import Clock, china_now, today_in_china
 from guoying.application.commands import Command
 from guoying.application.errors import (
     Conflict,
@@ -26,6 +23,7 @@ from guoying.application.errors import (
     Refused,
     StoreUnavailable,
 )
+from guoying.application.outcome import Outcome
 from guoying.application.ports import (
     ConcurrencyConflict,
     EventStore,
@@ -37,7 +35,7 @@ from guoying.application.ports import (
 from guoying.application.registry import REGISTRY
 from guoying.application.unit import Context, CountBroken, UnitOfWork
 from guoying.domain.branch import branch_key
-from guoying.domain.events import AnyEvent, Key
+from guoying.domain.events import Key
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
 from guoying.domain.legacy import LAYOUT, LAYOUT_ID, LEGACY_LEDGER_PREFIX, StoreLayout
 from guoying.domain.nomination import nomination_key
@@ -46,15 +44,12 @@ from guoying.domain.policy import DEFAULT_POLICY_BOOK, PolicyBook
 from guoying.domain.policy_registry import REGISTRY_KEY
 from guoying.domain.values import Authority, Decision
 
-Clock = Callable[[], datetime]
 Pause = Callable[[int], None]
 
 # Optimistic decisions of a unit before it is decided holding the store's head; and how
 # many times in a row a write may lose its connection before the store is called unavailable.
 RACES = 3
 RECONNECTS = 3
-
-CHINA = ZoneInfo("Asia/Shanghai")
 LAYOUT_KEY: Key[StoreLayout] = Key(LAYOUT_ID, StoreLayout)
 
 
@@ -62,26 +57,6 @@ def jittered_pause(attempt: int) -> None:
     """Wait a random while, up to twice as long after each lost race (at most 50 ms):
     writers that retried at once would only collide again on the same aggregate."""
     time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))  # noqa: S311 - not secret
-
-
-def china_now() -> datetime:
-    return datetime.now(tz=CHINA)
-
-
-def today_in_china(clock: Clock) -> date:
-    return clock().astimezone(CHINA).date()
-
-
-@frozen
-class Outcome:
-    """What an applied command (or unit) wrote: the events and their store positions."""
-
-    events: tuple[AnyEvent, ...]
-    positions: tuple[int, ...]
-
-    @property
-    def event_ids(self) -> list[str]:
-        return [f"{e.originator_id}@{e.originator_version}" for e in self.events]
 
 
 class Handler:

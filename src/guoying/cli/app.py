@@ -10,30 +10,13 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from guoying import demo_city
-from guoying.api import (
-    LEVEL_LABELS,
-    SECTOR_LABELS,
-    TIER_LABELS,
-    Actor,
-    Checkpoint,
-    CheckpointMismatch,
-    Command,
-    ErasePerson,
-    Guoying,
-    GuoyingError,
-    InvalidCommand,
-    Sector,
-    Tier,
-    parse_command,
-    to_data,
-)
+if TYPE_CHECKING:
+    from guoying.api import Command, Guoying
 from guoying.cli.assessment import print_assessment
 from guoying.cli.assessment import register as register_assessment
 from guoying.cli.audit import register as register_audit
@@ -83,6 +66,8 @@ app = typer.Typer(
 
 def _print_version(wanted: bool) -> None:
     if wanted:
+        from importlib.metadata import version as package_version
+
         typer.echo(f"guoying {package_version('guoying')}")
         raise typer.Exit
 
@@ -102,6 +87,8 @@ def _root(
 @app.command()
 def demo(store: StoreOption = None) -> None:
     """Build the demo city (once) in the store and print one committee's ledger."""
+    from guoying import demo_city
+
     with _opened(store, create=True) as guoying:
         built = demo_city.build(guoying)
         out = console()
@@ -187,6 +174,8 @@ def _read_lines(source: str) -> list[str]:
 
 def parse_lines(lines: Sequence[str]) -> tuple[list[tuple[int, Command]], list[dict[str, Any]]]:
     """Read every line first; the commands, and a problem report per unusable line."""
+    from guoying.api import InvalidCommand, parse_command
+
     commands: list[tuple[int, Command]] = []
     problems: list[dict[str, Any]] = []
     for number, line in enumerate(lines, start=1):
@@ -238,6 +227,8 @@ def _apply_units(
     guoying: Guoying, units: list[list[tuple[int, Command]]], advance: Callable[[int], None]
 ) -> int:
     """Apply each unit and print its result line; how many were refused."""
+    from guoying.api import GuoyingError
+
     refused = 0
     for unit in units:
         lines = [number for number, _ in unit]
@@ -296,6 +287,8 @@ def branches(
     store: StoreOption = None,
 ) -> None:
     """Find branches by committee, name, sector and tier, so that no id is needed."""
+    from guoying.api import SECTOR_LABELS, TIER_LABELS, Sector, Tier
+
     with _opened(store, create=False) as guoying:
         found = guoying.branches(
             committee_id=committee,
@@ -332,6 +325,8 @@ def committees(
     store: StoreOption = None,
 ) -> None:
     """Find committees by name."""
+    from guoying.api import LEVEL_LABELS
+
     with _opened(store, create=False) as guoying:
         found = guoying.committees(name=name)
         print_entries(
@@ -363,6 +358,8 @@ def coverage(
     committee's leaders against the branches under it, the leaders who liaise with none of
     them and the branches without a liaison, by name; exit 1 when any committee of the
     subtree falls short."""
+    from guoying.api import to_data
+
     with _opened(store, create=False) as guoying:
         found = guoying.liaison_coverage(committee, year)
     if fmt is Format.JSON:
@@ -429,6 +426,8 @@ def policy_show(
     store: StoreOption = None,
 ) -> None:
     """Show the policy version in effect on a date (today by default), and all versions."""
+    from guoying.api import to_data
+
     try:
         when = date.fromisoformat(on) if on else None
     except ValueError as error:
@@ -480,6 +479,8 @@ def verify(
 ) -> None:
     """Check that no stored event or refusal was altered, removed, inserted or reordered;
     exit 1 naming the first bad position. Writes nothing."""
+    from guoying.api import Checkpoint, CheckpointMismatch
+
     kept = None
     if checkpoint_file is not None:
         try:
@@ -529,6 +530,8 @@ def replay(
 ) -> None:
     """Replay every event into fresh tables and list every difference from the views kept
     incrementally; exit 1 if there is any. Writes nothing to the store."""
+    from guoying.api import to_data
+
     del check  # replay only ever compares
     with _opened(store, create=False) as guoying:
         bar, advance = progress_bar("replaying", guoying.store.last_position())
@@ -554,6 +557,8 @@ def erase_person(
 ) -> None:
     """Erase one person's name and telephone number, recording the erasure as an event;
     every event keeps naming the person by id, so verify still passes."""
+    from guoying.api import Actor, ErasePerson
+
     if not reason.strip():
         typer.echo("error: --reason must not be blank", err=True)
         raise typer.Exit(2)

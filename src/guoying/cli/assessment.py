@@ -4,13 +4,14 @@ it) or CSV (section, figure, value)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from guoying.api import TIER_LABELS, TITLE_LABELS, Assessment, to_data
+if TYPE_CHECKING:
+    from guoying.api import Assessment
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
@@ -35,6 +36,8 @@ def _row(section: str, figure: str, value: int, of: int | None = None) -> Row:
 
 
 def _tiers(a: Assessment) -> list[Row]:
+    from guoying.api import TIER_LABELS
+
     t, section = a.tiers, "等次 tiers"
     return [
         _row(section, "branches", t.active),
@@ -44,6 +47,8 @@ def _tiers(a: Assessment) -> list[Row]:
 
 
 def _titles(a: Assessment) -> list[Row]:
+    from guoying.api import TITLE_LABELS
+
     t, section = a.titles, "红旗党支部 titles"
     return [
         *(
@@ -106,6 +111,8 @@ def _plans(a: Assessment) -> list[Row]:
 
 
 def _oversight(a: Assessment) -> list[Row]:
+    from guoying.api import TIER_LABELS
+
     o, section = a.oversight, "督导与奖惩 oversight"
     return [
         _row(section, "supervision visits", o.visits),
@@ -156,6 +163,8 @@ def assessment(
     """The figures of a committee secretary's annual report (§8): tiers, titles, mentoring,
     liaisons, rectification, plans, supervision, findings, linkage and funding of the
     committee's subtree in the year."""
+    from guoying.api import to_data
+
     known = time_option("--as-known-at", as_known_at)
     effective = date_option("--as-of", as_of)
     with opened_store(store, create=False) as guoying:

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from guoying.api import AuditFilter, to_data
 from guoying.cli.options import BomOption, StoreOption, date_option, opened_store, time_option
 from guoying.cli.output import AUDIT_HEADER, Format, audit_row, print_entries
 
@@ -60,6 +59,8 @@ def audit(
     """Every decision and refusal that matches, in order: who, why, under which rules and
     policy, from when. --from/--to filter effective_on, --recorded-* the recorded time;
     --format jsonl writes each entry as it is read, for a store of any size."""
+    from guoying.api import AuditFilter, to_data
+
     wanted = AuditFilter(
         branch_id=branch,
         actor_person_id=actor,

@@ -4,21 +4,13 @@ rows of a year, as a table, JSON or CSV."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from guoying.api import (
-    TIER_LABELS,
-    TITLE_LABELS,
-    CaseNote,
-    Decided,
-    EvaluationRow,
-    PairLink,
-    Tier,
-    to_data,
-)
+if TYPE_CHECKING:
+    from guoying.api import CaseNote, Decided, EvaluationRow, PairLink, Tier
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
@@ -34,6 +26,8 @@ from guoying.cli.tables import add_rows, whole_table
 
 
 def _tier(tier: Tier | None) -> str:
+    from guoying.api import TIER_LABELS
+
     return TIER_LABELS[tier] if tier else ""
 
 
@@ -72,6 +66,8 @@ def _findings(r: EvaluationRow) -> str:
 
 
 def _liaison_title(r: EvaluationRow) -> str:
+    from guoying.api import TITLE_LABELS
+
     liaison = f"{r.liaison.name or r.liaison.person_id} ({r.liaison.position})" if r.liaison else ""
     return "\n".join(x for x in (liaison, TITLE_LABELS[r.title] if r.title else "") if x)
 
@@ -121,6 +117,8 @@ CSV_HEADER = [
 
 
 def _csv(r: EvaluationRow) -> list[object]:
+    from guoying.api import TITLE_LABELS
+
     d = r.decision
     return [
         r.branch_id,
@@ -189,6 +187,8 @@ def evaluations(
     --year the year's rows of every branch of the subtree: tier at the year's start, target,
     result and who decided it, problems found and closed, liaison, title, mentoring and
     findings."""
+    from guoying.api import to_data
+
     if (branch_id is None) == (committee is None) or (committee is None) != (year is None):
         typer.echo("error: give a BRANCH_ID, or --committee and --year", err=True)
         raise typer.Exit(2)

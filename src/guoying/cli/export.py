@@ -4,13 +4,14 @@ annex's layout, or its CSV or JSON - written whole or not at all (`guoying.forms
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from guoying.api import GuoyingError
+if TYPE_CHECKING:
+    from guoying.api import GuoyingError
 from guoying.cli.options import StoreOption, opened_store
-from guoying.forms import ANNEXES, FileFormat, export_annex
+from guoying.forms.formats import FileFormat
 
 # The option that supplied each field an error names.
 OPTIONS = {
@@ -61,6 +62,9 @@ def export(
     """Write an annex of the work plan to a file: XLSX or DOCX in the annex's layout (title,
     filing committee and date, the Chinese headers, merged cells, notes), or CSV or JSON.
     The file is written through a temporary file and renamed, so a failure leaves none."""
+    from guoying.api import GuoyingError
+    from guoying.forms import ANNEXES, export_annex
+
     if annex not in ANNEXES:
         typer.echo(f"error: --annex: no Annex {annex}: the work plan has Annexes 1 to 4", err=True)
         raise typer.Exit(2)

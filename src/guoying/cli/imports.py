@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from guoying.api import GuoyingError
+if TYPE_CHECKING:
+    from guoying.forms import ImportReport
 from guoying.cli.options import StoreOption, fail, opened_store
 from guoying.cli.output import console
-from guoying.forms import ImportReport, import_annex1, report_lines
 
 IMPORTABLE_ANNEXES = (1,)
 
@@ -30,6 +30,8 @@ def _cell(line: dict[str, Any]) -> str:
 
 
 def _print_table(report: ImportReport) -> None:
+    from guoying.forms import report_lines
+
     out = console()
     table = Table(title=f"{report.file}: {report.committee_id} {report.year}")
     for name in ("status", "cell", "what"):
@@ -100,6 +102,9 @@ def register(app: typer.Typer) -> None:
         passed, 1 when a rule refused a row or the committee or year has no ledger, 2 when
         the file or a cell cannot be read.
         """
+        from guoying.api import GuoyingError
+        from guoying.forms import import_annex1, report_lines
+
         if annex not in IMPORTABLE_ANNEXES:
             typer.echo(f"error: --annex: only annex 1 can be imported, not {annex}", err=True)
             raise typer.Exit(2)

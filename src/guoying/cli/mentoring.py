@@ -5,21 +5,13 @@ maximum (`mentoring.ratio`), the Annex 4 schedules of its city-managed committee
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from guoying.api import (
-    MENTORING_HEADERS,
-    MENTORING_TITLE,
-    TIER_LABELS,
-    TITLE_LABELS,
-    MentoringView,
-    MentorLoad,
-    PairRow,
-    ScheduleFiling,
-)
+if TYPE_CHECKING:
+    from guoying.api import MentoringView, MentorLoad, PairRow, ScheduleFiling
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
@@ -32,9 +24,6 @@ from guoying.cli.options import (
 )
 from guoying.cli.output import Format, console, print_csv, print_json, write_csv
 from guoying.cli.tables import add_rows, whole_table
-from guoying.forms import mentoring_data, mentoring_table
-from guoying.forms.annex4 import KEYS as ANNEX_KEYS
-from guoying.forms.annex4 import schedule_cells
 
 
 class Part(enum.StrEnum):
@@ -63,6 +52,8 @@ PAIR_COLUMNS = [
 
 
 def _pair_cells(r: PairRow) -> list[object]:
+    from guoying.api import TIER_LABELS
+
     plan = "\n".join(x for x in (r.goal, r.measures, r.remarks) if x)
     dates = f"formed {r.formed_on}\ndue    {r.deadline}"
     return [
@@ -101,6 +92,8 @@ PAIR_CSV = [
 
 
 def _pair_csv(r: PairRow) -> list[object]:
+    from guoying.api import TIER_LABELS
+
     e = r.ended
     return [
         r.pair_id,
@@ -147,6 +140,8 @@ def _state(m: MentorLoad) -> str:
 
 
 def _mentor_cells(m: MentorLoad) -> list[object]:
+    from guoying.api import TITLE_LABELS
+
     return [
         m.branch_id,
         m.name or "",
@@ -170,6 +165,8 @@ MENTOR_COLUMNS = [
 
 
 def _mentor_table_cells(m: MentorLoad) -> list[object]:
+    from guoying.api import TITLE_LABELS
+
     return [
         f"{m.name or m.branch_id}\n{m.committee_name or m.committee_id or ''}\n{m.branch_id}",
         TITLE_LABELS[m.title] if m.title else "(no title held)",
@@ -187,6 +184,10 @@ def _filing(s: ScheduleFiling) -> str:
 
 def print_mentoring(out: Console, view: MentoringView, part: Part = Part.ALL) -> None:
     """The view as tables: pairs, mentors, each schedule as Annex 4, and the figures."""
+    from guoying.api import MENTORING_HEADERS, MENTORING_TITLE
+    from guoying.forms.annex4 import KEYS as ANNEX_KEYS
+    from guoying.forms.annex4 import schedule_cells
+
     where = f"{view.committee.name} ({view.committee.committee_id})"
     if part in {Part.ALL, Part.PAIRS}:
         title = f"{view.year}年 帮带 mentoring pairs under {where}, active in the year to {view.on}"
@@ -234,6 +235,8 @@ def mentoring(
     """Mentoring (帮带, Annex 4) under a committee in a year: the pairs active in the year,
     each mentor's active pairs against the target and the maximum, each city-managed
     committee's schedule, and the figures. CSV prints one part (pairs by default)."""
+    from guoying.forms import mentoring_data, mentoring_table
+
     known = time_option("--as-known-at", as_known_at)
     effective = date_option("--as-of", as_of)
     with opened_store(store, create=False) as guoying:

@@ -7,11 +7,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 
-from guoying.api import Guoying, GuoyingError, opened
+if TYPE_CHECKING:
+    from guoying.api import Guoying, GuoyingError
 from guoying.cli.output import Format
 
 StoreOption = Annotated[
@@ -56,6 +57,8 @@ def fail(error: GuoyingError) -> NoReturn:
 def opened_store(store: str | None, *, create: bool) -> Iterator[Guoying]:
     """Only `demo` and `apply` may create a store: a read command on a mistyped path must
     say there is no store there, not answer from a new empty one it left behind."""
+    from guoying.api import GuoyingError, opened
+
     try:
         with opened(store, create=create) as guoying:
             yield guoying

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -20,23 +20,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from guoying.api import (
-    LEDGER_HEADERS,
-    LEDGER_TITLE,
-    SECTOR_LABELS,
-    TIER_LABELS,
-    AuditEntry,
-    Guoying,
-    HistoryEntry,
-    Ledger,
-    LedgerRow,
-    RefusalEntry,
-    Tier,
-    cases_label,
-    to_data,
-)
-from guoying.forms import CsvTable, csv_text, ledger_data, ledger_table
-from guoying.forms.files import as_rows
+if TYPE_CHECKING:
+    from guoying.api import AuditEntry, Guoying, HistoryEntry, Ledger, LedgerRow, RefusalEntry, Tier
+    from guoying.forms import CsvTable
 
 
 class Format(StrEnum):
@@ -50,6 +36,8 @@ def console() -> Console:
 
 
 def tier_label(tier: Tier | None) -> str:
+    from guoying.api import TIER_LABELS
+
     return TIER_LABELS[tier] if tier else ""
 
 
@@ -62,10 +50,15 @@ def write_csv(
 ) -> None:
     """A CSV on standard output (`bom`: led by the UTF-8 byte-order mark), written by the
     forms' one CSV writer."""
+    from guoying.forms import CsvTable
+    from guoying.forms.files import as_rows
+
     print_csv(CsvTable(tuple(header), as_rows(rows)), bom=bom)
 
 
 def print_csv(table: CsvTable, *, bom: bool = False) -> None:
+    from guoying.forms import csv_text
+
     sys.stdout.write(csv_text(table, bom=bom))
 
 
@@ -82,6 +75,8 @@ def print_entries(
     *,
     bom: bool = False,
 ) -> None:
+    from guoying.api import to_data
+
     if fmt is Format.JSON:
         print_json(to_data(list(entries)))
     elif fmt is Format.CSV:
@@ -124,6 +119,8 @@ def progress_bar(
 
 
 def print_figures(out: Console, guoying: Guoying, committees: Sequence[str], year: int) -> None:
+    from guoying.api import TIER_LABELS, Tier
+
     table = Table(title=f"{year} 等次分布 (tier counts and shares)")
     for column in (
         "committee",
@@ -148,6 +145,8 @@ def print_figures(out: Console, guoying: Guoying, committees: Sequence[str], yea
 
 
 def print_ledger_table(out: Console, ledger: Ledger) -> None:
+    from guoying.api import LEDGER_HEADERS, LEDGER_TITLE, Tier
+
     h = LEDGER_HEADERS
     table = Table(
         title=f"{LEDGER_TITLE}\n{h['filed_by']}：{ledger.committee.name}    {ledger.year}年",
@@ -195,6 +194,8 @@ def print_ledger_table(out: Console, ledger: Ledger) -> None:
 
 def _ledger_cells(ledger: Ledger, row: LedgerRow) -> list[object]:
     """One row of Annex 1 as the terminal table shows it (the CSV is `guoying.forms`')."""
+    from guoying.api import SECTOR_LABELS, cases_label
+
     return [
         SECTOR_LABELS[row.sector],
         row.sequence,
@@ -214,10 +215,14 @@ def _ledger_cells(ledger: Ledger, row: LedgerRow) -> list[object]:
 def write_ledger_csv(ledger: Ledger, *, bom: bool = False) -> None:
     """Annex 1's CSV (`guoying.forms.ledger_table`): ids and case counts in their own
     columns."""
+    from guoying.forms import ledger_table
+
     print_csv(ledger_table(ledger), bom=bom)
 
 
 def ledger_json(ledger: Ledger) -> dict[str, Any]:
+    from guoying.forms import ledger_data
+
     return ledger_data(ledger)
 
 

@@ -4,11 +4,12 @@ as a table, JSON or CSV."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from guoying.api import CommitteeOversight, ComplianceStatus, PeriodCompliance, to_data
+if TYPE_CHECKING:
+    from guoying.api import CommitteeOversight, PeriodCompliance
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
@@ -21,10 +22,12 @@ from guoying.cli.options import (
 )
 from guoying.cli.output import Format, print_entries, print_json
 
-STATUS_WORDS: dict[ComplianceStatus, str] = {
-    ComplianceStatus.MET: "met",
-    ComplianceStatus.NOT_MET: "not met",
-    ComplianceStatus.OVERDUE: "overdue",
+# Keyed by each ComplianceStatus's value (the StrEnum member looks itself up by it), so that
+# the module imports no view before a command runs.
+STATUS_WORDS: dict[str, str] = {
+    "MET": "met",
+    "NOT_MET": "not met",
+    "OVERDUE": "overdue",
 }
 
 COMPLIANCE_HEADER = [
@@ -81,6 +84,8 @@ def compliance(
     findings, linkage decisions and funding with the Taishan Pioneers' grants, per committee
     of the subtree, for the year; judged on --as-of, else today.
     JSON gives every visit, finding, decision and sum in full."""
+    from guoying.api import to_data
+
     known = time_option("--as-known-at", as_known_at)
     effective = date_option("--as-of", as_of)
     with opened_store(store, create=False) as guoying:

@@ -4,22 +4,13 @@ plan and its review, as a table, JSON or CSV."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from guoying.api import (
-    CULTIVATION_HEADERS,
-    CULTIVATION_TITLE,
-    LEVEL_LABELS,
-    PLAN_STATUS_LABELS,
-    SECTOR_LABELS,
-    CultivationPlanView,
-    ImplementationPlanState,
-    Sector,
-    to_data,
-)
+if TYPE_CHECKING:
+    from guoying.api import CultivationPlanView, ImplementationPlanState, Sector
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
@@ -31,12 +22,11 @@ from guoying.cli.options import (
     time_option,
 )
 from guoying.cli.output import Format, console, print_csv, print_entries, print_json
-from guoying.forms import cultivation_table
-from guoying.forms.annex2 import KEYS as CULTIVATION_KEYS
-from guoying.forms.annex2 import cultivation_cells
 
 
 def _sectors(sectors: tuple[Sector, ...]) -> str:
+    from guoying.api import SECTOR_LABELS
+
     return "、".join(SECTOR_LABELS[s] for s in sectors) or "（无）"
 
 
@@ -73,6 +63,10 @@ def filing_state(view: CultivationPlanView) -> list[str]:
 
 
 def _print_cultivation(view: CultivationPlanView) -> None:
+    from guoying.api import CULTIVATION_HEADERS, CULTIVATION_TITLE
+    from guoying.forms.annex2 import KEYS as CULTIVATION_KEYS
+    from guoying.forms.annex2 import cultivation_cells
+
     h = CULTIVATION_HEADERS
     shown = f"{view.year}年" if view.year is not None else f"{view.window[0]}-{view.window[-1]}年"
     table = Table(
@@ -109,6 +103,8 @@ IMPLEMENTATION_HEADER = [
 
 
 def implementation_row(p: ImplementationPlanState) -> list[object]:
+    from guoying.api import LEVEL_LABELS, PLAN_STATUS_LABELS
+
     if p.first_submitted_on is None:
         submitted = ""
     elif p.last_submitted_on != p.first_submitted_on:
@@ -159,6 +155,9 @@ def plan(
     with their batch, then when it was filed and due, the number it is held to, the counts
     per year and the sectors covered and missed. With --implementation: each committee's
     implementation plan, submitted, returned or accepted, late or overdue."""
+    from guoying.api import to_data
+    from guoying.forms import cultivation_table
+
     known = time_option("--as-known-at", as_known_at)
     effective = date_option("--as-of", as_of)
     if implementation:

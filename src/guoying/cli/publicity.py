@@ -5,19 +5,12 @@ city media's column on red-flag branches (红旗支部风采), as text ready to 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from guoying.api import (
-    TIER_LABELS,
-    TITLE_LABELS,
-    BranchProgress,
-    RedFlagColumn,
-    Tier,
-    TitleLevel,
-    to_data,
-)
+if TYPE_CHECKING:
+    from guoying.api import BranchProgress, RedFlagColumn, Tier
 from guoying.cli.options import AsKnownAtOption, StoreOption, opened_store, time_option
 from guoying.cli.output import print_json
 
@@ -32,10 +25,14 @@ def _numbered(items: tuple[str, ...]) -> str:
 
 
 def _tier(tier: Tier | None) -> str:
+    from guoying.api import TIER_LABELS
+
     return TIER_LABELS[tier] if tier is not None else "未填报"
 
 
 def progress_text(p: BranchProgress) -> list[str]:
+    from guoying.api import TITLE_LABELS
+
     lines = [
         f"【灯塔—党建在线】{p.name} {p.year}年度过硬党支部创建进展",
         f"所属党组织：{p.committee_name}",
@@ -57,6 +54,8 @@ def progress_text(p: BranchProgress) -> list[str]:
 
 
 def column_text(column: RedFlagColumn) -> list[str]:
+    from guoying.api import TITLE_LABELS, TitleLevel
+
     lines = [f"【红旗支部风采】{column.year}年"]
     for number, level in ((1, TitleLevel.CITY), (2, TitleLevel.COMMITTEE)):
         entries = [e for e in column.entries if e.level is level]
@@ -82,6 +81,8 @@ def publicity(
     """What a branch would publish on the province's platform (灯塔—党建在线) for the year,
     or with no --branch the city media's column on its red-flag branches (红旗支部风采):
     nothing personal (no liaison, secretary or telephone number)."""
+    from guoying.api import BranchProgress, to_data
+
     known = time_option("--as-known-at", as_known_at)
     with opened_store(store, create=False) as guoying:
         found: BranchProgress | RedFlagColumn = (

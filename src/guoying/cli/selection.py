@@ -4,22 +4,13 @@ register) and `form` (Annex 3), each as a table, JSON or CSV."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from guoying.api import (
-    FORM_HEADERS,
-    FORM_TITLE,
-    TITLE_LABELS,
-    BoardRow,
-    BoardStatus,
-    TitleEnd,
-    TitleEntry,
-    TitleLevel,
-    to_data,
-)
+if TYPE_CHECKING:
+    from guoying.api import BoardRow, TitleEntry, TitleLevel
 from guoying.cli.options import (
     AsKnownAtOption,
     AsOfOption,
@@ -31,24 +22,27 @@ from guoying.cli.options import (
     time_option,
 )
 from guoying.cli.output import Format, console, print_csv, print_entries, print_json
-from guoying.forms import form_fields, form_table
 
 YearOption = Annotated[int, typer.Option("--year", help="the selection year")]
 
-STATUS_WORDS: dict[BoardStatus, str] = {
-    BoardStatus.CANDIDATE: "candidate",
-    BoardStatus.LISTED: "on a list, awaiting its notice",
-    BoardStatus.FORWARDED: "forwarded",
-    BoardStatus.TITLED: "titled",
-    BoardStatus.NAMED: "named",
-    BoardStatus.NOT_PASSED: "not passed",
-    BoardStatus.VETOED: "vetoed",
-    BoardStatus.OBJECTION_UPHELD: "objection upheld",
-    BoardStatus.TITLE_REVOKED: "out of the running: its red-flag title revoked",
+# Keyed by each BoardStatus's value (the StrEnum member looks itself up by it), so that
+# the module imports no view before a command runs.
+STATUS_WORDS: dict[str, str] = {
+    "CANDIDATE": "candidate",
+    "LISTED": "on a list, awaiting its notice",
+    "FORWARDED": "forwarded",
+    "TITLED": "titled",
+    "NAMED": "named",
+    "NOT_PASSED": "not passed",
+    "VETOED": "vetoed",
+    "OBJECTION_UPHELD": "objection upheld",
+    "TITLE_REVOKED": "out of the running: its red-flag title revoked",
 }
 
 
 def _title(level: TitleLevel | None) -> str:
+    from guoying.api import TITLE_LABELS
+
     return TITLE_LABELS[level] if level else ""
 
 
@@ -75,6 +69,8 @@ BOARD_HEADER = [
 
 def _status(r: BoardRow) -> str:
     """The status, with where and when the nomination stopped, if it did."""
+    from guoying.api import BoardStatus
+
     status = STATUS_WORDS[r.status]
     if r.ended is None:
         return status
@@ -128,6 +124,8 @@ def selection(
 ) -> None:
     """The board of a selection year: each nomination's round, status, answers awaited,
     vetoes, objections and late steps."""
+    from guoying.api import to_data
+
     known = time_option("--as-known-at", as_known_at)
     effective = date_option("--as-of", as_of)
     with opened_store(store, create=False) as guoying:
@@ -164,6 +162,8 @@ TITLES_HEADER = [
 
 
 def _state(e: TitleEntry) -> str:
+    from guoying.api import TitleEnd
+
     if e.ended is None:
         return "held"
     how = "revoked" if e.ended.how is TitleEnd.REVOKED else "downgraded"
@@ -201,6 +201,8 @@ def titles(
 ) -> None:
     """The title register: the red-flag titles held at the end of the year (or on --as-of),
     whatever year each was named in, and those revoked or downgraded during it."""
+    from guoying.api import to_data
+
     known = time_option("--as-known-at", as_known_at)
     effective = date_option("--as-of", as_of)
     with opened_store(store, create=False) as guoying:
@@ -222,6 +224,8 @@ def titles(
 
 
 def _print_form(fields: Sequence[tuple[str, str]], nomination_id: str) -> None:
+    from guoying.api import FORM_HEADERS, FORM_TITLE
+
     table = Table(title=f"{FORM_TITLE}\n{nomination_id}", show_header=False, show_lines=True)
     table.add_column()
     table.add_column()
@@ -239,6 +243,9 @@ def form(
 ) -> None:
     """The recommendation and approval form of a nomination (Annex 3) with its four
     sealed, dated opinions; an opinion not given yet is shown as such."""
+    from guoying.api import to_data
+    from guoying.forms import form_fields, form_table
+
     known = time_option("--as-known-at", as_known_at)
     with opened_store(store, create=False) as guoying:
         found = guoying.form(nomination_id, as_known_at=known)

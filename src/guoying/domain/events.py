@@ -8,6 +8,7 @@ the store assigns it when it commits (rules.md 9a).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
@@ -99,3 +100,21 @@ def continued(aggregate: A | None, event: AnyEvent, start: Callable[..., A], **f
     found = aggregate or start(id=event.originator_id, version=0, **fields)
     found.version = event.originator_version
     return found
+
+
+def event_types() -> dict[str, type[AnyEvent]]:
+    """The event types of the aggregate modules imported so far, by the name each is stored
+    under (`guoying.domain.catalogue` imports them all); two of one name fail."""
+    found: dict[str, type[AnyEvent]] = {}
+    pending: list[type[AnyEvent]] = list(DomainEvent.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        # attrs makes each slotted class anew; the class its module names is the real one.
+        if cls.__module__.startswith("guoying.domain.") and cls is getattr(
+            sys.modules[cls.__module__], cls.__name__, None
+        ):
+            other = found.setdefault(cls.__name__, cls)
+            if other is not cls:
+                raise TypeError(f"two event types are named {cls.__name__}: {other} and {cls}")
+    return dict(sorted(found.items()))

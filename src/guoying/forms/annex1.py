@@ -29,9 +29,9 @@ from guoying.api import (
     to_data,
     year_label,
 )
-from guoying.forms.files import CsvTable, FileFormat, as_rows
+from guoying.forms.files import CsvTable, as_rows
+from guoying.forms.formats import FileFormat
 from guoying.forms.layout import Cell, Sheet, Value, numbered, row_cells
-from guoying.forms.office import write_form
 
 H = LEDGER_HEADERS
 SINGLE_BEFORE = ("sector", "sequence", "name", "tier")
@@ -198,6 +198,10 @@ def write_ledger(
     path: Path, ledger: Ledger, file_format: FileFormat, *, written_on: date, bom: bool = False
 ) -> None:
     """Write Annex 1 to `path` whole or not at all."""
+    # The office writers (openpyxl, python-docx) are imported by the files that need them,
+    # not by the tables and JSON the command line prints from this module.
+    from guoying.forms.office import write_form
+
     write_form(
         path,
         file_format,

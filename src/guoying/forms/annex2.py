@@ -23,9 +23,9 @@ from guoying.api import (
     to_data,
     year_label,
 )
-from guoying.forms.files import CsvTable, FileFormat, as_rows
+from guoying.forms.files import CsvTable, as_rows
+from guoying.forms.formats import FileFormat
 from guoying.forms.layout import Cell, Sheet, Value, header_cells, numbered, row_cells
-from guoying.forms.office import write_form
 
 H = CULTIVATION_HEADERS
 # The source's columns, in its order.
@@ -111,6 +111,10 @@ def write_cultivation_plan(
     bom: bool = False,
 ) -> None:
     """Write Annex 2 to `path` whole or not at all."""
+    # The office writers (openpyxl, python-docx) are imported by the files that need them,
+    # not by the tables and JSON the command line prints from this module.
+    from guoying.forms.office import write_form
+
     write_form(
         path,
         file_format,

@@ -21,9 +21,9 @@ from guoying.api import (
     day_label,
     to_data,
 )
-from guoying.forms.files import CsvTable, FileFormat, as_rows
+from guoying.forms.files import CsvTable, as_rows
+from guoying.forms.formats import FileFormat
 from guoying.forms.layout import Cell, Sheet
-from guoying.forms.office import write_form
 
 OPINIONS = (
     "base_opinion",
@@ -134,6 +134,10 @@ def write_nomination_form(
     path: Path, form: NominationForm, file_format: FileFormat, *, bom: bool = False
 ) -> None:
     """Write Annex 3 to `path` whole or not at all."""
+    # The office writers (openpyxl, python-docx) are imported by the files that need them,
+    # not by the tables and JSON the command line prints from this module.
+    from guoying.forms.office import write_form
+
     write_form(
         path,
         file_format,

@@ -24,9 +24,9 @@ from guoying.api import (
     month_label,
     to_data,
 )
-from guoying.forms.files import CsvTable, FileFormat, as_rows
+from guoying.forms.files import CsvTable, as_rows
+from guoying.forms.formats import FileFormat
 from guoying.forms.layout import Cell, Sheet, Value, header_cells, row_cells
-from guoying.forms.office import write_form
 
 H = MENTORING_HEADERS
 # The source's columns, in its order.
@@ -138,6 +138,10 @@ def write_mentoring(
     path: Path, view: MentoringView, file_format: FileFormat, *, bom: bool = False
 ) -> None:
     """Write Annex 4 to `path` whole or not at all."""
+    # The office writers (openpyxl, python-docx) are imported by the files that need them,
+    # not by the tables and JSON the command line prints from this module.
+    from guoying.forms.office import write_form
+
     write_form(
         path,
         file_format,

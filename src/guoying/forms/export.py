@@ -18,7 +18,8 @@ from guoying.forms.annex1 import write_ledger
 from guoying.forms.annex2 import write_cultivation_plan
 from guoying.forms.annex3 import write_nomination_form
 from guoying.forms.annex4 import filed_schedules, write_mentoring
-from guoying.forms.files import BadRequest, FileFormat, NoData
+from guoying.forms.files import BadRequest, NoData
+from guoying.forms.formats import FileFormat
 
 ANNEXES = (1, 2, 3, 4)
 

@@ -9,7 +9,6 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,13 +17,6 @@ from attrs import frozen
 from guoying.api import GuoyingError
 
 BOM = "\ufeff"
-
-
-class FileFormat(StrEnum):
-    XLSX = "xlsx"
-    DOCX = "docx"
-    CSV = "csv"
-    JSON = "json"
 
 
 class CannotWrite(GuoyingError):

@@ -27,12 +27,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from guoying.forms.files import (
     CsvTable,
-    FileFormat,
     csv_text,
     json_text,
     write_atomically,
     write_text,
 )
+from guoying.forms.formats import FileFormat
 from guoying.forms.layout import Sheet
 
 TABLE_ROW = 3  # the first row of the table in a worksheet (1-based)

@@ -18,8 +18,6 @@ from sqlalchemy.engine import Connection
 from guoying.adapters import chain
 from guoying.adapters.serialization import decode_event, event_detail
 from guoying.adapters.store import stored_state
-from guoying.domain import branch as b
-from guoying.domain import nomination as n
 from guoying.domain.events import AnyEvent
 from guoying.projections.reading import recorded_time
 
@@ -82,6 +80,11 @@ def _committee_of(event: AnyEvent, bases: dict[str, str]) -> tuple[str | None, s
     """The branch and the committee an event is about, following moves as they happen; a
     nomination's events are about its branch (`bases` also maps each nomination's stream to
     its branch)."""
+    # The aggregates named here are imported by the audit's first entry, not by every
+    # reader that imports this module for its types.
+    from guoying.domain import branch as b
+    from guoying.domain import nomination as n
+
     if event.originator_id.startswith("branch:"):
         branch_id = event.originator_id.removeprefix("branch:")
         if isinstance(event, b.BranchRegistered):
@@ -129,7 +132,9 @@ def _refusal_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry
     branch_id = payload.get("branch_id")
     nomination_id = payload.get("nomination_id")
     if branch_id is None and isinstance(nomination_id, str):
-        branch_id = bases.get(n.nomination_key(nomination_id).id)
+        from guoying.domain.nomination import nomination_key
+
+        branch_id = bases.get(nomination_key(nomination_id).id)
     effective = payload.get("effective_on")
     return AuditEntry(
         position,

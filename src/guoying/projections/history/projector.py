@@ -7,13 +7,13 @@ import json
 from guoying.adapters.serialization import event_detail
 from guoying.adapters.store import StoredRecord
 from guoying.domain.events import AnyEvent
-from guoying.projections.history.tables import history, metadata
+from guoying.projections.history.tables import NAME, VERSION, history, metadata
 from guoying.projections.writer import ViewWriter
 
 
 class HistoryProjection:
-    name = "history"
-    version = 1
+    name = NAME
+    version = VERSION
     metadata = metadata
 
     def handle(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:

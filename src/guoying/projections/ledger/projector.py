@@ -15,6 +15,8 @@ from guoying.domain import organization as org
 from guoying.domain.events import AnyEvent
 from guoying.domain.values import year_end
 from guoying.projections.ledger.tables import (
+    NAME,
+    VERSION,
     branch_changes,
     branches,
     cap_exceptions,
@@ -150,8 +152,8 @@ def _branch_id(event: AnyEvent) -> str:
 
 
 class LedgerProjection:
-    name = "ledger"
-    version = 7
+    name = NAME
+    version = VERSION
     metadata = metadata
 
     def handle(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:

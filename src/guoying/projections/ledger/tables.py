@@ -13,6 +13,11 @@ from guoying.projections.columns import position_key
 
 metadata = sa.MetaData()
 
+# The view's name and version as its store tracks them: raise VERSION whenever these tables
+# or the handling of its projector change, and a store rebuilds the view from the events.
+NAME = "ledger"
+VERSION = 7
+
 
 def _dated_changes(name: str, subject: str, *extra: sa.Index) -> Table:
     """What changes about a subject over time (`attribute` becomes `value` from

@@ -14,15 +14,15 @@ from guoying.domain.mentoring import (
     MentoringPairFormed,
     MentoringScheduleFiled,
 )
-from guoying.projections.mentoring.tables import mentoring_events, metadata
+from guoying.projections.mentoring.tables import NAME, VERSION, mentoring_events, metadata
 from guoying.projections.writer import ViewWriter
 
 _SHOWN = (MentoringPairFormed, MentoringPairEnded, MentoringScheduleFiled)
 
 
 class MentoringProjection:
-    name = "mentoring"
-    version = 1
+    name = NAME
+    version = VERSION
     metadata = metadata
 
     def handle(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:

@@ -14,6 +14,11 @@ from guoying.projections.columns import position_key, required
 
 metadata = sa.MetaData()
 
+# The view's name and version as its store tracks them: raise VERSION whenever these tables
+# or the handling of its projector change, and a store rebuilds the view from the events.
+NAME = "mentoring"
+VERSION = 1
+
 mentoring_events = Table(
     "view_mentoring_events",
     metadata,

@@ -10,7 +10,13 @@ from guoying.adapters.store import StoredRecord
 from guoying.domain import accountability as acc
 from guoying.domain import supervision as sup
 from guoying.domain.events import AnyEvent
-from guoying.projections.oversight.tables import flagged_branches, metadata, oversight_events
+from guoying.projections.oversight.tables import (
+    NAME,
+    VERSION,
+    flagged_branches,
+    metadata,
+    oversight_events,
+)
 from guoying.projections.writer import ViewWriter
 
 _EVENTS = (
@@ -25,8 +31,8 @@ _EVENTS = (
 
 
 class OversightProjection:
-    name = "oversight"
-    version = 1
+    name = NAME
+    version = VERSION
     metadata = metadata
 
     def handle(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:

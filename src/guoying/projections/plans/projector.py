@@ -8,7 +8,7 @@ import json
 from guoying.adapters.serialization import event_detail
 from guoying.adapters.store import StoredRecord
 from guoying.domain.events import AnyEvent
-from guoying.projections.plans.tables import metadata, plan_events
+from guoying.projections.plans.tables import NAME, VERSION, metadata, plan_events
 from guoying.projections.writer import ViewWriter
 
 # The stream prefixes of the plans, and the plan each one is.
@@ -16,8 +16,8 @@ _PLANS = {"implementation-plan:": "implementation", "cultivation:": "cultivation
 
 
 class PlansProjection:
-    name = "plans"
-    version = 1
+    name = NAME
+    version = VERSION
     metadata = metadata
 
     def handle(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:

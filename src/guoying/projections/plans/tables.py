@@ -15,6 +15,11 @@ from guoying.projections.columns import position_key, required
 
 metadata = sa.MetaData()
 
+# The view's name and version as its store tracks them: raise VERSION whenever these tables
+# or the handling of its projector change, and a store rebuilds the view from the events.
+NAME = "plans"
+VERSION = 1
+
 plan_events = Table(
     "view_plan_events",
     metadata,

@@ -9,7 +9,7 @@ from typing import Any
 from guoying.adapters.serialization import event_detail
 from guoying.adapters.store import StoredRecord
 from guoying.domain.events import AnyEvent
-from guoying.projections.selection.tables import metadata, selection_events
+from guoying.projections.selection.tables import NAME, VERSION, metadata, selection_events
 from guoying.projections.writer import ViewWriter
 
 # The committee a row is filed under: the first of these an event carries.
@@ -61,8 +61,8 @@ def _keys(stream: str, detail: dict[str, Any]) -> dict[str, Any]:
 
 
 class SelectionProjection:
-    name = "selection"
-    version = 1
+    name = NAME
+    version = VERSION
     metadata = metadata
 
     def handle(self, views: ViewWriter, record: StoredRecord, event: AnyEvent) -> None:

@@ -16,7 +16,6 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from attrs import define, field, frozen
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from guoying.domain.values import CommitteeLevel, TitleLevel
@@ -69,6 +68,9 @@ def one_of(
     hundreds of parameters, compiled and converted afresh for each length."""
     found = sorted(set(values))
     if conn.dialect.name == "postgresql":
+        # The PostgreSQL dialect is imported by a store on PostgreSQL, not by every reader.
+        from sqlalchemy.dialects.postgresql import ARRAY
+
         return column == sa.any_(sa.literal(found, ARRAY(sa.Text)))
     return column.in_(found)
 
