@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +18,7 @@ import pytest
 
 from guoying import Guoying
 from guoying.domain.mentoring import MentoringPairEnded, mentor_key, pair_key
+from guoying.domain.values import Tier
 from tests.e2e.city import organization
 from tests.e2e.runner import Run, Store
 
@@ -28,6 +32,7 @@ SECTORS = [
     "OTHER",
 ]
 DAIYUE_BASES = {"dy-manzhuang", "dy-dawenkou", "dy-zhoudian", "dy-kfqfg"}
+LADDER = [Tier.WEAK, Tier.LAGGING, Tier.MIDDLE, Tier.ADVANCED]
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,8 @@ INTENDED_REFUSALS = {
     ("SubmitImplementationPlan", "plan.filing"),
     ("FileCultivationPlan", "cultivation.minimum"),
     ("RecordSupervisionVisit", "org.jurisdiction"),
+    ("AdjustTier", "ledger.advanced_cap"),
+    ("AdjustTier", "org.jurisdiction"),
 }
 
 
@@ -235,8 +242,10 @@ def test_the_demo_s_intended_refusals_are_in_the_refusal_log_with_their_rule_ids
     `selection.title_levels` (a base committee naming red-flag branches),
     `title.revocation` (a district revoking a title the city committee conferred),
     `plan.filing` (a plan sent to the wrong body), `cultivation.minimum` (a county's Annex 2
-    short in a year) and `org.jurisdiction` (a visit outside the visitor's subtree) are in
-    `guoying refusals`, and the summary lists each in its year or with the plans."""
+    short in a year), `org.jurisdiction` (a visit outside the visitor's subtree, a tier
+    entered for a village not yet the town's) and `ledger.advanced_cap` (a third advanced
+    branch in a town allowed two) are in `guoying refusals`, and the summary lists each in
+    its year, with the plans or with the ledger."""
     logged = {(r["command"], r["rule_id"]) for r in demo.store.refusals_json()}
     printed = summaries(demo.first.stdout)
 
@@ -248,6 +257,8 @@ def test_the_demo_s_intended_refusals_are_in_the_refusal_log_with_their_rule_ids
     assert set(printed[2018]["refused"].split(", ")) == {"selection.veto", "selection.title_levels"}
     [work] = WORK.findall(demo.first.stdout)
     assert work.split(", ") == ["plan.filing", "cultivation.minimum", "org.jurisdiction"]
+    [ledger] = LEDGER.findall(demo.first.stdout)
+    assert ledger.split(", ") == ["ledger.advanced_cap", "org.jurisdiction"]
 
 
 def test_a_consulted_agency_vetoes_and_the_branch_takes_part_again_after_rehabilitation(
@@ -287,6 +298,7 @@ def test_an_objection_is_upheld_and_titles_are_revoked_and_downgraded_after_conf
 
 
 WORK = re.compile(r"^Plans and oversight: .*; refused as intended: (.*)\.$", re.MULTILINE)
+LEDGER = re.compile(r"^Ledger \d{4}: .*; refused as intended: (.*)\.$", re.MULTILINE)
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
@@ -519,3 +531,111 @@ def test_audit_narrows_to_refusals_or_to_event_types_and_streams_json_lines(demo
     found = [json.loads(line) for line in revocations.stdout.splitlines()]
     assert [e["what"] for e in found] == ["Refused RevokeTitle", "TitleRevoked"]
     assert demo.store.run("audit", "--kind", "neither").code == 2
+
+
+# What the demo teaches of the ledger: targets and tiers within the cap, names of one
+# place each, and the clerks' mistakes refused
+
+CAPPED = (
+    "taishan",
+    "daiyue",
+    "szjg",
+    "dy-lxzw",
+    "ts-caiyuan",
+    "ts-daimiao",
+    "ts-qiujiadian",
+    "ts-fgsh",
+    *sorted(DAIYUE_BASES),
+    "szjg-jyj",
+    "szjg-wjw",
+    "szjg-ctjt",
+)
+
+
+def test_every_committee_s_advanced_targets_and_tiers_stay_within_ledger_advanced_cap(
+    demo: Demo,
+) -> None:
+    """`ledger.advanced_cap`: in every committee from the base committees up to the
+    city-managed ones, each year 2017-2019, the branches aiming at the advanced tier and
+    those rated advanced are at most floor(share x active branches), the share read from
+    the policy in effect; only 满庄镇's 2019 tiers go above, by its district's approved
+    exception. Each branch's target climbs a step a year or holds, most of them hold."""
+    above, climbs = [], []
+    with Guoying(demo.store.url, create=False) as app:
+        for year in (2017, 2018, 2019):
+            share = app.policy_for_year(year).advanced_share
+            for committee in CAPPED:
+                ledger = app.ledger(committee, year)
+                limit = math.floor(share * ledger.figures.active)
+                aimed = [r for r in ledger.rows if r.targets.get(year) is Tier.ADVANCED]
+                assert len(aimed) <= limit, (committee, year, len(aimed), limit)
+                if ledger.figures.counts[Tier.ADVANCED] > limit:
+                    excepted = [e for e in ledger.cap_exceptions if e.committee_id == committee]
+                    above.append((committee, year, any(year in e.years for e in excepted)))
+        for committee in ("taishan", "daiyue", "szjg"):
+            for row in app.ledger(committee, 2017).rows:
+                aims = [LADDER.index(row.targets[y] or row.tier) for y in (2017, 2018, 2019)]
+                climbs += [after - before for before, after in itertools.pairwise(aims)]
+
+    assert above == [("dy-manzhuang", 2019, True)]
+    assert set(climbs) <= {0, 1}
+    assert climbs.count(0) > climbs.count(1) > 0
+
+
+def test_no_branch_or_unit_name_is_found_in_two_base_committees(
+    demo: Demo, trail: list[dict[str, Any]]
+) -> None:
+    """A village, community, company or association belongs to one place: the demo's
+    branch and unit names are each used by one base committee only."""
+    run = demo.store.run("branches", "--format", "json")
+    assert run.code == 0, run
+    named: dict[str, set[str]] = defaultdict(set)
+    for branch in run.json():
+        named[branch["name"]].add(branch["base_committee_id"])
+    for unit in events(trail, "UnitRegistered"):
+        named[unit["detail"]["name"]].add(unit["detail"]["committee_id"])
+
+    assert len(named) > 300
+    assert {name: bases for name, bases in named.items() if len(bases) > 1} == {}
+
+
+def test_a_tier_above_the_cap_and_one_outside_jurisdiction_are_refused_and_audited_only(
+    demo: Demo,
+) -> None:
+    """`ledger.advanced_cap`, `org.jurisdiction`: 大汶口镇 rates a third village advanced
+    for 2019 with no exception approved, and 满庄镇 enters the 2018 result of a village of
+    粥店街道 before the village is moved to it; both are in the refusal log and in `audit
+    --kind refusal`, and neither is in the ledger or the branch's history."""
+    refused = {r["rule_id"]: r for r in demo.store.refusals_json() if r["command"] == "AdjustTier"}
+    audited = demo.store.run(
+        "audit", "--kind", "refusal", "--type", "AdjustTier", "--format", "json"
+    )
+    assert audited.code == 0, audited
+
+    capped, stray = refused["ledger.advanced_cap"], refused["org.jurisdiction"]
+    assert (capped["actor_committee_id"], capped["subject_committee_id"]) == (
+        "dy-dawenkou",
+        "dy-dawenkou",
+    )
+    assert (stray["actor_committee_id"], stray["subject_committee_id"]) == (
+        "dy-manzhuang",
+        "dy-zhoudian",
+    )
+    assert {(e["rule_ids"][0], e["committee_id"]) for e in audited.json()} == {
+        ("ledger.advanced_cap", "dy-dawenkou"),
+        ("org.jurisdiction", "dy-zhoudian"),
+    }
+    for refusal, year in ((capped, 2019), (stray, 2018)):
+        branch = refusal["payload"]["branch_id"]
+        adjusted = [
+            e
+            for e in demo.store.history_json(branch)
+            if e["event"] == "TierAdjusted" and e["year"] == year
+        ]
+        assert [e["actor_committee_id"] for e in adjusted] == [branch.rsplit("-", 1)[0]]
+    ledger = demo.store.ledger_json("dy-dawenkou", 2019)
+    assert ledger["figures"]["counts"]["ADVANCED"] == ledger["figures"]["advanced_limit"]
+    line = next(x for x in demo.first.stdout.splitlines() if "commands refused as intended" in x)
+    assert line.startswith(f"{len(INTENDED_REFUSALS)} commands refused as intended")
+    assert "guoying refusals" in line
+    assert "guoying audit --kind refusal" in line

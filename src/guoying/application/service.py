@@ -250,7 +250,9 @@ class Handler:
 
 
 def _subject_committee(uow: UnitOfWork, command: Command, tree: OrgTree | None) -> str | None:
-    """The committee a refused command was about, for filtering the refusal log."""
+    """The committee a refused command was about, for filtering the refusal log: for a
+    branch, its base committee on the command's date (a branch moved since was another
+    committee's then)."""
     for name in ("base_committee_id", "parent_id", "committee_id"):
         value = getattr(command, name, None)
         if isinstance(value, str):
@@ -259,7 +261,8 @@ def _subject_committee(uow: UnitOfWork, command: Command, tree: OrgTree | None) 
     if isinstance(branch_id, str):
         branch = uow.get(branch_key(branch_id))
         if branch is not None:
-            return branch.base_committee_id
+            on = command.effective_on
+            return branch.base_on(on) if on is not None else branch.base_committee_id
     nomination_id = getattr(command, "nomination_id", None)
     if isinstance(nomination_id, str):
         nomination = uow.get(nomination_key(nomination_id))

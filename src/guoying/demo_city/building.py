@@ -31,6 +31,7 @@ from guoying.demo_city.layout import (
     leadership,
     registrations,
 )
+from guoying.demo_city.ledger_refusals import ledger_line, ledger_refusals
 from guoying.demo_city.mentoring import mentoring_line
 from guoying.demo_city.oversight import oversight
 from guoying.demo_city.plans import plans
@@ -71,11 +72,18 @@ class Built:
     selection: tuple[YearSummary, ...] = ()
     mentoring: str = ""
     work: str = ""
+    ledger: str = ""
+    refused: int = 0
 
     def summary(self) -> list[str]:
+        pointer = (
+            f"{self.refused} commands refused as intended: `guoying refusals` lists them, "
+            "`guoying audit --kind refusal` with who decided and why."
+        )
         return [
             *(year.line() for year in self.selection),
-            *filter(None, [self.mentoring, self.work]),
+            *filter(None, [self.mentoring, self.work, self.ledger]),
+            *([pointer] if self.refused else []),
         ]
 
 
@@ -123,12 +131,16 @@ def build(guoying: Guoying) -> Built:
             *oversight(guoying, drawn.branches, later),
         ],
     )
+    # Last, the clerks' mistakes on the ledger, which read the tiers of 2018 and 2019.
+    mistakes = run_work(guoying, ledger_refusals(drawn.branches, drawn.standing))
     guoying.catch_up()
     return Built(
-        applied + selected + work.applied,
+        applied + selected + work.applied + mistakes.applied,
         tuple(years),
         mentoring_line(guoying),
         work_line(guoying, work),
+        ledger_line(guoying, mistakes.refused),
+        len(guoying.refusals()),
     )
 
 

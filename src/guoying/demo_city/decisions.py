@@ -32,7 +32,7 @@ SHOWN_YEAR = 2019  # the year whose ledger `guoying demo` prints
 
 def tiers(rng: random.Random, count: int, previous: list[Tier] | None) -> list[Tier]:
     """A year's tiers for a base committee's branches, keeping advanced within its cap."""
-    limit = count // 10
+    limit = TAIAN_2017.advanced_limit(count)
     if previous is None:
         tiers = [Tier.MIDDLE] * count
         picks = rng.sample(
@@ -98,15 +98,17 @@ def first_year_records(
 
 
 def _targets(tier: Tier) -> tuple[Tier, Tier, Tier]:
+    """A branch's targets for 2017-2019: a step up a year to the middle tier, or hold.
+    Only the advanced branches aim to stay advanced: `tiers` fills each committee's cap
+    with them, so a middle branch aiming higher would take the committee's targets above
+    `ledger.advanced_cap`, which no committee may report."""
     match tier:
         case Tier.WEAK:
             return Tier.LAGGING, Tier.MIDDLE, Tier.MIDDLE
         case Tier.LAGGING:
             return Tier.MIDDLE, Tier.MIDDLE, Tier.MIDDLE
-        case Tier.MIDDLE:
-            return Tier.MIDDLE, Tier.MIDDLE, Tier.ADVANCED
         case _:
-            return Tier.ADVANCED, Tier.ADVANCED, Tier.ADVANCED
+            return tier, tier, tier
 
 
 def policy_2019() -> c.Command:
@@ -166,8 +168,7 @@ def organisation_life(branches: dict[str, list[Branch]]) -> Iterator[list[c.Comm
             into_branch_id=qiujiadian[0].branch_id,
         ),
     ]
-    zhoudian = branches["dy-zhoudian"]
-    moved = next(b for b in zhoudian if b.sector is Sector.RURAL)
+    moved = moved_village(branches)
     yield [
         c.MoveBranch(
             actor=Actor("system:demo:daiyue", "daiyue", "import"),
@@ -208,6 +209,11 @@ def organisation_life(branches: dict[str, list[Branch]]) -> Iterator[list[c.Comm
 
 
 POLICY_2019_LAST_YEAR = 2021
+
+
+def moved_village(branches: dict[str, list[Branch]]) -> Branch:
+    """The village 粥店街道 hands over to 满庄镇 in March 2019."""
+    return next(b for b in branches["dy-zhoudian"] if b.sector is Sector.RURAL)
 
 
 def exception_case(branches: dict[str, list[Branch]]) -> list[c.Command]:

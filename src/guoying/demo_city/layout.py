@@ -14,6 +14,7 @@ from attrs import frozen
 
 from guoying import sample_records as records
 from guoying.application import commands as c
+from guoying.demo_city.names import Names
 from guoying.domain.values import Actor, CommitteeLevel, Sector, Tier, UnitKind
 from guoying.sample_text import LEADER_POSITIONS
 
@@ -30,12 +31,52 @@ def on(year: int, month: int, day: int) -> date:
     return date(year, month, day)
 
 
+# The institutions of a town or street, named after it.
+TOWN_INSTITUTIONS = (
+    "中心小学",
+    "中学",
+    "卫生院",
+    "便民服务中心",
+    "机关第一",
+    "机关第二",
+    "人民医院",
+    "疾控中心",
+    "实验学校",
+    "职业学校",
+)
+STATE_COMPANIES = (
+    "城建公司",
+    "水务公司",
+    "金融控股公司",
+    "交通投资公司",
+    "置业公司",
+    "燃气公司",
+    "热力公司",
+    "公交公司",
+    "文化旅游公司",
+    "建设工程公司",
+    "物业公司",
+    "资产运营公司",
+)
+
+
 @frozen
 class BaseCommittee:
+    """A base committee; `place` is the short name its joint branch is named after, and
+    its public institutions are `institutions` in order, each named after `seat` (the town
+    or department, by default the committee's name without its party words)."""
+
     committee_id: str
     name: str
     parent_id: str
     mix: tuple[tuple[Sector, int], ...]
+    place: str
+    institutions: tuple[str, ...] = TOWN_INSTITUTIONS
+    seat: str | None = None
+
+    @property
+    def town(self) -> str:
+        return self.name.removeprefix("中共").removesuffix("委员会").removesuffix("工作")
 
 
 CITY_MANAGED = (
@@ -55,6 +96,7 @@ BASES = (
             (Sector.NON_PUBLIC_ENTERPRISE, 4),
             (Sector.OTHER, 2),
         ),
+        place="财源街道",
     ),
     BaseCommittee(
         "ts-daimiao",
@@ -66,18 +108,21 @@ BASES = (
             (Sector.SOCIAL_ORGANIZATION, 3),
             (Sector.OTHER, 1),
         ),
+        place="岱庙街道",
     ),
     BaseCommittee(
         "ts-qiujiadian",
         "中共泰山区邱家店镇委员会",
         "taishan",
         ((Sector.RURAL, 16), (Sector.PUBLIC_INSTITUTION, 3), (Sector.NON_PUBLIC_ENTERPRISE, 2)),
+        place="邱家店镇",
     ),
     BaseCommittee(
         "ts-fgsh",
         "中共泰山区非公有制经济组织和社会组织委员会",
         "taishan",
         ((Sector.NON_PUBLIC_ENTERPRISE, 10), (Sector.SOCIAL_ORGANIZATION, 6)),
+        place="泰山区",
     ),
     BaseCommittee(
         "dy-manzhuang",
@@ -89,6 +134,7 @@ BASES = (
             (Sector.NON_PUBLIC_ENTERPRISE, 3),
             (Sector.SOCIAL_ORGANIZATION, 1),
         ),
+        place="满庄镇",
     ),
     BaseCommittee(
         "dy-dawenkou",
@@ -100,6 +146,7 @@ BASES = (
             (Sector.STATE_OWNED_ENTERPRISE, 1),
             (Sector.NON_PUBLIC_ENTERPRISE, 2),
         ),
+        place="大汶口镇",
     ),
     BaseCommittee(
         "dy-zhoudian",
@@ -111,74 +158,67 @@ BASES = (
             (Sector.PUBLIC_INSTITUTION, 2),
             (Sector.OTHER, 1),
         ),
+        place="粥店街道",
     ),
     BaseCommittee(
         "dy-kfqfg",
         "中共岱岳经济开发区非公有制企业委员会",
         "dy-lxzw",
         ((Sector.NON_PUBLIC_ENTERPRISE, 11), (Sector.SOCIAL_ORGANIZATION, 3)),
+        place="岱岳经济开发区",
     ),
-    BaseCommittee("szjg-jyj", "中共泰安市教育局委员会", "szjg", ((Sector.PUBLIC_INSTITUTION, 14),)),
+    BaseCommittee(
+        "szjg-jyj",
+        "中共泰安市教育局委员会",
+        "szjg",
+        ((Sector.PUBLIC_INSTITUTION, 14),),
+        place="市教育局",
+        seat="泰安市",
+        institutions=(
+            "教育局机关第一",
+            "教育局机关第二",
+            "教育局教学研究室",
+            "电化教育馆",
+            "教育招生考试中心",
+            "实验学校",
+            "第二实验学校",
+            "外国语学校",
+            "特殊教育学校",
+            "职业中等专业学校",
+            "实验幼儿园",
+            "青少年宫",
+            "教育服务中心",
+            "学生资助管理中心",
+        ),
+    ),
     BaseCommittee(
         "szjg-wjw",
         "中共泰安市卫生和计划生育委员会委员会",
         "szjg",
         ((Sector.PUBLIC_INSTITUTION, 11), (Sector.OTHER, 1)),
+        place="市卫生计生委",
+        seat="泰安市",
+        institutions=(
+            "卫生计生委机关第一",
+            "卫生计生委机关第二",
+            "中医医院",
+            "妇幼保健院",
+            "疾病预防控制中心",
+            "精神卫生中心",
+            "急救中心",
+            "卫生计生监督所",
+            "中心血站",
+            "传染病医院",
+            "卫生学校",
+        ),
     ),
     BaseCommittee(
         "szjg-ctjt",
         "中共泰安市城市发展投资集团委员会",
         "szjg",
         ((Sector.STATE_OWNED_ENTERPRISE, 12),),
+        place="泰安城发集团",
     ),
-)
-
-_PLACE_FIRST = "东西南北前后上下大小新老高石马王李张刘杨赵孙"
-_PLACE_SECOND = "庄家营屯店峪河岭坡洼桥口集寨园湖沟"
-_COMMUNITY = (
-    "泰前",
-    "岱宗",
-    "东湖",
-    "龙潭",
-    "财源",
-    "红门",
-    "虎山",
-    "望岳",
-    "青年路",
-    "灵芝",
-    "擂鼓石",
-    "通天",
-    "奈河",
-    "盘龙",
-    "温泉",
-    "泮河",
-    "迎胜",
-    "金山",
-)
-_ENTERPRISE = (
-    "泰山钢铁",
-    "岱银纺织",
-    "鲁泰机械",
-    "汶阳农业",
-    "泰和物流",
-    "岳华建材",
-    "东岳电子",
-    "泰丰食品",
-    "蓝天化工",
-    "鑫源置业",
-    "华联商贸",
-    "泰盛玻纤",
-    "金泰电缆",
-    "绿源环保",
-)
-_SOCIAL = (
-    "泰山志愿者协会",
-    "岱岳区个体劳动者协会",
-    "泰安市物流行业协会",
-    "泰安市慈善义工联合会",
-    "泰山区社区养老服务中心",
-    "泰安市书法家协会",
-    "泰安市青年创业促进会",
 )
 
 
@@ -190,12 +230,18 @@ class Branch:
     sector: Sector
     unit_ids: tuple[str, ...]
     financial: bool
+    # The name of each unit in `unit_ids`.
+    unit_names: tuple[str, ...]
 
 
 def committee_ids() -> list[str]:
+    return [CITY, ORG_DEPARTMENT, *capped_committee_ids()]
+
+
+def capped_committee_ids() -> list[str]:
+    """The committees `ledger.advanced_cap` applies to: the city-managed ones and every
+    committee under them."""
     return [
-        CITY,
-        ORG_DEPARTMENT,
         *(cid for cid, _, _ in CITY_MANAGED),
         *(cid for cid, _, _ in INTERMEDIATE),
         *(base.committee_id for base in BASES),
@@ -264,70 +310,39 @@ def committees() -> list[c.Command]:
 
 
 def _branch_names(
-    rng: random.Random, base: BaseCommittee, sector: Sector, count: int
-) -> Iterator[tuple[str, UnitKind, str]]:
-    town = base.name.removeprefix("中共").removesuffix("委员会").removesuffix("工作")
+    rng: random.Random, names: Names, base: BaseCommittee, sector: Sector, count: int
+) -> Iterator[tuple[str, str]]:
+    """(unit name, branch name) of each of `count` branches of a sector."""
+    town, seat = base.town, base.seat or base.town
     for index in range(count):
         match sector:
             case Sector.RURAL:
-                place = rng.choice(_PLACE_FIRST) + rng.choice(_PLACE_SECOND)
-                yield f"{place}村", UnitKind.VILLAGE, f"{place}村党支部"
+                unit = names.village(rng)
             case Sector.URBAN_COMMUNITY:
-                name = _COMMUNITY[index % len(_COMMUNITY)]
-                yield f"{name}社区", UnitKind.COMMUNITY, f"{name}社区党支部"
+                unit = names.community()
             case Sector.PUBLIC_INSTITUTION:
-                kinds: tuple[str, ...] = (
-                    "中心小学",
-                    "中学",
-                    "卫生院",
-                    "便民服务中心",
-                    "机关第一",
-                    "机关第二",
-                    "人民医院",
-                    "疾控中心",
-                    "实验学校",
-                    "职业学校",
-                )
-                kind = kinds[index % len(kinds)]
-                yield f"{town}{kind}", UnitKind.INSTITUTION, f"{town}{kind}党支部"
+                unit = names.own(f"{seat}{base.institutions[index]}")
             case Sector.STATE_OWNED_ENTERPRISE:
-                kinds = (
-                    "城建公司",
-                    "水务公司",
-                    "金融控股公司",
-                    "交通投资公司",
-                    "置业公司",
-                    "燃气公司",
-                )
-                kind = kinds[index % len(kinds)]
-                yield f"{town}{kind}", UnitKind.ENTERPRISE, f"{town}{kind}党支部"
+                unit = names.own(f"{town}{STATE_COMPANIES[index]}")
             case Sector.NON_PUBLIC_ENTERPRISE:
-                name = _ENTERPRISE[(index + len(town)) % len(_ENTERPRISE)]
-                yield f"{name}有限公司", UnitKind.ENTERPRISE, f"{name}有限公司党支部"
+                unit = names.enterprise()
             case Sector.SOCIAL_ORGANIZATION:
-                name = _SOCIAL[(index + len(town)) % len(_SOCIAL)]
-                yield name, UnitKind.ORGANIZATION, f"{name}党支部"
+                unit = names.association()
             case Sector.OTHER:
-                yield (
-                    f"{town}离退休党员{index + 1}",
-                    UnitKind.OTHER,
-                    f"{town}离退休党员第{index + 1}党支部",
-                )
+                unit = names.own(f"{town}离退休党员{index + 1}")
+                yield unit, f"{town}离退休党员第{index + 1}党支部"
+                continue
+        yield unit, f"{unit}党支部"
 
 
 def branches(rng: random.Random) -> dict[str, list[Branch]]:
+    names = Names()
     found: dict[str, list[Branch]] = {}
     for base in BASES:
         own: list[Branch] = []
-        seen: set[str] = set()
         for sector, count in base.mix:
-            for unit_name, _kind, proposed in _branch_names(rng, base, sector, count):
-                name = proposed
-                if name in seen:
-                    name = name.replace("党支部", f"第{len(seen) + 1}党支部")
-                seen.add(name)
-                number = len(own) + 1
-                branch_id = f"{base.committee_id}-{number:03d}"
+            for unit_name, name in _branch_names(rng, names, base, sector, count):
+                branch_id = f"{base.committee_id}-{len(own) + 1:03d}"
                 own.append(
                     Branch(
                         branch_id,
@@ -336,30 +351,25 @@ def branches(rng: random.Random) -> dict[str, list[Branch]]:
                         sector,
                         (f"{branch_id}-u",),
                         sector is Sector.STATE_OWNED_ENTERPRISE and "金融" in unit_name,
+                        (unit_name,),
                     )
                 )
         # A joint branch: two small enterprises share one branch (org.unit).
         if any(s is Sector.NON_PUBLIC_ENTERPRISE for s, _ in base.mix):
-            number = len(own) + 1
-            branch_id = f"{base.committee_id}-{number:03d}"
+            branch_id = f"{base.committee_id}-{len(own) + 1:03d}"
             own.append(
                 Branch(
                     branch_id,
                     base,
-                    f"{base.name[2:4]}小微企业联合党支部",
+                    names.own(f"{base.place}小微企业联合党支部"),
                     Sector.NON_PUBLIC_ENTERPRISE,
                     (f"{branch_id}-u", f"{branch_id}-v"),
                     financial=False,
+                    unit_names=(names.enterprise(), names.enterprise()),
                 )
             )
         found[base.committee_id] = own
     return found
-
-
-def _unit_name(branch: Branch, unit_id: str) -> str:
-    if unit_id.endswith("-v"):
-        return f"{branch.name.removesuffix('联合党支部')}乙公司"
-    return branch.name.removesuffix("党支部")
 
 
 def base_actor(committee_id: str) -> Actor:
@@ -396,12 +406,12 @@ def registrations(
             actor,
             registered,
             unit_id,
-            _unit_name(branch, unit_id),
+            unit_name,
             records.UNIT_KINDS.get(branch.sector, UnitKind.OTHER),
             base.committee_id,
         )
         for branch in own
-        for unit_id in branch.unit_ids
+        for unit_id, unit_name in zip(branch.unit_ids, branch.unit_names, strict=True)
     ]
     branched = [
         records.branch_registered(actor, on(2017, 6, 30), b, base.committee_id, b.unit_ids, tier)
