@@ -110,11 +110,9 @@ def test_the_lines_that_do_not_run_are_the_make_targets_and_the_readers_own_file
     }
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
-    store = LocalStore(tmp_path_factory.mktemp("docs-examples"), "guoying.db")
-    assert store.run("demo").code == 0
-    return store
+@pytest.fixture
+def demo(demo_store: LocalStore) -> LocalStore:
+    return demo_store
 
 
 @pytest.mark.parametrize(

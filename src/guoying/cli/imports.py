@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from guoying.api import GuoyingError
 from guoying.cli.options import StoreOption, fail, opened_store
 from guoying.cli.output import console
+from guoying.cli.tables import Column, show
 from guoying.forms import ImportReport, import_annex1, report_lines
 
 IMPORTABLE_ANNEXES = (1,)
@@ -30,10 +30,7 @@ def _cell(line: dict[str, Any]) -> str:
 
 
 def _print_table(report: ImportReport) -> None:
-    out = console()
-    table = Table(title=f"{report.file}: {report.committee_id} {report.year}")
-    for name in ("status", "cell", "what"):
-        table.add_column(name)
+    rows: list[list[object]] = []
     for line in report_lines(report)[:-1]:
         if "command" in line:
             command = dict(line["command"])
@@ -44,8 +41,9 @@ def _print_table(report: ImportReport) -> None:
             what = f"{name} {json.dumps(shown, ensure_ascii=False)}"
         else:
             what = f"{line['rule_id'] or ''} {line['error']}: {line['message']}"
-        table.add_row(line["status"], _cell(line), what)
-    out.print(table)
+        rows.append([line["status"], _cell(line), what])
+    title = f"{report.file}: {report.committee_id} {report.year}"
+    show(console(), title, [Column("status"), Column("cell"), Column("what", wraps=True)], rows)
 
 
 def _summary(report: ImportReport) -> str:

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from guoying.api import (
     FORM_HEADERS,
@@ -31,6 +30,7 @@ from guoying.cli.options import (
     time_option,
 )
 from guoying.cli.output import Format, console, print_csv, print_entries, print_json
+from guoying.cli.tables import Column, show
 from guoying.forms import form_fields, form_table
 
 YearOption = Annotated[int, typer.Option("--year", help="the selection year")]
@@ -222,12 +222,9 @@ def titles(
 
 
 def _print_form(fields: Sequence[tuple[str, str]], nomination_id: str) -> None:
-    table = Table(title=f"{FORM_TITLE}\n{nomination_id}", show_header=False, show_lines=True)
-    table.add_column()
-    table.add_column()
-    for key, value in fields:
-        table.add_row(FORM_HEADERS[key], value)
-    console().print(table)
+    rows = [(FORM_HEADERS[key], value) for key, value in fields]
+    columns = [Column(""), Column("", wraps=True)]
+    show(console(), f"{FORM_TITLE}\n{nomination_id}", columns, rows, show_header=False)
 
 
 def form(
