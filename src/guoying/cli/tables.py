@@ -39,6 +39,7 @@ LABEL_SHARE = 3
 # A line never starts with closing punctuation nor ends with opening punctuation.
 CLOSING = frozenset("，。、；：！？）》」』】〉”’,.;:!?)]}%")
 OPENING = frozenset("（《「『【〈“‘([{")
+PROSE_MARKS = frozenset("，。；：")
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,19 @@ def output_width() -> int | None:
     return None if sys.stdout.isatty() else UNBOUNDED
 
 
+def _prose(text: str) -> bool:
+    # Words between spaces, or Chinese clauses between commas: a name has neither.
+    return " " in text.strip() or any(mark in text for mark in PROSE_MARKS)
+
+
 def table_columns(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[Column]:
-    """Columns for plain rows: one that holds text of several words wraps between them,
-    one of numbers alone is aligned right, the others (ids, names, dates) stay whole."""
+    """Columns for plain rows: one that holds prose (several words, or Chinese clauses)
+    wraps, one of numbers alone is aligned right, the others (ids, names, dates) stay
+    whole."""
     return [
         Column(
             title,
-            wraps=any(" " in str(row[i]).strip() for row in rows),
+            wraps=any(_prose(str(row[i])) for row in rows),
             right=bool(rows) and all(isinstance(row[i], int | float) for row in rows),
         )
         for i, title in enumerate(header)
