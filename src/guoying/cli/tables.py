@@ -3,7 +3,7 @@
 One policy for every table the command line prints, tried in this order:
 
 1. the table at its natural width, when that fits (always when the output is piped without
-   $COLUMNS: the width is then unbounded, see `guoying.cli.output.console`);
+   $COLUMNS: the width is then unbounded, see `output_width`);
 2. the same table with its prose columns wrapped: a line breaks between words and between
    two Chinese characters, never inside an id, a number, a date or a Latin word, and the
    columns that name or count something are never broken at all;
@@ -37,8 +37,8 @@ PROSE_MIN = 12
 # a line of its own above its value.
 LABEL_SHARE = 3
 # A line never starts with closing punctuation nor ends with opening punctuation.
-CLOSING = frozenset("，。、；：！？）》」』】〉”’,.;:!?)]}%")
-OPENING = frozenset("（《「『【〈“‘([{")
+CLOSING = frozenset("，。、；：！？）》」』】〉”’")
+OPENING = frozenset("（《「『【〈“‘")
 PROSE_MARKS = frozenset("，。；：")
 
 
