@@ -32,8 +32,8 @@ from guoying.api import (
     TIER_LABELS,
     TITLE_LABELS,
 )
-from tests.e2e.inprocess import LocalStore
-from tests.e2e.runner import GUOYING
+from tests.e2e.inprocess import LocalStore, invoke
+from tests.e2e.runner import GUOYING, WIDTH_ENV
 
 WIDTHS = ("80", "100", "160", None)  # None: piped, with $COLUMNS unset
 LABELS: dict[str, str] = {
@@ -200,12 +200,8 @@ def missing(output: str, data: Any, skipped: frozenset[str]) -> list[tuple[str, 
     )
 
 
-def _run(store: LocalStore, args: tuple[str, ...], width: str | None, monkeypatch: Any) -> str:
-    if width is None:
-        monkeypatch.delenv("COLUMNS", raising=False)
-    else:
-        monkeypatch.setenv("COLUMNS", width)
-    run = store.run(*args)
+def _run(store: LocalStore, args: tuple[str, ...], width: str | None) -> str:
+    run = invoke(*args, "--store", store.url, env={"COLUMNS": width} if width else None)
     assert run.code in {0, 1}, run  # coverage exits 1 when not met
     return run.stdout
 
@@ -227,10 +223,9 @@ def test_every_value_a_table_shows_is_whole_at_80_100_160_columns_and_piped(
     width: str | None,
     demo_store: LocalStore,
     json_of: dict[str, Any],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     args, skipped = COMMANDS[command]
-    output = _run(demo_store, args, width, monkeypatch)
+    output = _run(demo_store, args, width)
 
     assert "…" not in output
     assert missing(output, json_of[command], skipped) == []
@@ -243,7 +238,7 @@ def _in_a_terminal(args: tuple[str, ...], columns: int, cwd: Path) -> str:
     $COLUMNS to tell it: rich asks the terminal."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    env = {k: v for k, v in os.environ.items() if k not in {"COLUMNS", "LINES", "GUOYING_STORE"}}
+    env = {k: v for k, v in os.environ.items() if k not in {*WIDTH_ENV, "GUOYING_STORE"}}
     env.update(TERM="xterm", NO_COLOR="1", PYTHONIOENCODING="utf-8")
     with subprocess.Popen(
         [str(GUOYING), *args], cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave
