@@ -1,4 +1,5 @@
-"""The small city is built once per test session; each test that writes gets its own copy."""
+"""The small city and the demo city are each built once per test session; each test that
+writes to the small city gets its own copy, and the demo's store is only read (or copied)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.city import city_lines
+from tests.e2e.inprocess import LocalStore
 from tests.e2e.runner import Store
 
 CopyCity = Callable[[str], Store]
@@ -54,3 +56,12 @@ def copy_city(tmp_path: Path, city_template: Store) -> CopyCity:
 def city(copy_city: CopyCity) -> Store:
     """A fresh copy of the small city, in this test's folder, which is also the cwd of runs."""
     return copy_city("city.db")
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
+    """The store `guoying demo` builds, as ./guoying.db of a folder; tests read it or copy it."""
+    store = LocalStore(tmp_path_factory.mktemp("demo-store"), "guoying.db")
+    run = store.run("demo")
+    assert run.code == 0, run
+    return store

@@ -16,9 +16,15 @@ from typer.testing import CliRunner
 from guoying.cli import app
 from tests.e2e.runner import Run, Store, jsonl
 
+# pytest-xdist's workers export COLUMNS=80 and LINES=24: a command runs as a user's piped
+# command does, with no width given, unless the test gives one.
+NO_WIDTH: Mapping[str, str | None] = {"COLUMNS": None, "LINES": None}
 
-def invoke(*args: str, stdin: str | None = None) -> Run:
-    done = CliRunner().invoke(app, list(args), input=stdin)
+
+def invoke(
+    *args: str, stdin: str | None = None, env: Mapping[str, str | None] | None = None
+) -> Run:
+    done = CliRunner().invoke(app, list(args), input=stdin, env={**NO_WIDTH, **(env or {})})
     if done.exception is not None and not isinstance(done.exception, SystemExit):
         raise done.exception  # a traceback, which the installed command would have printed
     return Run(tuple(args), done.exit_code, done.stdout, done.stderr)

@@ -1,7 +1,9 @@
 """Run the installed `guoying` entry point as a subprocess, in a folder, on a store.
 
 Every run starts from the test process's environment without `GUOYING_STORE`, so that no
-test reads or writes a store it did not name; a test that wants the variable passes it.
+test reads or writes a store it did not name, and without `COLUMNS` and `LINES` (which
+pytest-xdist's workers export), so that output is laid out as a user's piped output is; a
+test that wants one of them passes it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 GUOYING = Path(sys.executable).parent / "guoying"
 STORE_ENV = "GUOYING_STORE"
+WIDTH_ENV = ("COLUMNS", "LINES")
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def guoying(
     env: Mapping[str, str] | None = None,
     stdin: str | None = None,
 ) -> Run:
-    environment = {k: v for k, v in os.environ.items() if k != STORE_ENV}
+    environment = {k: v for k, v in os.environ.items() if k not in {STORE_ENV, *WIDTH_ENV}}
     environment["PYTHONIOENCODING"] = "utf-8"
     environment.update(env or {})
     completed = subprocess.run(

@@ -38,6 +38,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.inprocess import LocalStore
+from tests.e2e.runner import WIDTH_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -110,11 +111,9 @@ def test_the_lines_that_do_not_run_are_the_make_targets_and_the_readers_own_file
     }
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
-    store = LocalStore(tmp_path_factory.mktemp("docs-examples"), "guoying.db")
-    assert store.run("demo").code == 0
-    return store
+@pytest.fixture
+def demo(demo_store: LocalStore) -> LocalStore:
+    return demo_store
 
 
 @pytest.mark.parametrize(
@@ -136,7 +135,7 @@ def test_every_shell_line_of_the_readme_and_the_guides_runs_on_the_demo_store(
     if runnable[0] != "guoying demo":
         shutil.copyfile(demo.path, tmp_path / "guoying.db")
     (tmp_path / "docs").symlink_to(ROOT / "docs")
-    env = {k: v for k, v in os.environ.items() if k != "GUOYING_STORE"}
+    env = {k: v for k, v in os.environ.items() if k not in {"GUOYING_STORE", *WIDTH_ENV}}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONIOENCODING"] = "utf-8"
     store = LocalStore(tmp_path, "guoying.db")

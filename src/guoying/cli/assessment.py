@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 if TYPE_CHECKING:
     from guoying.api import Assessment
@@ -23,7 +22,7 @@ from guoying.cli.options import (
     time_option,
 )
 from guoying.cli.output import Format, console, print_json, write_csv
-from guoying.cli.tables import add_rows
+from guoying.cli.tables import Column, show
 
 HEADER = ["section", "figure", "value", "share"]
 # One figure: its section, its name, a count (or yuan) and, for a part of a whole, its share.
@@ -140,15 +139,16 @@ def assessment_rows(a: Assessment) -> list[Row]:
 
 def print_assessment(out: Console, found: Assessment) -> None:
     title = f"{found.committee_name} {found.year}年度党建工作量化指标 (§8) [{found.committee_id}]"
-    table = Table(title=title)
-    table.add_column("section", no_wrap=True)
-    table.add_column("figure", overflow="fold")
-    table.add_column("value", no_wrap=True, justify="right")
-    table.add_column("share", no_wrap=True, justify="right")
+    columns = [
+        Column("section"),
+        Column("figure", wraps=True),
+        Column("value", right=True),
+        Column("share", right=True),
+    ]
     shown = [
         (a, b, c, f"{d:.1%}" if d is not None else "") for a, b, c, d in assessment_rows(found)
     ]
-    out.print(add_rows(table, shown))
+    show(out, title, columns, shown)
 
 
 def assessment(

@@ -22,7 +22,7 @@ from guoying.cli.options import (
     time_option,
 )
 from guoying.cli.output import Format, console, print_json, write_csv
-from guoying.cli.tables import add_rows, whole_table
+from guoying.cli.tables import Column, show
 
 
 def _tier(tier: Tier | None) -> str:
@@ -84,12 +84,12 @@ def _cells(r: EvaluationRow) -> list[object]:
 
 
 COLUMNS = [
-    ("tiers", True),
-    ("result decided by", False),
-    ("problems found / closed", False),
-    ("liaison / title", False),
-    ("mentoring", False),
-    ("findings", False),
+    Column("tiers"),
+    Column("result decided by", wraps=True),
+    Column("problems found / closed", wraps=True),
+    Column("liaison / title", wraps=True),
+    Column("mentoring", wraps=True),
+    Column("findings", wraps=True),
 ]
 
 CSV_HEADER = [
@@ -157,16 +157,16 @@ def print_evaluations(
     out: Console, rows: Sequence[EvaluationRow], title: str, *, by_branch: bool
 ) -> None:
     """The rows as a table: by branch (a committee's year) or by year (a branch's)."""
-    first = ("branch", True) if by_branch else ("year", True)
-    table = whole_table(title, [first, *COLUMNS])
-    add_rows(
-        table,
-        (
+    first = Column("branch") if by_branch else Column("year")
+    show(
+        out,
+        title,
+        [first, *COLUMNS],
+        [
             [f"{r.name}\n{r.committee_name or r.committee_id}" if by_branch else r.year, *_cells(r)]
             for r in rows
-        ),
+        ],
     )
-    out.print(table)
 
 
 def evaluations(

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 if TYPE_CHECKING:
     from guoying.forms import ImportReport
 from guoying.cli.options import StoreOption, fail, opened_store
 from guoying.cli.output import console
+from guoying.cli.tables import Column, show
 
 IMPORTABLE_ANNEXES = (1,)
 
@@ -32,10 +32,7 @@ def _cell(line: dict[str, Any]) -> str:
 def _print_table(report: ImportReport) -> None:
     from guoying.forms import report_lines
 
-    out = console()
-    table = Table(title=f"{report.file}: {report.committee_id} {report.year}")
-    for name in ("status", "cell", "what"):
-        table.add_column(name)
+    rows: list[list[object]] = []
     for line in report_lines(report)[:-1]:
         if "command" in line:
             command = dict(line["command"])
@@ -46,8 +43,9 @@ def _print_table(report: ImportReport) -> None:
             what = f"{name} {json.dumps(shown, ensure_ascii=False)}"
         else:
             what = f"{line['rule_id'] or ''} {line['error']}: {line['message']}"
-        table.add_row(line["status"], _cell(line), what)
-    out.print(table)
+        rows.append([line["status"], _cell(line), what])
+    title = f"{report.file}: {report.committee_id} {report.year}"
+    show(console(), title, [Column("status"), Column("cell"), Column("what", wraps=True)], rows)
 
 
 def _summary(report: ImportReport) -> str:

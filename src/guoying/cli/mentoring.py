@@ -23,7 +23,7 @@ from guoying.cli.options import (
     time_option,
 )
 from guoying.cli.output import Format, console, print_csv, print_json, write_csv
-from guoying.cli.tables import add_rows, whole_table
+from guoying.cli.tables import Column, show
 
 
 class Part(enum.StrEnum):
@@ -42,12 +42,12 @@ def _ended(r: PairRow) -> str:
 
 # Short headers: a header is as wide as its column's narrowest, and names must fit at 100.
 PAIR_COLUMNS = [
-    ("pair", False),
-    ("mentor 红旗党支部", True),
-    ("mentee 帮带支部\n(tier when paired)", True),
-    ("goal / measures / remarks", False),
-    ("dates", True),
-    ("ended", False),
+    Column("pair", wraps=True),
+    Column("mentor 红旗党支部"),
+    Column("mentee 帮带支部\n(tier when paired)"),
+    Column("goal / measures / remarks", wraps=True),
+    Column("dates"),
+    Column("ended", wraps=True),
 ]
 
 
@@ -156,11 +156,11 @@ def _mentor_cells(m: MentorLoad) -> list[object]:
 
 
 MENTOR_COLUMNS = [
-    ("mentor", True),
-    ("title", True),
-    ("active", True),
-    ("target / max", True),
-    ("mentoring.ratio", False),
+    Column("mentor"),
+    Column("title"),
+    Column("active", right=True),
+    Column("target / max"),
+    Column("mentoring.ratio", wraps=True),
 ]
 
 
@@ -191,14 +191,13 @@ def print_mentoring(out: Console, view: MentoringView, part: Part = Part.ALL) ->
     where = f"{view.committee.name} ({view.committee.committee_id})"
     if part in {Part.ALL, Part.PAIRS}:
         title = f"{view.year}年 帮带 mentoring pairs under {where}, active in the year to {view.on}"
-        out.print(add_rows(whole_table(title, PAIR_COLUMNS), map(_pair_cells, view.pairs)))
+        show(out, title, PAIR_COLUMNS, [_pair_cells(r) for r in view.pairs])
     if part in {Part.ALL, Part.MENTORS}:
         title = (
             f"mentors on {view.on}: active pairs against the target of {view.target} "
             f"and the maximum of {view.maximum}"
         )
-        table = whole_table(title, MENTOR_COLUMNS)
-        out.print(add_rows(table, map(_mentor_table_cells, view.mentors)))
+        show(out, title, MENTOR_COLUMNS, [_mentor_table_cells(m) for m in view.mentors])
     if part in {Part.ALL, Part.SCHEDULES}:
         for s in view.schedules:
             title = (
@@ -206,9 +205,10 @@ def print_mentoring(out: Console, view: MentoringView, part: Part = Part.ALL) ->
                 f"    {s.year}年    {_filing(s)}"
             )
             columns = [
-                (MENTORING_HEADERS[k], k in {"mentor", "mentee", "deadline"}) for k in ANNEX_KEYS
+                Column(MENTORING_HEADERS[k], wraps=k not in {"mentor", "mentee", "deadline"})
+                for k in ANNEX_KEYS
             ]
-            out.print(add_rows(whole_table(title, columns), map(schedule_cells, s.entries)))
+            show(out, title, columns, [schedule_cells(e) for e in s.entries])
     c = view.coverage
     out.print(
         f"{c.red_flag_branches} red-flag branches, {c.mentors} mentoring; {c.active_pairs} "

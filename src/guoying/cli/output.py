@@ -18,7 +18,8 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+
+from guoying.cli.tables import Column, output_width, show, table_columns
 
 if TYPE_CHECKING:
     from guoying.api import AuditEntry, Guoying, HistoryEntry, Ledger, LedgerRow, RefusalEntry, Tier
@@ -32,7 +33,8 @@ class Format(StrEnum):
 
 
 def console() -> Console:
-    return Console(width=None if sys.stdout.isatty() else 240)
+    """The console of results on standard output, as wide as `output_width` says."""
+    return Console(width=output_width())
 
 
 def tier_label(tier: Tier | None) -> str:
@@ -85,12 +87,8 @@ def print_entries(
         # An empty frame reads as a broken table: say there is nothing, in one line.
         typer.echo(f"{title}: none")
     else:
-        table = Table(title=title)
-        for column in header:
-            table.add_column(column)
-        for entry in entries:
-            table.add_row(*(str(cell) for cell in to_row(entry)))
-        console().print(table)
+        rows = [to_row(entry) for entry in entries]
+        show(console(), title, table_columns(header, rows), rows)
 
 
 def progress(*, quiet: bool = False) -> Progress:
@@ -121,62 +119,57 @@ def progress_bar(
 def print_figures(out: Console, guoying: Guoying, committees: Sequence[str], year: int) -> None:
     from guoying.api import TIER_LABELS, Tier
 
-    table = Table(title=f"{year} 等次分布 (tier counts and shares)")
-    for column in (
+    rows: list[list[object]] = []
+    for committee_id in committees:
+        f = guoying.figures(committee_id, year)
+        rows.append(
+            [
+                committee_id,
+                f.active,
+                *(f.counts[t] for t in Tier),
+                f.advanced_limit,
+                f"{f.advanced_share:.1%}",
+                f"{f.weak_share:.1%}",
+            ]
+        )
+    header = [
         "committee",
         "branches",
         *(TIER_LABELS[t] for t in Tier),
         "advanced limit",
         "advanced share",
         "weak share",
-    ):
-        table.add_column(column)
-    for committee_id in committees:
-        f = guoying.figures(committee_id, year)
-        table.add_row(
-            committee_id,
-            str(f.active),
-            *(str(f.counts[t]) for t in Tier),
-            str(f.advanced_limit),
-            f"{f.advanced_share:.1%}",
-            f"{f.weak_share:.1%}",
-        )
-    out.print(table)
+    ]
+    show(out, f"{year} 等次分布 (tier counts and shares)", table_columns(header, rows), rows)
 
 
 def print_ledger_table(out: Console, ledger: Ledger) -> None:
     from guoying.api import LEDGER_HEADERS, LEDGER_TITLE, Tier
 
     h = LEDGER_HEADERS
-    table = Table(
-        title=f"{LEDGER_TITLE}\n{h['filed_by']}：{ledger.committee.name}    {ledger.year}年",
-        show_lines=True,
-        expand=False,
-    )
-    table.add_column(h["sector"])
-    table.add_column(h["sequence"], justify="right")
-    table.add_column(h["name"])
-    table.add_column(h["tier"])
-    for year in ledger.window:
-        table.add_column(f"{h['target']}\n{year}年")
-    table.add_column(h["problems"])
-    table.add_column(h["measures"])
-    for year in ledger.window:
-        table.add_column(f"{h['result']}\n{year}年")
-    table.add_column(h["liaison"])
-    table.add_column(h["position"])
-    table.add_column(h["contact"])
-    table.add_column(h["cases"])
-    for row in ledger.rows:
-        table.add_row(*(str(cell) for cell in _ledger_cells(ledger, row)))
-    out.print(table)
+    columns = [
+        Column(h["sector"]),
+        Column(h["sequence"], right=True),
+        Column(h["name"]),
+        Column(h["tier"]),
+        *(Column(f"{h['target']}\n{year}年") for year in ledger.window),
+        Column(h["problems"], wraps=True),
+        Column(h["measures"], wraps=True),
+        *(Column(f"{h['result']}\n{year}年") for year in ledger.window),
+        Column(h["liaison"]),
+        Column(h["position"]),
+        Column(h["contact"]),
+        Column(h["cases"], wraps=True),
+    ]
+    title = f"{LEDGER_TITLE}\n{h['filed_by']}：{ledger.committee.name}    {ledger.year}年"
+    show(out, title, columns, [_ledger_cells(ledger, row) for row in ledger.rows])
     if ledger.common_problems:
-        common = Table(title=f"{h['common_problems']} / {h['common_measures']}")
-        common.add_column(h["common_problems"])
-        common.add_column(h["common_measures"])
-        for problem in ledger.common_problems:
-            common.add_row(problem.problem, problem.measure)
-        out.print(common)
+        show(
+            out,
+            f"{h['common_problems']} / {h['common_measures']}",
+            [Column(h["common_problems"], wraps=True), Column(h["common_measures"], wraps=True)],
+            [(problem.problem, problem.measure) for problem in ledger.common_problems],
+        )
     f = ledger.figures
     out.print(
         f"{len(ledger.rows)} branches; advanced {f.counts[Tier.ADVANCED]} "

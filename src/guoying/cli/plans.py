@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 if TYPE_CHECKING:
     from guoying.api import CultivationPlanView, ImplementationPlanState, Sector
@@ -22,6 +21,7 @@ from guoying.cli.options import (
     time_option,
 )
 from guoying.cli.output import Format, console, print_csv, print_entries, print_json
+from guoying.cli.tables import Column, show
 
 
 def _sectors(sectors: tuple[Sector, ...]) -> str:
@@ -69,17 +69,14 @@ def _print_cultivation(view: CultivationPlanView) -> None:
 
     h = CULTIVATION_HEADERS
     shown = f"{view.year}年" if view.year is not None else f"{view.window[0]}-{view.window[-1]}年"
-    table = Table(
-        title=f"{CULTIVATION_TITLE}\n{h['filed_by']}：{view.committee_name}    {shown}",
-        show_lines=True,
-    )
-    for key in CULTIVATION_KEYS:
-        table.add_column(h[key], justify="right" if key == "sequence" else "left")
-    table.add_column(h["batch"])
-    for line in view.rows:
-        table.add_row(*(str(cell) for cell in cultivation_cells(line)[: len(CULTIVATION_KEYS) + 1]))
+    title = f"{CULTIVATION_TITLE}\n{h['filed_by']}：{view.committee_name}    {shown}"
+    rows = [cultivation_cells(line)[: len(CULTIVATION_KEYS) + 1] for line in view.rows]
+    columns = [
+        Column(h[key], wraps=key == "measures", right=key == "sequence")
+        for key in (*CULTIVATION_KEYS, "batch")
+    ]
     out = console()
-    out.print(table)
+    show(out, title, columns, rows)
     for text in filing_state(view):
         out.print(text)
 

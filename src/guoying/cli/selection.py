@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 if TYPE_CHECKING:
     from guoying.api import BoardRow, TitleEntry, TitleLevel
@@ -22,6 +21,7 @@ from guoying.cli.options import (
     time_option,
 )
 from guoying.cli.output import Format, console, print_csv, print_entries, print_json
+from guoying.cli.tables import Column, show
 
 YearOption = Annotated[int, typer.Option("--year", help="the selection year")]
 
@@ -226,12 +226,9 @@ def titles(
 def _print_form(fields: Sequence[tuple[str, str]], nomination_id: str) -> None:
     from guoying.api import FORM_HEADERS, FORM_TITLE
 
-    table = Table(title=f"{FORM_TITLE}\n{nomination_id}", show_header=False, show_lines=True)
-    table.add_column()
-    table.add_column()
-    for key, value in fields:
-        table.add_row(FORM_HEADERS[key], value)
-    console().print(table)
+    rows = [(FORM_HEADERS[key], value) for key, value in fields]
+    columns = [Column(""), Column("", wraps=True)]
+    show(console(), f"{FORM_TITLE}\n{nomination_id}", columns, rows, show_header=False)
 
 
 def form(
