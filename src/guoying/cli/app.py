@@ -37,6 +37,7 @@ from guoying.api import (
 from guoying.cli.assessment import print_assessment
 from guoying.cli.assessment import register as register_assessment
 from guoying.cli.audit import register as register_audit
+from guoying.cli.conventions import Typer
 from guoying.cli.evaluations import register as register_evaluations
 from guoying.cli.export import register as register_export
 from guoying.cli.imports import register as register_imports
@@ -47,6 +48,7 @@ from guoying.cli.options import (
     BomOption,
     FormatOption,
     StoreOption,
+    enum_help,
     enum_option,
 )
 from guoying.cli.options import date_option as _date_option
@@ -73,7 +75,7 @@ from guoying.cli.plans import register as register_plans
 from guoying.cli.publicity import register as register_publicity
 from guoying.cli.selection import register as register_selection
 
-app = typer.Typer(
+app = Typer(
     help="guoying (过硬): an event-sourced record of solid Party-branch building.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -284,11 +286,10 @@ def branches(
     ] = None,
     sector: Annotated[
         str | None,
-        typer.Option("--sector", help="a sector as the tables show it (农村) or its name (RURAL)"),
+        typer.Option("--sector", help=enum_help("a sector", Sector, SECTOR_LABELS)),
     ] = None,
     tier: Annotated[
-        str | None,
-        typer.Option("--tier", help="a tier as the tables show it (软弱涣散) or its name (WEAK)"),
+        str | None, typer.Option("--tier", help=enum_help("a tier", Tier, TIER_LABELS))
     ] = None,
     year: Annotated[int | None, typer.Option("--year", help="as at the end of this year")] = None,
     fmt: FormatOption = Format.TABLE,
@@ -417,7 +418,7 @@ def coverage(
         raise typer.Exit(1)
 
 
-policy_app = typer.Typer(help="Policy versions (publish one with `apply` and PublishPolicy).")
+policy_app = Typer(help="Policy versions (publish one with `apply` and PublishPolicy).")
 app.add_typer(policy_app, name="policy")
 
 
@@ -429,11 +430,7 @@ def policy_show(
     store: StoreOption = None,
 ) -> None:
     """Show the policy version in effect on a date (today by default), and all versions."""
-    try:
-        when = date.fromisoformat(on) if on else None
-    except ValueError as error:
-        typer.echo(f"error: --on: expected a date YYYY-MM-DD, not {on!r}", err=True)
-        raise typer.Exit(2) from error
+    when = _date_option("--on", on)
     with _opened(store, create=False) as guoying:
         policy = guoying.policy(when)
         versions = guoying.policy_book().versions

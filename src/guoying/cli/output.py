@@ -295,6 +295,7 @@ AUDIT_HEADER = [
     "actor committee",
     "reason",
     "rules",
+    "judged under",
     "policy",
 ]
 
@@ -311,5 +312,6 @@ def audit_row(e: AuditEntry) -> list[object]:
         e.actor_committee_id,
         e.reason,
         " ".join(e.rule_ids),
+        " ".join(e.judged_under),
         e.policy_version or "",
     ]
