@@ -519,3 +519,9 @@ def test_audit_narrows_to_refusals_or_to_event_types_and_streams_json_lines(demo
     found = [json.loads(line) for line in revocations.stdout.splitlines()]
     assert [e["what"] for e in found] == ["Refused RevokeTitle", "TitleRevoked"]
     assert demo.store.run("audit", "--kind", "neither").code == 2
+
+
+def test_a_piped_demo_prints_no_progress(demo: Demo) -> None:
+    """The progress bar is for a terminal (tests/e2e/test_cli_conventions.py); piped, the
+    build says nothing on standard error."""
+    assert demo.first.stderr == ""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any
@@ -105,7 +104,12 @@ def _root(
 def demo(store: StoreOption = None) -> None:
     """Build the demo city (once) in the store and print one committee's ledger."""
     with _opened(store, create=True) as guoying:
-        built = demo_city.build(guoying)
+        bar, _ = progress_bar("building the demo city", None)
+        [task] = bar.task_ids
+        with bar:
+            built = demo_city.build(
+                guoying, lambda done, total: bar.update(task, completed=done, total=total)
+            )
         out = console()
         if built.applied:
             out.print(f"Built the demo city: {built.applied} commands applied.")
