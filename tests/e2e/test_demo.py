@@ -639,3 +639,9 @@ def test_a_tier_above_the_cap_and_one_outside_jurisdiction_are_refused_and_audit
     assert line.startswith(f"{len(INTENDED_REFUSALS)} commands refused as intended")
     assert "guoying refusals" in line
     assert "guoying audit --kind refusal" in line
+
+
+def test_a_piped_demo_prints_no_progress(demo: Demo) -> None:
+    """The progress bar is for a terminal (tests/e2e/test_cli_conventions.py); piped, the
+    build says nothing on standard error."""
+    assert demo.first.stderr == ""

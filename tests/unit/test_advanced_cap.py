@@ -21,6 +21,7 @@ from guoying.domain.advanced_cap import (
     approve_exception,
     cap_key,
     count_branch,
+    tightens,
 )
 from guoying.domain.counts import CountOwner
 from guoying.domain.exceptions import JurisdictionViolation, RuleViolation
@@ -412,3 +413,21 @@ def test_a_branch_counted_event_names_its_committee_branch_and_placement():
     assert isinstance(event, BranchCounted)
     assert (event.originator_id, event.originator_version) == (cap_key(CM_A).id, 1)
     assert (event.committee_id, event.branch_id, event.placement) == (CM_A, "b1", since(2018))
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "judged"),
+    [
+        ((), ((2017, Tier.ADVANCED),), True),  # counted advanced
+        ((), ((2017, Tier.MIDDLE),), False),  # one more branch: the limit can only rise
+        (((2017, Tier.MIDDLE),), ((2017, Tier.MIDDLE), (2018, Tier.ADVANCED)), True),
+        (((2017, Tier.ADVANCED),), ((2017, Tier.ADVANCED), (2018, Tier.MIDDLE)), False),
+        (((2017, Tier.MIDDLE),), ((2017, Tier.MIDDLE), (2019, None)), True),  # one fewer
+        (((2017, Tier.MIDDLE),), ((2017, Tier.MIDDLE),), False),
+    ],
+)
+def test_ledger_advanced_cap_judges_only_a_placement_that_raises_advanced_or_lowers_active(
+    before: Placement, after: Placement, judged: bool
+) -> None:
+    """`ledger.advanced_cap`: the changes `audit --rule` counts as judged by the cap."""
+    assert tightens(before, after) is judged

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
 from guoying.cli.assessment import print_assessment
 from guoying.cli.assessment import register as register_assessment
 from guoying.cli.audit import register as register_audit
+from guoying.cli.conventions import Typer
 from guoying.cli.evaluations import register as register_evaluations
 from guoying.cli.export import register as register_export
 from guoying.cli.imports import register as register_imports
@@ -30,6 +30,7 @@ from guoying.cli.options import (
     BomOption,
     FormatOption,
     StoreOption,
+    enum_help,
     enum_option,
 )
 from guoying.cli.options import date_option as _date_option
@@ -56,7 +57,7 @@ from guoying.cli.plans import register as register_plans
 from guoying.cli.publicity import register as register_publicity
 from guoying.cli.selection import register as register_selection
 
-app = typer.Typer(
+app = Typer(
     help="guoying (过硬): an event-sourced record of solid Party-branch building.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -90,7 +91,12 @@ def demo(store: StoreOption = None) -> None:
     from guoying import demo_city
 
     with _opened(store, create=True) as guoying:
-        built = demo_city.build(guoying)
+        bar, _ = progress_bar("building the demo city", None)
+        [task] = bar.task_ids
+        with bar:
+            built = demo_city.build(
+                guoying, lambda done, total: bar.update(task, completed=done, total=total)
+            )
         out = console()
         if built.applied:
             out.print(f"Built the demo city: {built.applied} commands applied.")
@@ -275,12 +281,9 @@ def branches(
     ] = None,
     sector: Annotated[
         str | None,
-        typer.Option("--sector", help="a sector as the tables show it (农村) or its name (RURAL)"),
+        typer.Option("--sector", help=enum_help("a sector")),
     ] = None,
-    tier: Annotated[
-        str | None,
-        typer.Option("--tier", help="a tier as the tables show it (软弱涣散) or its name (WEAK)"),
-    ] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help=enum_help("a tier"))] = None,
     year: Annotated[int | None, typer.Option("--year", help="as at the end of this year")] = None,
     fmt: FormatOption = Format.TABLE,
     bom: BomOption = False,
@@ -414,7 +417,7 @@ def coverage(
         raise typer.Exit(1)
 
 
-policy_app = typer.Typer(help="Policy versions (publish one with `apply` and PublishPolicy).")
+policy_app = Typer(help="Policy versions (publish one with `apply` and PublishPolicy).")
 app.add_typer(policy_app, name="policy")
 
 
@@ -428,11 +431,7 @@ def policy_show(
     """Show the policy version in effect on a date (today by default), and all versions."""
     from guoying.api import to_data
 
-    try:
-        when = date.fromisoformat(on) if on else None
-    except ValueError as error:
-        typer.echo(f"error: --on: expected a date YYYY-MM-DD, not {on!r}", err=True)
-        raise typer.Exit(2) from error
+    when = _date_option("--on", on)
     with _opened(store, create=False) as guoying:
         policy = guoying.policy(when)
         versions = guoying.policy_book().versions

@@ -29,7 +29,16 @@ def audit(
     branch: Annotated[str | None, typer.Option("--branch", help="branch id")] = None,
     committee: Annotated[str | None, typer.Option("--committee", help="its subtree")] = None,
     actor: Annotated[str | None, typer.Option("--actor", help="actor's person id")] = None,
-    rule: Annotated[str | None, typer.Option("--rule", help="a rule id")] = None,
+    rule: Annotated[
+        str | None,
+        typer.Option(
+            "--rule",
+            help="a rule id: the refusals by it and the decisions judged under it (each "
+            "entry's judged_under), not every decision that merely lists it; "
+            "ledger.advanced_cap judges only what could take a committee over its limit (a "
+            "branch counted advanced, or one branch fewer counted) and its exceptions",
+        ),
+    ] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="effective on or after")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="effective on or before")] = None,
     recorded_from: Annotated[
@@ -58,7 +67,10 @@ def audit(
 ) -> None:
     """Every decision and refusal that matches, in order: who, why, under which rules and
     policy, from when. --from/--to filter effective_on, --recorded-* the recorded time;
-    --format jsonl writes each entry as it is read, for a store of any size."""
+    --format jsonl writes each entry as it is read, for a store of any size.
+
+    Each entry lists the rules its command applies (rules) and those it was judged under
+    (judged under), which --rule matches: a refusal's is the rule that refused it."""
     from guoying.api import AuditFilter, to_data
 
     wanted = AuditFilter(

@@ -89,7 +89,11 @@ def time_option(name: str, value: str | None) -> datetime | None:
         )
         raise typer.Exit(2) from error
     if found.tzinfo is None:
-        typer.echo(f"error: {name}: {value!r} has no UTC offset (add e.g. +08:00)", err=True)
+        typer.echo(
+            f"error: {name}: {value!r} has no UTC offset; expected a timestamp with one, "
+            f"such as {found.isoformat()}+08:00",
+            err=True,
+        )
         raise typer.Exit(2)
     return found
 
@@ -106,6 +110,19 @@ def enum_option(name: str, value: str | None, kind: type[E], labels: Mapping[E, 
     for member in kind:
         if wanted.upper() == member.name or wanted == labels[member]:
             return member
-    accepted = ", ".join(f"{labels[m]} ({m.name})" for m in kind)
-    typer.echo(f"error: {name}: {value!r} is none of {accepted}", err=True)
+    typer.echo(f"error: {name}: {value!r} is none of {accepted(kind, labels)}", err=True)
     raise typer.Exit(2)
+
+
+def accepted(kind: type[E], labels: Mapping[E, str]) -> str:
+    """An enumeration's values, each as the tables show it and by its name."""
+    return ", ".join(f"{labels[m]} ({m.name})" for m in kind)
+
+
+def enum_help(what: str) -> str:
+    """The help of an option taking an enumeration's value. It does not list them: that
+    would import the domain's labels for every `--help`; a wrong value lists them all."""
+    return (
+        f"{what}, in Chinese as the tables show it or by its English name, in any case "
+        "(a wrong value lists every one)"
+    )

@@ -293,6 +293,7 @@ AUDIT_HEADER = [
     "actor committee",
     "reason",
     "rules",
+    "judged under",
     "policy",
 ]
 
@@ -309,5 +310,6 @@ def audit_row(e: AuditEntry) -> list[object]:
         e.actor_committee_id,
         e.reason,
         " ".join(e.rule_ids),
+        " ".join(e.judged_under),
         e.policy_version or "",
     ]

@@ -4,7 +4,7 @@ fixes, then the selection years; and whether a store already holds the city."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from attrs import define, field, frozen
 
@@ -35,6 +35,7 @@ from guoying.demo_city.ledger_refusals import ledger_line, ledger_refusals
 from guoying.demo_city.mentoring import mentoring_line
 from guoying.demo_city.oversight import oversight
 from guoying.demo_city.plans import plans
+from guoying.demo_city.selection import Step
 from guoying.demo_city.selection_summary import YearSummary, run
 from guoying.demo_city.selection_years import SELECTION_YEARS, plan
 from guoying.demo_city.work_summary import run_work, work_line
@@ -101,38 +102,71 @@ class Drawn:
         )
 
 
-def build(guoying: Guoying) -> Built:
+# The commands done so far and the number known to come, for a progress bar.
+Progress = Callable[[int, int], None]
+
+
+@define
+class _Tally:
+    report: Progress
+    total: int = 0
+    done: int = 0
+
+    def expect(self, commands: int) -> None:
+        self.total += commands
+        self.report(self.done, self.total)
+
+    def advance(self, commands: int) -> None:
+        self.done += commands
+        self.report(self.done, self.total)
+
+    def counting(self, steps: list[Step]) -> Iterator[Step]:
+        for step in steps:
+            yield step
+            self.advance(len(step.commands))
+
+
+def build(guoying: Guoying, progress: Progress | None = None) -> Built:
     """Build the city unless it is already in the store: the commands applied and the
-    summary of each selection year."""
+    summary of each selection year. `progress` hears of the commands done of those known
+    to come: all but the plans and oversight from the start, which read the store first."""
     if is_built(guoying):
         return Built(0)
+    tally = _Tally(progress or (lambda _done, _total: None))
     applied = 0
     drawn = Drawn()
-    for unit in units(drawn):
-        guoying.execute_unit(unit)
-        applied += len(unit)
-    # The correction names the event it corrects, so it can only be made once the
-    # evaluation it corrects is stored.
-    guoying.execute(correction(guoying))
-    applied += 1
+    # Drawing the units and the selection touches no store, so both are counted first.
+    organisation = list(units(drawn))
     later = {
         command.branch_id
         for unit in organisation_life(drawn.branches)
         for command in unit
         if isinstance(command, c.MergeBranches | c.MoveBranch | c.DissolveBranch)
     }
-    selected, years = run(guoying, plan(drawn.branches, drawn.standing, later), SELECTION_YEARS)
+    selection = plan(drawn.branches, drawn.standing, later)
+    tally.expect(sum(map(len, organisation)) + 1 + sum(len(s.commands) for s in selection))
+    for unit in organisation:
+        guoying.execute_unit(unit)
+        applied += len(unit)
+        tally.advance(len(unit))
+    # The correction names the event it corrects, so it can only be made once the
+    # evaluation it corrects is stored.
+    guoying.execute(correction(guoying))
+    applied += 1
+    tally.advance(1)
+    selected, years = run(guoying, tally.counting(selection), SELECTION_YEARS)
     # The plans and oversight come last: the linkage and the falsification read the 2018
     # standing the evaluations and the selection left in the store.
-    work = run_work(
-        guoying,
-        [
-            *plans(drawn.branches, drawn.standing[YEARS[0]], later),
-            *oversight(guoying, drawn.branches, later),
-        ],
-    )
+    work_steps = [
+        *plans(drawn.branches, drawn.standing[YEARS[0]], later),
+        *oversight(guoying, drawn.branches, later),
+    ]
+    tally.expect(sum(len(s.commands) for s in work_steps))
+    work = run_work(guoying, tally.counting(work_steps))
     # Last, the clerks' mistakes on the ledger, which read the tiers of 2018 and 2019.
-    mistakes = run_work(guoying, ledger_refusals(drawn.branches, drawn.standing))
+    mistake_steps = list(ledger_refusals(drawn.branches, drawn.standing))
+    tally.expect(sum(len(s.commands) for s in mistake_steps))
+    mistakes = run_work(guoying, tally.counting(mistake_steps))
     guoying.catch_up()
     return Built(
         applied + selected + work.applied + mistakes.applied,

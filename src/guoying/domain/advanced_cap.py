@@ -157,6 +157,25 @@ class AdvancedCount:
 cap_key = Streams("cap", AdvancedCount).key
 
 
+def tightens(before: Placement, after: Placement) -> bool:
+    """Whether counting a branch with `after` instead of `before` raises its committee's
+    advanced count or lowers its active count in some year: the only changes that can take
+    the committee above its limit, and so the ones `judge` can refuse."""
+    count = AdvancedCount("", 0, "")
+    count.place("", before)
+    old = count.counts()
+    count.place("", after)
+    new = count.counts()
+    bounds = [y for c in (old, new) for y in (c.first, c.horizon) if y is not None]
+    if not bounds:
+        return False
+    for year in range(min(bounds), max(bounds) + 1):
+        (advanced, active), (advanced_before, active_before) = new.at(year), old.at(year)
+        if advanced > advanced_before or active < active_before:
+            return True
+    return False
+
+
 def _continued(count: AdvancedCount | None, event: AnyEvent) -> AdvancedCount:
     committee_id = event.originator_id.removeprefix("cap:")
     return continued(count, event, AdvancedCount, committee_id=committee_id)

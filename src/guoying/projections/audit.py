@@ -3,6 +3,14 @@ with who decided, on whose authority (rule ids, policy version), why and from wh
 
 It is read by streaming the hash chain, so that it is complete by construction and writes
 nothing; the committee of each entry is the one it was about when it was decided.
+
+Each entry names the rules it was judged under (`judged_under`), which `--rule` matches: a
+refusal's is the rule that refused it; an event's are the rules its command's handler
+lists, except `ledger.advanced_cap`. Every command that moves a tier or a branch lists the
+cap, because the count it changes is judged on the unit's end state; but the cap judges
+only a change that can take a committee above its limit: an event of the count (`cap:`)
+that counts a branch advanced in a year it was not, or no longer counts one, and an
+approved exception. All of it is derived from what is stored, so any store answers.
 """
 
 from __future__ import annotations
@@ -12,16 +20,20 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from attrs import frozen
+from attrs import define, field, frozen
 from sqlalchemy.engine import Connection
 
 from guoying.adapters import chain
 from guoying.adapters.serialization import decode_event, event_detail
 from guoying.adapters.store import stored_state
+from guoying.domain import legacy
+from guoying.domain.advanced_cap import BranchCounted, Placement, tightens
 from guoying.domain.events import AnyEvent
+from guoying.domain.values import Tier
 from guoying.projections.reading import recorded_time
 
 BATCH = 2000
+CAP = "ledger.advanced_cap"
 
 
 @frozen
@@ -41,6 +53,7 @@ class AuditEntry:
     rule_ids: tuple[str, ...]
     policy_version: str | None
     detail: dict[str, Any]
+    judged_under: tuple[str, ...] = ()
 
 
 @frozen
@@ -65,7 +78,7 @@ class AuditFilter:
             self.branch_id is None or entry.branch_id == self.branch_id,
             self.committees is None or entry.committee_id in self.committees,
             self.actor_person_id is None or entry.actor_person_id == self.actor_person_id,
-            self.rule_id is None or self.rule_id in entry.rule_ids,
+            self.rule_id is None or self.rule_id in entry.judged_under,
             self.effective_from is None
             or (entry.effective_on is not None and entry.effective_on >= self.effective_from),
             self.effective_to is None
@@ -103,10 +116,42 @@ def _committee_of(event: AnyEvent, bases: dict[str, str]) -> tuple[str | None, s
     return branch, committee if isinstance(committee, str) else event.actor.committee_id
 
 
-def _event_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry:
+@define
+class _Seen:
+    """What the entries read so far say that a later entry needs: each branch's and
+    nomination's committee (`_committee_of`), and each branch's placement under each
+    committee's cap."""
+
+    bases: dict[str, str] = field(factory=dict)
+    placements: dict[tuple[str, str], Placement] = field(factory=dict)
+
+    def judged_by_cap(self, event: AnyEvent) -> bool:
+        if isinstance(event, BranchCounted):
+            key = (event.originator_id, event.branch_id)
+            before = self.placements.get(key, ())
+            self.placements[key] = event.placement
+            return tightens(before, event.placement)
+        # A store of guoying 0.1 tallied tiers per committee ledger instead.
+        if isinstance(event, legacy.BranchTallied):
+            return event.tier is Tier.ADVANCED
+        if isinstance(event, legacy.BranchJoined):
+            return any(tier is Tier.ADVANCED for _, tier in event.timeline)
+        return event.originator_id.startswith("cap:") or isinstance(
+            event, legacy.BranchLeft | legacy.AdvancedCapExceptionRecorded
+        )
+
+
+def _judged_under(event: AnyEvent, seen: _Seen) -> tuple[str, ...]:
+    listed = event.authority.rule_ids
+    if not seen.judged_by_cap(event):
+        return tuple(r for r in listed if r != CAP)
+    return listed if CAP in listed else (*listed, CAP)
+
+
+def _event_entry(position: int, row: Any, seen: _Seen) -> AuditEntry:
     state = stored_state(row.state, f"the event at position {row.id}", row.id)
     event = decode_event(row.topic, state, row.originator_id, row.originator_version)
-    branch_id, committee_id = _committee_of(event, bases)
+    branch_id, committee_id = _committee_of(event, seen.bases)
     detail = event_detail(event)
     return AuditEntry(
         position,
@@ -124,10 +169,12 @@ def _event_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry:
         event.authority.rule_ids,
         event.authority.policy_version,
         detail,
+        _judged_under(event, seen),
     )
 
 
-def _refusal_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry:
+def _refusal_entry(position: int, row: Any, seen: _Seen) -> AuditEntry:
+    bases = seen.bases
     payload: dict[str, Any] = json.loads(row.payload)
     branch_id = payload.get("branch_id")
     nomination_id = payload.get("nomination_id")
@@ -152,18 +199,19 @@ def _refusal_entry(position: int, row: Any, bases: dict[str, str]) -> AuditEntry
         (row.rule_id,),
         None,
         {"message": row.message, "command": payload},
+        (row.rule_id,),
     )
 
 
 def read_audit(conn: Connection, wanted: AuditFilter) -> Iterator[AuditEntry]:
     """Every entry of the chain that the filter accepts, streaming, in store order."""
-    bases: dict[str, str] = {}
+    seen = _Seen()
     for entries, rows in chain.batches(conn, BATCH):
         for entry in entries:
             row = rows[entry.kind].get(int(entry.ref))
             if row is None:
                 continue  # verify names what is missing; the trail shows what is there
             build = _event_entry if entry.kind == chain.EVENT else _refusal_entry
-            found = build(int(entry.position), row, bases)
+            found = build(int(entry.position), row, seen)
             if wanted.accepts(found):
                 yield found
