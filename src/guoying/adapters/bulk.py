@@ -38,8 +38,12 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
             copy.write_row([row[column] for column in columns])
 
 
+# The name of a retirement's store position among its parameters: key columns go as `k_NAME`,
+# so no key can take it.
+RETIRE_AT = "retire_at"
 Convert = Callable[[Any], Any] | None
-_INSERTS: dict[tuple[str, tuple[str, ...], str], tuple[str, list[Convert]]] = {}
+# By the table itself: two tables of one name (a replay's) may differ in their columns' types.
+_INSERTS: dict[tuple[sa.Table, tuple[str, ...], str], tuple[str, list[Convert]]] = {}
 
 
 def _executemany_insert(
@@ -54,7 +58,7 @@ def _executemany_insert(
         # A key the table lacks, or a Python-side default to fill in: SQLAlchemy's to handle.
         conn.execute(table.insert(), list(rows))
         return
-    cache_key = (table.name, columns, conn.dialect.name)
+    cache_key = (table, columns, conn.dialect.name)
     prepared = _INSERTS.get(cache_key)
     if prepared is None:
         dialect = conn.dialect
@@ -79,7 +83,7 @@ def retire_rows(
     conn: Connection, table: sa.Table, key: Sequence[str], retirements: Sequence[Mapping[str, Any]]
 ) -> None:
     """Close the open rows of a bitemporal table: each retirement names a `key`'s values
-    (`k_NAME`) and a store position (`k_position`); it closes the open rows of that key known
+    (`k_NAME`) and a store position (`RETIRE_AT`); it closes the open rows of that key known
     before the position. Executed in position order, each row is closed by the earliest
     retirement of its key after it was known, which is what one set-based statement gives."""
     if not retirements:
@@ -91,7 +95,13 @@ def retire_rows(
 
     table_name = sql.Identifier(table.name)
     names = [*key, "known_to"]
-    types = [table.c[name].type.compile(dialect=conn.dialect) for name in names]
+    # Strings as TEXT: a cast to a bounded VARCHAR would cut a longer key to its prefix.
+    types = [
+        "TEXT"
+        if isinstance(table.c[name].type, sa.String)
+        else table.c[name].type.compile(dialect=conn.dialect)
+        for name in names
+    ]
     given = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(kind)) for kind in types)
     columns = sql.SQL(", ").join(sql.Identifier(name) for name in names)
     matched = sql.SQL(" AND ").join(
@@ -118,26 +128,26 @@ def retire_rows(
         same_row=same_row,
     )
     arrays = [[row[f"k_{name}"] for row in retirements] for name in key]
-    arrays.append([row["k_position"] for row in retirements])
+    arrays.append([row[RETIRE_AT] for row in retirements])
     driver = conn.connection.driver_connection
     with driver.cursor() as cursor:  # type: ignore[union-attr]
         cursor.execute(statement, arrays)
 
 
-_RETIRE: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
+_RETIRE: dict[tuple[sa.Table, tuple[str, ...]], sa.Update] = {}
 
 
 def _retire_statement(table: sa.Table, names: tuple[str, ...]) -> sa.Update:
-    statement = _RETIRE.get((table.name, names))
+    statement = _RETIRE.get((table, names))
     if statement is None:
         statement = (
             table.update()
             .where(
                 *(table.c[name] == sa.bindparam(f"k_{name}") for name in names),
                 table.c.known_to.is_(None),
-                table.c.known_from < sa.bindparam("k_position"),
+                table.c.known_from < sa.bindparam(RETIRE_AT),
             )
-            .values(known_to=sa.bindparam("k_position"))
+            .values(known_to=sa.bindparam(RETIRE_AT))
         )
-        _RETIRE[(table.name, names)] = statement
+        _RETIRE[(table, names)] = statement
     return statement

@@ -620,6 +620,9 @@ class SqlStore:
         block ends, so a decision on what is read inside cannot lose a race. What is
         written inside commits when the block ends, and nothing of it if it raises; the
         cache learns of it only once it is committed."""
+        if self.recorder.held is not None:
+            # Before `pending` is touched: the outer block's saves must still wait for its commit.
+            raise RuntimeError("this thread already holds the store's head")
         pending: list[Sequence[AnyEvent]] = []
         self._local.pending = pending
         try:

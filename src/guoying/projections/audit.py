@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import define, field, frozen
 from sqlalchemy.engine import Connection
@@ -26,9 +26,10 @@ from sqlalchemy.engine import Connection
 from guoying.adapters import chain
 from guoying.adapters.serialization import decode_event, event_detail
 from guoying.adapters.store import stored_state
-from guoying.domain import legacy
-from guoying.domain.advanced_cap import BranchCounted, Placement, tightens
 from guoying.domain.events import AnyEvent
+
+if TYPE_CHECKING:
+    from guoying.domain.advanced_cap import Placement
 from guoying.domain.values import Tier
 from guoying.projections.reading import recorded_time
 
@@ -126,6 +127,10 @@ class _Seen:
     placements: dict[tuple[str, str], Placement] = field(factory=dict)
 
     def judged_by_cap(self, event: AnyEvent) -> bool:
+        # Imported by the audit's first entry, as in `_committee_of`.
+        from guoying.domain import legacy
+        from guoying.domain.advanced_cap import BranchCounted, tightens
+
         if isinstance(event, BranchCounted):
             key = (event.originator_id, event.branch_id)
             before = self.placements.get(key, ())

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, CursorResult
 
-from guoying.adapters.bulk import insert_rows, retire_rows
+from guoying.adapters.bulk import RETIRE_AT, insert_rows, retire_rows
 
 Row = Mapping[str, Any]
 
@@ -42,11 +42,12 @@ class ViewWriter:
         for row in rows:
             self._inserts.setdefault((table.name, frozenset(row)), (table, []))[1].append(row)
 
-    def retire(self, table: sa.Table, position: int, **key: object) -> None:
-        """Close the open row of a bitemporal table's `key` known before `position`: the
-        store knew it until the event at `position`."""
+    def retire(self, table: sa.Table, at: int, /, **key: object) -> None:
+        """Close the open row of a bitemporal table's `key` known before store position
+        `at`: the store knew it until the event at `at`. (`at` is positional only, so that
+        a key may have a column named `position`, as the liaisons do.)"""
         parameters = {f"k_{name}": value for name, value in key.items()}
-        parameters["k_position"] = position
+        parameters[RETIRE_AT] = at
         self._retires.setdefault((table.name, tuple(key)), (table, []))[1].append(parameters)
 
     def current(self, table: sa.Table, **key: object) -> Row | None:
