@@ -368,6 +368,40 @@ def second_advanced(city: SmallCity) -> AdjustTier:
     )
 
 
+def cap_refused(branch_number: int = 4) -> AdjustTier:
+    """A second ADVANCED branch in the small city's `town` for 2018: refused
+    (`ledger.advanced_cap`) and logged."""
+    return AdjustTier(
+        actor=secretary("town"),
+        reason="2018 evaluation",
+        branch_id=f"town-b{branch_number:02d}",
+        year=YEAR,
+        tier=Tier.ADVANCED,
+        effective_on=date(2018, 12, 10),
+    )
+
+
+def out_of_jurisdiction() -> SetCreationTarget:
+    """`village`'s secretary sets a target on a branch of `town`: refused
+    (`org.jurisdiction`) and logged."""
+    return SetCreationTarget(
+        actor=secretary("village"),
+        reason="not ours to set",
+        branch_id="town-b05",
+        year=YEAR,
+        target=Tier.ADVANCED,
+    )
+
+
+def refuse(app: Guoying, command: Any) -> None:
+    """Execute a command that must be refused (and so only logged)."""
+    try:
+        app.execute(command)
+    except Refused:
+        return
+    raise AssertionError(f"{type(command).__name__} was not refused")
+
+
 def _row_key(row: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
     """Order rows whose columns mix values and NULLs (a case open in one row of its
     history, closed in the next): NULL sorts first in its column."""

@@ -14,47 +14,25 @@ on the store's own engine, so that the memory store can be tampered with too.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from guoying import AdjustTier, Guoying, Refused, RegisterPerson, SetCreationTarget, Tier
+from guoying import Guoying, RegisterPerson
 from guoying.adapters import chain
 from guoying.adapters.verification import Checkpoint, Verdict, take_checkpoint, verify
-from tests.integration.builders import YEAR, build_small_city, open_app, secretary
+from tests.integration.builders import (
+    build_small_city,
+    cap_refused,
+    open_app,
+    out_of_jurisdiction,
+    refuse,
+    secretary,
+)
 
 TOWN = "town"
-
-
-def cap_refused(branch_number: int) -> AdjustTier:
-    """A second ADVANCED branch in `town` for 2018: refused (`ledger.advanced_cap`)."""
-    return AdjustTier(
-        actor=secretary(TOWN),
-        reason="2018 evaluation",
-        branch_id=f"town-b{branch_number:02d}",
-        year=YEAR,
-        tier=Tier.ADVANCED,
-        effective_on=date(2018, 12, 10),
-    )
-
-
-def out_of_jurisdiction() -> SetCreationTarget:
-    """`village`'s secretary on a branch of `town`: refused (`org.jurisdiction`)."""
-    return SetCreationTarget(
-        actor=secretary("village"),
-        reason="not ours to set",
-        branch_id="town-b05",
-        year=YEAR,
-        target=Tier.ADVANCED,
-    )
-
-
-def refuse(app: Guoying, command: Any) -> None:
-    with pytest.raises(Refused):
-        app.execute(command)
 
 
 def writing_version(app: Guoying, version: int) -> None:

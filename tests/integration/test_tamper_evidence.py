@@ -18,7 +18,6 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,6 @@ from attrs import evolve
 from sqlalchemy.engine import Connection
 
 from guoying import (
-    AdjustTier,
     Guoying,
     Refused,
     RegisterPerson,
@@ -46,7 +44,16 @@ from guoying.adapters.verification import (
 )
 from guoying.application.ports import ConcurrencyConflict
 from tests.conftest import PG_STATUS, PG_URL
-from tests.integration.builders import YEAR, build_small_city, open_app, run_together, secretary
+from tests.integration.builders import (
+    YEAR,
+    build_small_city,
+    cap_refused,
+    open_app,
+    out_of_jurisdiction,
+    refuse,
+    run_together,
+    secretary,
+)
 
 # The small city's `town` committee has ten branches and already one ADVANCED in 2018, its
 # limit: a second is refused by `ledger.advanced_cap`. `village`'s secretary has no
@@ -56,34 +63,6 @@ TOWN = "town"
 MIDDLE = 40
 # Small batches, so that every walk here crosses several batch boundaries.
 BATCH = 16
-
-
-def cap_refused(branch_number: int = 4) -> AdjustTier:
-    """A second ADVANCED branch in `town` for 2018: refused and logged."""
-    return AdjustTier(
-        actor=secretary(TOWN),
-        reason="2018 evaluation",
-        branch_id=f"town-b{branch_number:02d}",
-        year=YEAR,
-        tier=Tier.ADVANCED,
-        effective_on=date(2018, 12, 10),
-    )
-
-
-def out_of_jurisdiction() -> SetCreationTarget:
-    """`village`'s secretary sets a target on a branch of `town`: refused and logged."""
-    return SetCreationTarget(
-        actor=secretary("village"),
-        reason="not ours to set",
-        branch_id="town-b05",
-        year=YEAR,
-        target=Tier.ADVANCED,
-    )
-
-
-def refuse(app: Guoying, command: Any) -> None:
-    with pytest.raises(Refused):
-        app.execute(command)
 
 
 def build_city_with_refusals(app: Guoying) -> None:
