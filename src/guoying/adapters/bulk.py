@@ -43,31 +43,18 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
 RETIRE_AT = "retire_at"
 Convert = Callable[[Any], Any] | None
 # By the table itself: two tables of one name (a replay's) may differ in their columns' types.
-_INSERTS: dict[tuple[sa.Table, tuple[str, ...], str], tuple[str, list[Convert]]] = {}
+PreparedInsert = tuple[tuple[str, ...], str, list[Convert]]
+_INSERTS: dict[tuple[sa.Table, frozenset[str], str], PreparedInsert | None] = {}
 
 
 def _executemany_insert(
     conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    # In the table's order: the compiled INSERT names its columns so, whatever the rows' order.
-    given = set(rows[0])
-    columns = tuple(c.name for c in table.columns if c.name in given)
-    if len(columns) != len(given) or any(
-        c.default is not None for c in table.columns if c.name not in given
-    ):
-        # A key the table lacks, or a Python-side default to fill in: SQLAlchemy's to handle.
+    prepared = _prepared_insert(conn, table, frozenset(rows[0]))
+    if prepared is None:
         conn.execute(table.insert(), list(rows))
         return
-    cache_key = (table, columns, conn.dialect.name)
-    prepared = _INSERTS.get(cache_key)
-    if prepared is None:
-        dialect = conn.dialect
-        text = str(table.insert().compile(dialect=dialect, column_keys=list(columns)))
-        converts: list[Convert] = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-        ]
-        prepared = _INSERTS[cache_key] = (text, converts)
-    text, converts = prepared
+    columns, text, converts = prepared
     values = [
         tuple(
             value if convert is None or value is None else convert(value)
@@ -77,6 +64,31 @@ def _executemany_insert(
     ]
     # The same driver connection, so the rows are part of the caller's transaction.
     conn.connection.driver_connection.executemany(text, values)  # type: ignore[union-attr]
+
+
+def _prepared_insert(
+    conn: Connection, table: sa.Table, given: frozenset[str]
+) -> PreparedInsert | None:
+    """The columns in the table's order (the compiled INSERT names them so, whatever the
+    rows' order), the statement and each column's conversion, made once per table and set of
+    columns; None when SQLAlchemy must insert: a key the table lacks, or a Python-side
+    default to fill in."""
+    cache_key = (table, given, conn.dialect.name)
+    if cache_key in _INSERTS:
+        return _INSERTS[cache_key]
+    dialect = conn.dialect
+    columns = tuple(c.name for c in table.columns if c.name in given)
+    prepared: PreparedInsert | None = None
+    if len(columns) == len(given) and not any(
+        c.default is not None for c in table.columns if c.name not in given
+    ):
+        text = str(table.insert().compile(dialect=dialect, column_keys=list(columns)))
+        converts: list[Convert] = [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+        ]
+        prepared = (columns, text, converts)
+    _INSERTS[cache_key] = prepared
+    return prepared
 
 
 def retire_rows(

@@ -620,16 +620,15 @@ class SqlStore:
         block ends, so a decision on what is read inside cannot lose a race. What is
         written inside commits when the block ends, and nothing of it if it raises; the
         cache learns of it only once it is committed."""
-        if self.recorder.held is not None:
-            # Before `pending` is touched: the outer block's saves must still wait for its commit.
-            raise RuntimeError("this thread already holds the store's head")
         pending: list[Sequence[AnyEvent]] = []
-        self._local.pending = pending
-        try:
-            with self.recorder.holding():
+        # `pending` is set inside: a nested block is refused by `holding` before it could
+        # replace the outer block's saves, which must still wait for its commit.
+        with self.recorder.holding():
+            self._local.pending = pending
+            try:
                 yield
-        finally:
-            self._local.pending = None
+            finally:
+                self._local.pending = None
         for events in pending:
             self._saved(events)
 
