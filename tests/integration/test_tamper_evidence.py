@@ -14,7 +14,6 @@ recomputes every later hash): those are caught only against a checkpoint kept ou
 from __future__ import annotations
 
 import shutil
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -700,19 +699,20 @@ def test_concurrent_writers_leave_one_chain_with_no_gap_and_no_fork(url: str) ->
     assert verdict.count == len(stored)
 
 
-class HoldFirstSave:
-    """Holds a writer's first save until every writer has decided; counts its conflicts."""
+class OvertakenFirstSave:
+    """Lets another writer save its command just before this writer's first save, which
+    then finds its version taken; counts this writer's conflicts."""
 
-    def __init__(self, app: Guoying, all_decided: threading.Barrier) -> None:
+    def __init__(self, app: Guoying, other: Guoying, command: SetCreationTarget) -> None:
         self.conflicts = 0
         self._save = app.store.save
-        self._hold: threading.Barrier | None = all_decided
+        self._overtake: tuple[Guoying, SetCreationTarget] | None = (other, command)
         app.store.save = self.save  # type: ignore[method-assign]
 
     def save(self, *args: Any, **kwargs: Any) -> list[int]:
-        if self._hold is not None:
-            hold, self._hold = self._hold, None
-            hold.wait(30)
+        if self._overtake is not None:
+            (other, command), self._overtake = self._overtake, None
+            other.execute(command)
         try:
             return self._save(*args, **kwargs)
         except ConcurrencyConflict:
@@ -723,33 +723,27 @@ class HoldFirstSave:
 def test_notification_id_gaps_from_rolled_back_transactions_on_postgres_are_not_deletions(
     postgres_url: str,
 ) -> None:
-    """On PostgreSQL a rolled-back insert still consumes its id: two writers decide on the
-    same branch before either saves; the loser's save conflicts and rolls back (a gap in the
-    event ids), and its retry succeeds. The chain binds positions, not ids: it verifies."""
+    """On PostgreSQL a rolled-back insert still consumes its id: a writer decides on a
+    branch, another saves on the same branch first, and the first one's save conflicts and
+    rolls back (a gap in the event ids); its retry succeeds. The chain binds positions, not
+    ids: it verifies."""
     with open_app(postgres_url) as app:
         build_city_with_refusals(app)
-    all_decided = threading.Barrier(2)
-    apps = [open_app(postgres_url) for _ in range(2)]
-    holds = [HoldFirstSave(app, all_decided) for app in apps]
-    try:
-        results = run_together(
-            2,
-            lambda i: apps[i].execute(
-                SetCreationTarget(
-                    actor=secretary(TOWN),
-                    reason="creation target",
-                    branch_id="town-b06",
-                    year=YEAR + i,
-                    target=Tier.ADVANCED,
-                )
-            ),
-        )
-    finally:
-        for app in apps:
-            app.close()
 
-    assert not any(isinstance(r, BaseException) for r in results), results
-    assert sum(h.conflicts for h in holds) == 1
+    def target(year: int) -> SetCreationTarget:
+        return SetCreationTarget(
+            actor=secretary(TOWN),
+            reason="creation target",
+            branch_id="town-b06",
+            year=year,
+            target=Tier.ADVANCED,
+        )
+
+    with open_app(postgres_url) as first, open_app(postgres_url) as second:
+        overtaken = OvertakenFirstSave(first, second, target(YEAR + 1))
+        first.execute(target(YEAR))
+
+    assert overtaken.conflicts == 1
     with tampering(postgres_url) as conn:
         ids = sql(conn, "SELECT id FROM guoying_events ORDER BY id").scalars().all()
     assert set(range(1, ids[-1] + 1)) - set(ids), "the rolled-back insert left a gap"

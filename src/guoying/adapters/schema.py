@@ -91,6 +91,22 @@ chain = Table(
     UniqueConstraint("kind", "ref", name="guoying_chain_entry"),
 )
 
+# Writes handed to the writer holding the store's head, on PostgreSQL (adapters/
+# group_commit.py): a row lives from the moment its writer finds the head busy until that
+# writer has read its outcome. Not part of the chain, and kept out of `store_metadata` so that
+# a store written before it still opens read-only.
+intake_metadata = MetaData()
+intake = Table(
+    "guoying_intake",
+    intake_metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=True),
+    Column("write_id", Text, nullable=False, unique=True),
+    Column("payload", LargeBinary, nullable=False),
+    Column("status", Text, nullable=False),
+    # The positions given to an applied write's events, or why it was not applied (JSON).
+    Column("outcome", Text),
+)
+
 tracking = Table(
     "guoying_tracking",
     store_metadata,

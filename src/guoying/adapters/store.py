@@ -12,13 +12,13 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from attrs import define, frozen
+from attrs import frozen
 from eventsourcing.persistence import (
     ApplicationRecorder,
     EventStore,
@@ -30,8 +30,9 @@ from eventsourcing.persistence import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
-from guoying.adapters import chain, process_tracking, schema
+from guoying.adapters import chain, group_commit, process_tracking, schema
 from guoying.adapters.aggregates import CachedAggregates
+from guoying.adapters.appends import Append, HeadBusy, insert_events, replace_people
 from guoying.adapters.erasure import scrub_erased
 from guoying.adapters.serialization import (
     CattrsMapper,
@@ -160,7 +161,6 @@ def _configure_sqlite(engine: Engine, *, wal: bool, synchronous: str = DEFAULT_S
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
-_INSERT_EVENTS = schema.events.insert().returning(schema.events.c.id, sort_by_parameter_order=True)
 # Statements built once: building one per call costs more than running it on SQLite.
 _HEAD = sa.select(
     schema.head.c.last_recorded_at, schema.head.c.chain_count, schema.head.c.chain_hash
@@ -194,19 +194,6 @@ def _select_events(gt: bool, lte: bool, desc: bool, limit: bool) -> sa.Select[An
             query = query.limit(sa.bindparam("limit"))
         _SELECT_EVENTS[key] = query
     return _SELECT_EVENTS[key]
-
-
-@define
-class Append:
-    """One write under the store's head lock (`SqlRecorder.appending`)."""
-
-    conn: Connection
-    recorded_at: int
-    head: chain.Head
-    digest_version: int = chain.WRITTEN_VERSION
-
-    def extend(self, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        self.head = chain.extend(self.conn, self.head, kind, rows, self.digest_version)
 
 
 class RecorderConflict(ConcurrencyConflict, IntegrityError):
@@ -245,6 +232,13 @@ class SqlRecorder(ApplicationRecorder):
         # The write that holds the store's head for this thread (`holding`), if any.
         self._local = threading.local()
         self.store_id = self._create_schema() if create else self._existing_store_id()
+        # Writers on PostgreSQL share commits (docs/adr/013-group-commit.md); SQLite has one
+        # writer at a time and gains nothing from handing writes over.
+        self.group = (
+            group_commit.GroupCommit(self, self.store_id)
+            if create and engine.dialect.name == "postgresql"
+            else None
+        )
 
     @property
     def held(self) -> Append | None:
@@ -308,6 +302,8 @@ class SqlRecorder(ApplicationRecorder):
                     # Two processes opening a new database at once must not race on DDL.
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(7741)"))
                 schema.store_metadata.create_all(conn)
+                if conn.dialect.name == "postgresql":
+                    schema.intake_metadata.create_all(conn)
                 schema.add_missing_columns(conn)
                 row = conn.execute(sa.select(schema.head.c.store_id)).first()
                 if row is not None:
@@ -335,11 +331,13 @@ class SqlRecorder(ApplicationRecorder):
                 yield conn
 
     @contextmanager
-    def appending(self) -> Iterator[Append]:
+    def appending(self, *, leading: int | None = None) -> Iterator[Append]:
         """A write transaction that holds the store's head: its recorded time, no earlier
         than the last one, and the chain the written rows extend, stored on the way out.
         While this thread holds the head, a write of its own within that transaction, in a
-        savepoint: undone alone if it fails, the chain's head with it."""
+        savepoint: undone alone if it fails, the chain's head with it. With `leading` (a
+        PostgreSQL advisory lock's key), HeadBusy at once when another writer leads a group
+        (adapters/group_commit.py) instead of waiting for it."""
         held = self.held
         if held is not None:
             before = held.head
@@ -354,6 +352,11 @@ class SqlRecorder(ApplicationRecorder):
         try:
             with self.writing() as conn:
                 try:
+                    if (
+                        leading is not None
+                        and not conn.execute(group_commit.try_lead(leading)).scalar()
+                    ):
+                        raise HeadBusy
                     query = _HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD
                     row = conn.execute(query).one()
                     append = Append(
@@ -398,38 +401,26 @@ class SqlRecorder(ApplicationRecorder):
         ]
         if problems:
             raise InvalidCommand(problems)
+        events = [
+            {
+                "originator_id": str(e.originator_id),
+                "originator_version": e.originator_version,
+                "topic": e.topic,
+                "state": e.state,
+            }
+            for e in stored_events
+        ]
         try:
+            if self.group is not None and step is None and self.held is None:
+                return self.group.insert(group_commit.Write(events, tuple(personal_data)))
             with self.appending() as append:
-                conn = append.conn
-                rows = [
-                    {
-                        "originator_id": str(e.originator_id),
-                        "originator_version": e.originator_version,
-                        "topic": e.topic,
-                        "state": e.state,
-                        "recorded_at": append.recorded_at,
-                    }
-                    for e in stored_events
-                ]
-                # One statement for all rows, its positions returned in the rows' order.
-                positions = list(conn.execute(_INSERT_EVENTS, rows).scalars()) if rows else []
-                append.extend(
-                    chain.EVENT, [{**row, "id": p} for row, p in zip(rows, positions, strict=True)]
-                )
+                positions = insert_events(append, events)
                 if step is not None:
-                    process_tracking.advance(conn, step)
-                for person in personal_data:
-                    conn.execute(
-                        schema.people.delete().where(schema.people.c.person_id == person.person_id)
-                    )
-                    conn.execute(
-                        schema.people.insert().values(
-                            person_id=person.person_id, name=person.name, phone=person.phone
-                        )
-                    )
-        except sa.exc.IntegrityError as error:
+                    process_tracking.advance(append.conn, step)
+                replace_people(append.conn, personal_data)
+        except (sa.exc.IntegrityError, group_commit.VersionTaken) as error:
             raise RecorderConflict(str(error).splitlines()[0]) from error
-        return [int(p) for p in positions]
+        return positions
 
     def select_events(
         self,

@@ -1,0 +1,293 @@
+"""Group commit on PostgreSQL (docs/adr/013-group-commit.md): writers that find the store's
+head held hand their decided writes to its holder, which applies them in its transaction and
+commits once. Each write stays atomic on its own, and a lost connection, the leader's or a
+waiting writer's, loses no write and applies none twice.
+
+A leader is paused at a chosen point while the other writers join its group, so that what
+is tested is the group, not the scheduler's luck.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from guoying import AdjustTier, Guoying, Refused, Tier
+from guoying.adapters import group_commit, schema
+from guoying.adapters.appends import Append
+from guoying.domain.advanced_cap import cap_key
+from guoying.domain.branch import TierAdjusted, branch_key
+from guoying.domain.organization import TREE_KEY
+from tests.integration.builders import (
+    YEAR,
+    add_base,
+    add_branches,
+    add_county,
+    found_city,
+    open_app,
+    secretary,
+)
+
+CAP_RULE = "ledger.advanced_cap"
+NEAR_CAP = "gc-near-cap"
+OTHERS = ("gc-a", "gc-b")
+BRANCHES = 25  # floor(0.10 x 25) = 2 advanced places: one is taken, one is left
+
+
+def adjust(base_id: str, branch_id: str, tier: Tier) -> AdjustTier:
+    return AdjustTier(
+        actor=secretary(base_id),
+        reason="2018 evaluation",
+        branch_id=branch_id,
+        year=YEAR,
+        tier=tier,
+    )
+
+
+@pytest.fixture
+def admin(postgres_url: str) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(postgres_url)
+    yield engine
+    engine.dispose()
+
+
+def pending(admin: sa.Engine) -> int:
+    with admin.connect() as conn:
+        return int(
+            conn.execute(
+                sa.select(sa.func.count())
+                .select_from(schema.intake)
+                .where(schema.intake.c.status == group_commit.PENDING)
+            ).scalar_one()
+        )
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    for _ in range(600):
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def terminate(admin: sa.Engine, pid: int) -> None:
+    with admin.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+def city(url: str) -> dict[str, list[str]]:
+    """A committee one short of its cap and two others, each under a county of its own (a
+    command writes its county's counts too); each committee's branches."""
+    with open_app(url) as app:
+        found_city(app)
+        branches: dict[str, list[str]] = {}
+        for base in (NEAR_CAP, *OTHERS):
+            add_county(app, f"{base}-county")
+            add_base(app, base, f"{base}-county")
+            branches[base] = add_branches(app, base, BRANCHES)
+        app.execute(adjust(NEAR_CAP, branches[NEAR_CAP][0], Tier.ADVANCED))
+    return branches
+
+
+class PausedLeader:
+    """The leader's writer leads its first group only once `followers` writes wait in the
+    intake. With `inside`, once it has taken them into its group (their rows locked in its
+    transaction), it calls `inside` with its own backend's pid before applying them."""
+
+    def __init__(
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        leader: Guoying,
+        admin: sa.Engine,
+        followers: int,
+        inside: Callable[[int], None] | None = None,
+    ) -> None:
+        self.leading = threading.Event()
+        self.groups: list[int] = []
+        group = leader.store.recorder.group
+        assert group is not None
+        lead, apply_group = group_commit.GroupCommit._lead, group_commit._apply_group
+
+        def paused_lead(self_: group_commit.GroupCommit, append: Append, own: Any) -> Any:
+            if self_ is group and not self.leading.is_set():
+                self.leading.set()
+                wait_for(lambda: pending(admin) >= followers, f"{followers} waiting writes")
+            return lead(self_, append, own)
+
+        def counted_group(append: Append, writes: Any) -> Any:
+            first = not self.groups
+            self.groups.append(len(writes))
+            if first and inside is not None:
+                inside(append.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+            return apply_group(append, writes)
+
+        monkeypatch.setattr(group_commit.GroupCommit, "_lead", paused_lead)
+        monkeypatch.setattr(group_commit, "_apply_group", counted_group)
+
+
+def outcome_of(app: Guoying, command: AdjustTier) -> str:
+    try:
+        app.execute(command)
+    except Refused as refusal:
+        return refusal.rule_id
+    return "ok"
+
+
+def run_group(
+    urls: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    admin: sa.Engine,
+    commands: list[AdjustTier],
+    inside: Callable[[int], None] | None = None,
+) -> tuple[list[str], PausedLeader]:
+    """Each command by a writer of its own (on `urls`, one each). The first command's
+    writer leads; the others start once it holds the head, and all of them wait in its
+    group before it goes on. Each command's outcome."""
+    apps = [open_app(url) for url in urls]
+    try:
+        for app in apps:
+            app.store.get(TREE_KEY)
+        paused = PausedLeader(monkeypatch, apps[0], admin, len(commands) - 1, inside)
+        found: list[str] = [""] * len(commands)
+
+        def work(index: int) -> None:
+            found[index] = outcome_of(apps[index], commands[index])
+
+        threads = [threading.Thread(target=work, args=(0,), daemon=True)]
+        threads[0].start()
+        assert paused.leading.wait(30), "the first writer never led"
+        for index in range(1, len(commands)):
+            threads.append(threading.Thread(target=work, args=(index,), daemon=True))
+            threads[-1].start()
+        for thread in threads:
+            thread.join(60)
+        assert not any(t.is_alive() for t in threads)
+    finally:
+        for app in apps:
+            app.close()
+    return found, paused
+
+
+def tier_adjustments(app: Guoying, branch_id: str) -> int:
+    return sum(isinstance(e, TierAdjusted) for e in app.store.events(branch_key(branch_id).id))
+
+
+def assert_chain_whole(app: Guoying, url: str) -> None:
+    assert app.verify().ok
+    with sa.create_engine(url).connect() as conn:
+        counts = [
+            conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in (schema.chain, schema.events, schema.refusals, schema.intake)
+        ]
+    chained, events, refusals, intake = counts
+    assert chained == events + refusals
+    assert intake == 0, "every writer took its outcome from the intake"
+
+
+def test_writers_that_find_the_head_held_have_their_writes_committed_in_the_holders_group(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, admin: sa.Engine
+) -> None:
+    """Three writers on different committees find the head held by a fourth: their writes
+    are applied in its transaction, with its own, at one recorded time, and each writer gets
+    its own events' positions back."""
+    branches = city(postgres_url)
+    commands = [
+        adjust(NEAR_CAP, branches[NEAR_CAP][1], Tier.LAGGING),
+        adjust(OTHERS[0], branches[OTHERS[0]][1], Tier.ADVANCED),
+        adjust(OTHERS[1], branches[OTHERS[1]][1], Tier.ADVANCED),
+    ]
+    with open_app(postgres_url) as app:
+        before = app.store.last_position()
+    found, paused = run_group([postgres_url] * 3, monkeypatch, admin, commands)
+
+    assert found == ["ok", "ok", "ok"]
+    assert paused.groups[0] == 3, paused.groups
+    events = schema.events
+    with sa.create_engine(postgres_url).connect() as conn:
+        written = conn.execute(
+            sa.select(events.c.originator_id, events.c.recorded_at).where(events.c.id > before)
+        ).all()
+    assert {r.originator_id for r in written} >= {branch_key(c.branch_id).id for c in commands}
+    assert len({r.recorded_at for r in written}) == 1, "one transaction, one recorded time"
+    with open_app(postgres_url) as app:
+        for command in commands:
+            assert tier_adjustments(app, command.branch_id) == 1
+        assert_chain_whole(app, postgres_url)
+
+
+def test_ledger_advanced_cap_a_write_in_a_group_whose_version_is_taken_is_decided_again_alone(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, admin: sa.Engine
+) -> None:
+    """`ledger.advanced_cap`: three writers promote a branch each in the committee with one
+    place left, in one group. The leader's promotion takes the place; the two others wrote
+    the same version of the committee's counts, so they are left out of the group without
+    undoing it, decided again on the new counts and refused by the cap."""
+    branches = city(postgres_url)
+    commands = [adjust(NEAR_CAP, b, Tier.ADVANCED) for b in branches[NEAR_CAP][1:4]]
+    found, paused = run_group([postgres_url] * 3, monkeypatch, admin, commands)
+
+    assert found == ["ok", CAP_RULE, CAP_RULE]
+    assert paused.groups[0] == 3
+    with open_app(postgres_url) as app:
+        counts = app.store.get(cap_key(NEAR_CAP))
+        assert counts is not None
+        assert counts.counts().at(YEAR) == (2, BRANCHES)
+        logged = [r.payload["branch_id"] for r in app.refusals(NEAR_CAP) if r.rule_id == CAP_RULE]
+        assert sorted(logged) == sorted(c.branch_id for c in commands[1:])
+        assert_chain_whole(app, postgres_url)
+
+
+@pytest.mark.parametrize("lost", ["leader", "applied follower", "refused follower"])
+def test_ledger_advanced_cap_a_connection_lost_inside_a_group_loses_no_write_and_doubles_none(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, admin: sa.Engine, lost: str
+) -> None:
+    """`ledger.advanced_cap`: the server ends one writer's connection while the group holds
+    its write: the leader's (the whole group is undone and every write in it is led again),
+    or a waiting writer's whose write the group applies or leaves out. The writer that lost
+    its connection reads its outcome again or decides again; every command ends applied or
+    refused once: one promotion in all, every count at the cap, the chain whole."""
+    branches = city(postgres_url)
+    commands = [
+        adjust(NEAR_CAP, branches[NEAR_CAP][1], Tier.ADVANCED),
+        adjust(NEAR_CAP, branches[NEAR_CAP][2], Tier.ADVANCED),
+        adjust(OTHERS[0], branches[OTHERS[0]][1], Tier.ADVANCED),
+    ]
+    victim = {"leader": 0, "refused follower": 1, "applied follower": 2}[lost]
+    names = [f"gc-writer-{i}" for i in range(len(commands))]
+    url = postgres_url + ("&" if "?" in postgres_url else "?")
+
+    def kill(leader_pid: int) -> None:
+        if victim == 0:
+            terminate(admin, leader_pid)
+            return
+        with admin.connect() as conn:
+            pid = conn.execute(
+                sa.text(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = :name "
+                    "AND wait_event_type = 'Lock'"
+                ),
+                {"name": names[victim]},
+            ).scalar_one()
+        terminate(admin, pid)
+
+    urls = [f"{url}application_name={name}" for name in names]
+    found, paused = run_group(urls, monkeypatch, admin, commands, kill)
+    assert paused.groups[0] == 3, paused.groups
+
+    promotions = sorted(found[:2])
+    assert promotions == sorted(["ok", CAP_RULE]), found
+    assert found[2] == "ok"
+    with open_app(postgres_url) as app:
+        counts = app.store.get(cap_key(NEAR_CAP))
+        assert counts is not None
+        assert counts.counts().at(YEAR) == (2, BRANCHES)
+        for command, outcome in zip(commands, found, strict=True):
+            assert tier_adjustments(app, command.branch_id) == (outcome == "ok")
+        logged = [r for r in app.refusals(NEAR_CAP) if r.rule_id == CAP_RULE]
+        assert len(logged) == 1
+        assert_chain_whole(app, postgres_url)
