@@ -18,8 +18,11 @@ from datetime import date
 from multiprocessing import get_context
 from typing import Any
 
+import sqlalchemy as sa
+
 from bench.writes import BasePool
 from guoying import Guoying
+from guoying.adapters.schema import events
 from guoying.application import commands as c
 from guoying.application.errors import Conflict, Refused
 from guoying.application.ports import ConcurrencyConflict
@@ -101,6 +104,8 @@ def _writer(
 def run_writers(
     url: str, jobs: Sequence[tuple[Sequence[c.Command], Sequence[str]]]
 ) -> dict[str, Any]:
+    with Guoying(url) as app:
+        before = app.store.last_position()
     context = get_context("spawn")
     barrier = context.Barrier(len(jobs))
     results = context.Queue()
@@ -117,6 +122,11 @@ def run_writers(
             raise RuntimeError(f"a writer process failed with exit code {process.exitcode}")
     seconds = max(r["ended"] for r in found) - min(r["began"] for r in found)
     commands = sum(r["commands"] for r in found)
+    with Guoying(url) as app, app.store.engine.connect() as conn:
+        # One recorded time per transaction: the commits that the commands' events took.
+        commits = conn.execute(
+            sa.select(sa.func.count(sa.distinct(events.c.recorded_at))).where(events.c.id > before)
+        ).scalar_one()
     return {
         "writers": len(jobs),
         "commands": commands,
@@ -128,6 +138,8 @@ def run_writers(
         # Commands that lost their races and were decided holding the store's head.
         "decided_holding_head": sum(r["decided_holding_head"] for r in found),
         "promoted": sum(r["promoted"] for r in found),
+        # Transactions that wrote the applied commands' events (group commit shares them).
+        "commits": int(commits),
         # The longest any one command took, from its first decision to its outcome.
         "slowest_command_ms": 1000 * max(r["slowest_s"] for r in found),
         "seconds": seconds,

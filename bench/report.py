@@ -303,10 +303,10 @@ def _concurrency(figures: dict[str, Any] | None) -> list[str]:
         "Concurrent writers on PostgreSQL, one process each, commands one at a time:",
         "",
         (
-            "| Writers | On | Commands | Commands/s | Conflicts retried | Refused by the cap "
-            "| Refused otherwise | Gave up after retries | Every cap held |"
+            "| Writers | On | Commands | Commands/s | Commits | Conflicts retried "
+            "| Refused by the cap | Refused otherwise | Gave up after retries | Every cap held |"
         ),
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scenario, label in (
         ("different_committees", "different committees"),
@@ -320,7 +320,8 @@ def _concurrency(figures: dict[str, Any] | None) -> list[str]:
                 continue
             lines.append(
                 f"| {run['writers']} | {label} | {run['commands']} | {_n(run['commands_per_s'])} "
-                f"| {run['conflicts_retried']} | {run['refused_by_cap']} "
+                f"| {run.get('commits', '-')} | {run['conflicts_retried']} "
+                f"| {run['refused_by_cap']} "
                 f"({run['promoted']} promoted) | {run['refused_otherwise']} | {run['gave_up']} "
                 f"| {'yes' if run['caps']['held'] else 'NO'} |"
             )

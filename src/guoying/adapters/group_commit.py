@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from attrs import frozen
+from attrs import define, frozen
 from sqlalchemy.engine import Connection
 
 from guoying.adapters import schema
@@ -43,7 +43,31 @@ CONFLICT = "conflict"
 FAILED = "failed"
 
 _intake = schema.intake
-_ASYNC = sa.text("SET LOCAL synchronous_commit = off")
+# Lead (the advisory lock got, held to the commit) or, when another writer leads, hand the
+# write over in one statement; the hand-over commits without waiting for its flush, since the
+# leader's commit flushes everything before it.
+_LEAD_OR_HAND_OVER = sa.text(
+    f"""
+    WITH lock AS (SELECT pg_try_advisory_xact_lock(:key) AS led),
+    unflushed AS (
+        SELECT set_config('synchronous_commit', 'off', true) FROM lock WHERE NOT led
+    ),
+    handed AS (
+        INSERT INTO {_intake.name} (write_id, payload, status)
+        SELECT :write_id, :payload, '{PENDING}' FROM lock WHERE NOT led
+    )
+    SELECT led, (SELECT count(*) FROM unflushed) FROM lock
+    """
+).bindparams(sa.bindparam("payload", type_=sa.LargeBinary))
+# How many times a leader looks at the intake before it commits: writes handed over while
+# it applies a group join that group instead of waiting for the next one.
+LOOKS = 3
+_WAITING = (
+    sa.select(_intake.c.write_id, _intake.c.payload)
+    .where(_intake.c.status == PENDING)
+    .order_by(_intake.c.seq)
+    .with_for_update(skip_locked=True)
+)
 _DECIDED = (
     _intake.update()
     .where(_intake.c.write_id == sa.bindparam("id"))
@@ -51,12 +75,42 @@ _DECIDED = (
 )
 
 
-def try_lead(key: int) -> sa.Select[Any]:
+def _try_lead(key: int) -> sa.Select[Any]:
     return sa.select(sa.func.pg_try_advisory_xact_lock(key))
 
 
 def _await_leader(key: int) -> sa.Select[Any]:
+    # Autocommit: taken once the leader has committed, and let go at once.
     return sa.select(sa.func.pg_advisory_xact_lock_shared(key))
+
+
+@define
+class _LeadOrHandOver:
+    """`SqlRecorder.appending`'s first step for a writer with a write of its own."""
+
+    key: int
+    write_id: str
+    payload: bytes
+    led: bool | None = None
+
+    def __call__(self, conn: Connection) -> bool:
+        self.led = bool(
+            conn.execute(
+                _LEAD_OR_HAND_OVER,
+                {"key": self.key, "write_id": self.write_id, "payload": self.payload},
+            ).scalar()
+        )
+        return self.led
+
+
+@define
+class _Lead:
+    """The first step for a writer whose write waits in the intake: lead if it can."""
+
+    key: int
+
+    def __call__(self, conn: Connection) -> bool:
+        return bool(conn.execute(_try_lead(self.key)).scalar())
 
 
 class VersionTaken(Exception):
@@ -142,75 +196,97 @@ class GroupCommit:
         # Per store, so that stores in schemas of one database do not wait for each other.
         digest = hashlib.sha256(f"guoying-head:{store_id}".encode()).digest()
         self.key = int.from_bytes(digest[:8], "big", signed=True)
+        self._engine: sa.Engine | None = None
 
     def insert(self, write: Write) -> list[int]:
         """Store a write: led at once when the head is free, else handed to its holder;
         its events' positions, or VersionTaken."""
+        first = _LeadOrHandOver(self.key, uuid.uuid4().hex, encode(write))
         try:
-            with self.recorder.appending(leading=self.key) as append:
+            with self.recorder.appending(first=first) as append:
                 own = self._lead(append, write)
         except HeadBusy:
-            return self._follow(write)
+            return self._follow(first.write_id)
+        except StoreUnavailable as error:
+            if first.led is False:
+                # The hand-over's commit was lost: its row, or its absence, tells.
+                return self._resolve(first.write_id, error).result()
+            raise
         return own.result()
 
     def _lead(self, append: Append, own: Write | None) -> Outcome:
-        """Apply `own` and every write waiting in the intake, in this transaction; the
-        outcome of `own` (that of no write when it is None)."""
-        conn = append.conn
-        waiting = conn.execute(
-            sa.select(_intake.c.write_id, _intake.c.payload)
-            .where(_intake.c.status == PENDING)
-            .order_by(_intake.c.seq)
-            .with_for_update(skip_locked=True)
-        ).all()
-        if own is not None and not waiting:
-            # Alone: written as a write has always been; a taken version undoes it.
-            positions = insert_events(append, own.events)
-            replace_people(conn, own.people)
-            return Outcome(APPLIED, positions)
-        group = [_Grouped(None, own)] if own is not None else []
-        group += [_readable(row.write_id, row.payload) for row in waiting]
-        outcomes = _apply_group(append, group)
-        decided = [
-            {"id": g.write_id, "s": outcome.status, "o": outcome.stored()}
-            for g, outcome in zip(group, outcomes, strict=True)
-            if g.write_id is not None
-        ]
-        if decided:
-            conn.execute(_DECIDED, decided)
-        return outcomes[0] if own is not None else Outcome(APPLIED)
+        """Apply `own` and every write waiting in the intake, in this transaction, looking
+        again for writes handed over meanwhile; the outcome of `own` (that of no write when
+        it is None)."""
+        outcome = Outcome(APPLIED)
+        for look in range(LOOKS):
+            waiting = append.conn.execute(_WAITING).all()
+            mine = own if look == 0 else None
+            if mine is not None and not waiting:
+                # Alone: written as a write has always been; a taken version undoes it.
+                positions = insert_events(append, mine.events)
+                replace_people(append.conn, mine.people)
+                outcome = Outcome(APPLIED, positions)
+                continue
+            if not waiting:
+                break
+            group = [_Grouped(None, mine)] if mine is not None else []
+            group += [_readable(row.write_id, row.payload) for row in waiting]
+            outcomes = _apply_group(append, group)
+            append.conn.execute(
+                _DECIDED,
+                [
+                    {"id": g.write_id, "s": decided.status, "o": decided.stored()}
+                    for g, decided in zip(group, outcomes, strict=True)
+                    if g.write_id is not None
+                ],
+            )
+            if mine is not None:
+                outcome = outcomes[0]
+        return outcome
 
-    def _follow(self, write: Write) -> list[int]:
-        """Hand the write to the head's holder and wait for its outcome, leading the next
-        group when it is still waiting once the head is free."""
-        write_id = uuid.uuid4().hex
+    def _follow(self, write_id: str) -> list[int]:
+        """Wait for the outcome of a write handed over, leading the next group when it is
+        still waiting once the head is free."""
         try:
-            outcome = self._wait(write_id, write)
+            outcome = self._wait(write_id)
         except (WriteLost, StoreUnavailable, sa.exc.DBAPIError) as error:
             if isinstance(error, sa.exc.DBAPIError) and not error.connection_invalidated:
                 raise
             outcome = self._resolve(write_id, error)
         return outcome.result()
 
-    def _wait(self, write_id: str, write: Write) -> Outcome:
-        engine = self.recorder.engine
-        with engine.connect() as conn, conn.begin():
-            # Durable with the group's own commit, which flushes everything before it.
-            conn.execute(_ASYNC)
-            conn.execute(
-                _intake.insert().values(write_id=write_id, payload=encode(write), status=PENDING)
-            )
+    def _wait(self, write_id: str) -> Outcome:
         while True:
-            with engine.connect() as conn, conn.begin():
+            with self._intake_engine().connect() as conn:
                 conn.execute(_await_leader(self.key))
                 found = _take_outcome(conn, write_id)
             if found is not None:
                 return found
             try:
-                with self.recorder.appending(leading=self.key) as append:
+                with self.recorder.appending(first=_Lead(self.key)) as append:
                     self._lead(append, None)
             except HeadBusy:
                 continue
+
+    def _intake_engine(self) -> sa.Engine:
+        """Connections for waiting on the intake: each statement its own transaction, none
+        waiting for its flush (what it writes is only a write's passage)."""
+        if self._engine is None:
+            engine = sa.create_engine(self.recorder.engine.url, isolation_level="AUTOCOMMIT")
+
+            @sa.event.listens_for(engine, "connect")
+            def _unflushed(dbapi_connection: Any, _: Any) -> None:
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute("SET synchronous_commit = off")
+                dbapi_connection.commit()
+
+            self._engine = engine
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
 
     def _resolve(self, write_id: str, error: Exception) -> Outcome:
         """After a lost connection: the write's outcome if a group applied it; WriteLost,
@@ -242,7 +318,6 @@ def _take_outcome(conn: Connection, write_id: str) -> Outcome | None:
     ).first()
     if found is None:
         return None
-    conn.execute(_ASYNC)  # removing a row read is no decision to keep
     return Outcome.read(found.status, found.outcome)
 
 

@@ -331,13 +331,13 @@ class SqlRecorder(ApplicationRecorder):
                 yield conn
 
     @contextmanager
-    def appending(self, *, leading: int | None = None) -> Iterator[Append]:
+    def appending(self, *, first: Callable[[Connection], bool] | None = None) -> Iterator[Append]:
         """A write transaction that holds the store's head: its recorded time, no earlier
         than the last one, and the chain the written rows extend, stored on the way out.
         While this thread holds the head, a write of its own within that transaction, in a
-        savepoint: undone alone if it fails, the chain's head with it. With `leading` (a
-        PostgreSQL advisory lock's key), HeadBusy at once when another writer leads a group
-        (adapters/group_commit.py) instead of waiting for it."""
+        savepoint: undone alone if it fails, the chain's head with it. With `first`, run
+        before the head is taken: when it says False (another writer leads a group,
+        adapters/group_commit.py), what it wrote is committed and HeadBusy raised instead."""
         held = self.held
         if held is not None:
             before = held.head
@@ -348,32 +348,29 @@ class SqlRecorder(ApplicationRecorder):
                 held.head = before
                 raise
             return
-        committing = False
+        committing = busy = False
         try:
             with self.writing() as conn:
                 try:
-                    if (
-                        leading is not None
-                        and not conn.execute(group_commit.try_lead(leading)).scalar()
-                    ):
-                        raise HeadBusy
-                    query = _HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD
-                    row = conn.execute(query).one()
-                    append = Append(
-                        conn,
-                        int(max(self.clock(), row.last_recorded_at)),
-                        chain.Head(int(row.chain_count), str(row.chain_hash)),
-                        self.digest_version,
-                    )
-                    yield append
-                    conn.execute(
-                        _SET_HEAD,
-                        {
-                            "recorded_at": append.recorded_at,
-                            "count": append.head.count,
-                            "hash": append.head.hash,
-                        },
-                    )
+                    busy = first is not None and not first(conn)
+                    if not busy:
+                        query = _HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD
+                        row = conn.execute(query).one()
+                        append = Append(
+                            conn,
+                            int(max(self.clock(), row.last_recorded_at)),
+                            chain.Head(int(row.chain_count), str(row.chain_hash)),
+                            self.digest_version,
+                        )
+                        yield append
+                        conn.execute(
+                            _SET_HEAD,
+                            {
+                                "recorded_at": append.recorded_at,
+                                "count": append.head.count,
+                                "hash": append.head.hash,
+                            },
+                        )
                 except sa.exc.DBAPIError as error:
                     if error.connection_invalidated:
                         # Lost before the commit was sent: the database undoes all of it.
@@ -388,6 +385,8 @@ class SqlRecorder(ApplicationRecorder):
                     "again"
                 ) from error
             raise
+        if busy:
+            raise HeadBusy
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -686,4 +685,6 @@ class SqlStore:
         return {r.person_id: PersonalData(r.person_id, r.name, r.phone) for r in rows}
 
     def close(self) -> None:
+        if self.recorder.group is not None:
+            self.recorder.group.close()
         self.engine.dispose()
