@@ -11,11 +11,13 @@ and every committee a writer touched must be within floor(share x n) advanced.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,6 +69,7 @@ def _writer(
             app.store.get(cap_key(committee_id))
         barrier.wait()
         began = time.monotonic()
+        cpu_began = time.process_time()
         done = capped = refused = gave_up = promoted = 0
         slowest = 0.0
         for command in commands:
@@ -84,6 +87,7 @@ def _writer(
                 gave_up += 1
             slowest = max(slowest, time.monotonic() - started)
         ended = time.monotonic()
+        cpu = time.process_time() - cpu_began
     results.put(
         {
             "began": began,
@@ -97,8 +101,17 @@ def _writer(
             "promoted": promoted,
             "slowest_s": slowest,
             "decided_holding_head": held,
+            "cpu_s": cpu,
         }
     )
+
+
+def _machine_busy_s() -> float:
+    """CPU seconds the whole machine has spent busy since boot (/proc/stat: every state but
+    idle and waiting for I/O)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def run_writers(
@@ -107,7 +120,8 @@ def run_writers(
     with Guoying(url) as app:
         before = app.store.last_position()
     context = get_context("spawn")
-    barrier = context.Barrier(len(jobs))
+    # The parent passes the barrier too, to read the machine's CPU time from the start.
+    barrier = context.Barrier(len(jobs) + 1)
     results = context.Queue()
     processes = [
         context.Process(target=_writer, args=(url, list(cmds), list(chain), barrier, results))
@@ -115,7 +129,11 @@ def run_writers(
     ]
     for process in processes:
         process.start()
+    barrier.wait()
+    busy_began, clock_began = _machine_busy_s(), time.monotonic()
     found = [results.get(timeout=900) for _ in processes]
+    busy = _machine_busy_s() - busy_began
+    wall = time.monotonic() - clock_began
     for process in processes:
         process.join()
         if process.exitcode != 0:
@@ -140,6 +158,12 @@ def run_writers(
         "promoted": sum(r["promoted"] for r in found),
         # Transactions that wrote the applied commands' events (group commit shares them).
         "commits": int(commits),
+        # CPU: the writer processes' own per command, and the whole machine's (writers, the
+        # database server and anything else running) per command and in cores kept busy.
+        "writer_cpu_ms_per_command": 1000 * sum(r["cpu_s"] for r in found) / commands,
+        "machine_cpu_ms_per_command": 1000 * busy / commands,
+        "machine_busy_cores": busy / wall if wall else 0.0,
+        "cores": os.cpu_count() or 1,
         # The longest any one command took, from its first decision to its outcome.
         "slowest_command_ms": 1000 * max(r["slowest_s"] for r in found),
         "seconds": seconds,

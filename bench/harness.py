@@ -49,7 +49,9 @@ TARGETS = (
     ("rebuild", "rebuild ÷ reading and decoding alone", 0.5, "min"),
     ("queries", "query latency at the largest history ÷ the smallest", 1.5, "max"),
     ("memory", "rebuild peak memory at the larger history ÷ the smaller", 1.2, "max"),
+    ("scaling", "8 writers on different committees ÷ one writer, commands/s", 2.0, "min"),
 )
+SCALING_WRITERS = 8
 
 
 class Workspace:
@@ -260,6 +262,7 @@ def _concurrency(
                 url, plan, pool, config.city_years, count, config.commands_per_writer
             )
         )
+    results["scaling"] = _scaling(config, url, plan, pool)
     for count in config.writers:
         found = concurrency.same_committee(
             url, plan, pool, config.city_years, count, config.commands_per_writer
@@ -273,6 +276,31 @@ def _concurrency(
             }
         )
     return results
+
+
+def _scaling(
+    config: BenchConfig, url: str, plan: CityPlan, pool: writes.BasePool
+) -> dict[str, Any]:
+    """Eight writers ÷ one, in interleaved pairs (one writer, then eight, then one...),
+    each run on committees of its own."""
+    pairs: list[tuple[float, float]] = []
+    runs: list[dict[str, Any]] = []
+    for _ in range(config.pairs):
+        if len(pool.tops()) < SCALING_WRITERS:
+            break
+        one, many = (
+            concurrency.different_committees(
+                url, plan, pool, config.city_years, count, config.commands_per_writer
+            )
+            for count in (1, SCALING_WRITERS)
+        )
+        runs += [one, many]
+        pairs.append((many["commands_per_s"], one["commands_per_s"]))
+    if len(pairs) < steady.MIN_PAIRS:
+        return NotMeasured(
+            f"only {len(pairs)} pairs: too few county-level committees with base committees left"
+        ).as_json()
+    return {**steady.paired(pairs), "writers": SCALING_WRITERS, "runs": runs}
 
 
 class _LoadSampler(threading.Thread):
@@ -372,6 +400,9 @@ def targets(databases: dict[str, Any]) -> list[dict[str, Any]]:
                 values = [("rebuild", figures["projections"]["ratio_rebuild_to_decode"])]
             elif key == "memory":
                 values = [("rebuild", figures["memory"]["ratio"])]
+            elif key == "scaling":
+                scaling = figures.get("concurrency", {}).get("scaling", {})
+                values = [("writers", scaling)] if "median" in scaling else []
             else:
                 values = [
                     (name, axis["history_ratio"])

@@ -303,10 +303,11 @@ def _concurrency(figures: dict[str, Any] | None) -> list[str]:
         "Concurrent writers on PostgreSQL, one process each, commands one at a time:",
         "",
         (
-            "| Writers | On | Commands | Commands/s | Commits | Conflicts retried "
-            "| Refused by the cap | Refused otherwise | Gave up after retries | Every cap held |"
+            "| Writers | On | Commands | Commands/s | Commits | CPU ms per command: writers "
+            "/ machine | Cores busy | Conflicts retried | Refused by the cap | Refused otherwise "
+            "| Gave up after retries | Every cap held |"
         ),
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scenario, label in (
         ("different_committees", "different committees"),
@@ -320,12 +321,40 @@ def _concurrency(figures: dict[str, Any] | None) -> list[str]:
                 continue
             lines.append(
                 f"| {run['writers']} | {label} | {run['commands']} | {_n(run['commands_per_s'])} "
-                f"| {run.get('commits', '-')} | {run['conflicts_retried']} "
+                f"| {run.get('commits', '-')} | {_cpu(run)} | {_busy(run)} "
+                f"| {run['conflicts_retried']} "
                 f"| {run['refused_by_cap']} "
                 f"({run['promoted']} promoted) | {run['refused_otherwise']} | {run['gave_up']} "
                 f"| {'yes' if run['caps']['held'] else 'NO'} |"
             )
+    scaling = found.get("scaling")
+    if scaling is not None:
+        missing = _not_measured(scaling)
+        lines += [
+            "",
+            f"{scaling.get('writers', 8)} writers ÷ one writer on different committees, "
+            "commands/s: "
+            + (
+                missing
+                if missing is not None
+                else f"×{scaling['median']:.2f} ± {scaling['spread']:.2f}, the median of "
+                f"{scaling['pairs']} interleaved pairs, each run on committees of its own "
+                f"(load {scaling['load']} as the last pair ended)."
+            ),
+        ]
     return lines
+
+
+def _cpu(run: dict[str, Any]) -> str:
+    if "machine_cpu_ms_per_command" not in run:
+        return "-"
+    return f"{_n(run['writer_cpu_ms_per_command'])} / {_n(run['machine_cpu_ms_per_command'])}"
+
+
+def _busy(run: dict[str, Any]) -> str:
+    if "machine_busy_cores" not in run:
+        return "-"
+    return f"{run['machine_busy_cores']:.2f} of {run['cores']}"
 
 
 def _targets(result: dict[str, Any]) -> str:
