@@ -59,8 +59,8 @@ _LEAD_OR_HAND_OVER = sa.text(
     SELECT led, (SELECT count(*) FROM unflushed) FROM lock
     """
 ).bindparams(sa.bindparam("payload", type_=sa.LargeBinary))
-# How many times a leader looks at the intake before it commits: writes handed over while
-# it applies a group join that group instead of waiting for the next one.
+# How many times a leader of a group looks at the intake before it commits: writes handed
+# over while it applies the group join it instead of waiting for the next one.
 LOOKS = 3
 _WAITING = (
     sa.select(_intake.c.write_id, _intake.c.payload)
@@ -223,11 +223,11 @@ class GroupCommit:
             waiting = append.conn.execute(_WAITING).all()
             mine = own if look == 0 else None
             if mine is not None and not waiting:
-                # Alone: written as a write has always been; a taken version undoes it.
+                # Alone: written as a write has always been (a taken version undoes it),
+                # and committed at once: whoever comes meanwhile leads the next group.
                 positions = insert_events(append, mine.events)
                 replace_people(append.conn, mine.people)
-                outcome = Outcome(APPLIED, positions)
-                continue
+                return Outcome(APPLIED, positions)
             if not waiting:
                 break
             group = [_Grouped(None, mine)] if mine is not None else []

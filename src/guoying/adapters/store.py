@@ -115,12 +115,37 @@ def create_store_engine(url: str, *, must_exist: bool = False) -> Engine:
         )
         return engine
     if parsed.drivername in ("postgresql", "postgresql+psycopg"):
-        return sa.create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
+        engine = sa.create_engine(parsed.set(drivername="postgresql+psycopg"))
+        _ping_after_idle(engine)
+        return engine
     raise StoreUnavailable(
         f"store URL {parsed.render_as_string(hide_password=True)!r}: unsupported; use "
         "sqlite:///PATH, memory:// or "
         "postgresql+psycopg://USER@HOST:PORT/DB"
     )
+
+
+# A pooled connection idle longer than this is pinged before it is lent again: the server
+# may have ended it meanwhile (a restart, an idle timeout). One in steady use is not: a
+# ping per checkout was a round trip in every read and write.
+IDLE_BEFORE_PING_S = 1.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "checkin")
+    def _idle_from(_: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_BEFORE_PING_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool drops this connection and lends a new one.
+            raise sa.exc.DisconnectionError(str(error)) from error
 
 
 # SQLite's synchronous setting in WAL mode (docs/adr/005-durability.md): FULL syncs the WAL
@@ -231,6 +256,13 @@ class SqlRecorder(ApplicationRecorder):
         self.digest_version = chain.WRITTEN_VERSION
         # The write that holds the store's head for this thread (`holding`), if any.
         self._local = threading.local()
+        # Reads are single statements: on PostgreSQL each is its own transaction, without
+        # the BEGIN and ROLLBACK around it (SQLite's cost nothing; it keeps its own).
+        self._reads = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         self.store_id = self._create_schema() if create else self._existing_store_id()
         # Writers on PostgreSQL share commits (docs/adr/013-group-commit.md); SQLite has one
         # writer at a time and gains nothing from handing writes over.
@@ -253,7 +285,7 @@ class SqlRecorder(ApplicationRecorder):
         if held is not None:
             yield held.conn
             return
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             yield conn
 
     @contextmanager
