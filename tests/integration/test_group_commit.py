@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from guoying import AdjustTier, Guoying, Refused, Tier
 from guoying.adapters import group_commit, schema
 from guoying.adapters.appends import Append
+from guoying.application.errors import StoreUnavailable
 from guoying.domain.advanced_cap import cap_key
 from guoying.domain.branch import TierAdjusted, branch_key
 from guoying.domain.organization import TREE_KEY
@@ -291,3 +292,25 @@ def test_ledger_advanced_cap_a_connection_lost_inside_a_group_loses_no_write_and
         logged = [r for r in app.refusals(NEAR_CAP) if r.rule_id == CAP_RULE]
         assert len(logged) == 1
         assert_chain_whole(app, postgres_url)
+
+
+def test_a_store_url_with_group_commit_off_has_each_writer_commit_alone(
+    postgres_url: str,
+) -> None:
+    """`?group_commit=off` (docs/adr/013-group-commit.md): writers wait for the head rather
+    than hand their writes over; they still write."""
+    url = postgres_url + ("&" if "?" in postgres_url else "?") + "group_commit=off"
+    with open_app(url) as app:
+        assert app.store.recorder.group is None
+        found_city(app)
+        assert app.verify().ok
+    with open_app(postgres_url) as app:
+        assert app.store.recorder.group is not None
+
+
+def test_a_store_url_with_a_group_commit_value_not_on_or_off_is_refused_naming_it(
+    postgres_url: str,
+) -> None:
+    url = postgres_url + ("&" if "?" in postgres_url else "?") + "group_commit=maybe"
+    with pytest.raises(StoreUnavailable, match="group_commit='maybe'; expected one of on, off"):
+        open_app(url)

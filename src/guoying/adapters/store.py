@@ -115,7 +115,9 @@ def create_store_engine(url: str, *, must_exist: bool = False) -> Engine:
         )
         return engine
     if parsed.drivername in ("postgresql", "postgresql+psycopg"):
-        engine = sa.create_engine(parsed.set(drivername="postgresql+psycopg"))
+        engine = sa.create_engine(
+            parsed.set(drivername="postgresql+psycopg").difference_update_query([GROUP_COMMIT])
+        )
         _ping_after_idle(engine)
         return engine
     raise StoreUnavailable(
@@ -123,6 +125,32 @@ def create_store_engine(url: str, *, must_exist: bool = False) -> Engine:
         "sqlite:///PATH, memory:// or "
         "postgresql+psycopg://USER@HOST:PORT/DB"
     )
+
+
+# `postgresql+psycopg://...?group_commit=off`: each writer commits alone, waiting for the
+# store's head instead of handing its write to the writer holding it (docs/adr/013).
+GROUP_COMMIT = "group_commit"
+GROUP_COMMIT_VALUES = {"on": True, "off": False}
+
+
+def group_commit_wanted(url: str) -> bool:
+    """Whether writers on this store share commits: on PostgreSQL unless the URL says
+    `group_commit=off`; never elsewhere (SQLite has one writer at a time)."""
+    if url == MEMORY_URL:
+        return False
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return False  # create_store_engine names the problem
+    if parsed.drivername not in ("postgresql", "postgresql+psycopg"):
+        return False
+    given = parsed.query.get(GROUP_COMMIT, "on")
+    value = (given if isinstance(given, str) else given[-1]).lower()
+    if value not in GROUP_COMMIT_VALUES:
+        raise StoreUnavailable(
+            f"store URL: {GROUP_COMMIT}={value!r}; expected one of {', '.join(GROUP_COMMIT_VALUES)}"
+        )
+    return GROUP_COMMIT_VALUES[value]
 
 
 # A pooled connection idle longer than this is pinged before it is lent again: the server
@@ -247,7 +275,12 @@ class SqlRecorder(ApplicationRecorder):
     """eventsourcing's ApplicationRecorder over SQLAlchemy Core, with the recorded time."""
 
     def __init__(
-        self, engine: Engine, clock: StoreClock = wall_clock_us, *, create: bool = True
+        self,
+        engine: Engine,
+        clock: StoreClock = wall_clock_us,
+        *,
+        create: bool = True,
+        share_commits: bool = True,
     ) -> None:
         self.engine = engine
         self.clock = clock
@@ -268,7 +301,7 @@ class SqlRecorder(ApplicationRecorder):
         # writer at a time and gains nothing from handing writes over.
         self.group = (
             group_commit.GroupCommit(self, self.store_id)
-            if create and engine.dialect.name == "postgresql"
+            if create and share_commits and engine.dialect.name == "postgresql"
             else None
         )
 
@@ -562,11 +595,12 @@ class SqlStore:
         self, url: str = DEFAULT_URL, *, clock: StoreClock = wall_clock_us, create: bool = True
     ) -> None:
         self.url = url
+        share_commits = group_commit_wanted(url)
         self.engine = create_store_engine(url, must_exist=not create)
         # A memory store lives and dies with this object, so one opened to be read is a new,
         # empty store: reading it finds nothing, and nothing outside the process is written.
         created = create or url == MEMORY_URL
-        self.recorder = SqlRecorder(self.engine, clock, create=created)
+        self.recorder = SqlRecorder(self.engine, clock, create=created, share_commits=share_commits)
         self.mapper = CattrsMapper()
         self.event_store: EventStore[str] = EventStore(self.mapper, self.recorder)
         self.aggregates = CachedAggregates(self.event_store, self.recorder.connection)
