@@ -37,6 +37,7 @@ from bench.datasets import (
     sqlite_url,
 )
 from bench.measures import NotMeasured
+from guoying.adapters.store import group_commit_wanted
 from guoying.synthetic import GENERATOR_VERSION, CityPlan, CitySpec, plan_city
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,26 +282,38 @@ def _concurrency(
 def _scaling(
     config: BenchConfig, url: str, plan: CityPlan, pool: writes.BasePool
 ) -> dict[str, Any]:
-    """Eight writers ÷ one, in interleaved pairs (one writer, then eight, then one...),
-    each run on committees of its own."""
-    pairs: list[tuple[float, float]] = []
-    runs: list[dict[str, Any]] = []
+    """Eight writers ÷ one, and eight writers sharing commits ÷ eight committing alone, in
+    interleaved rounds (one writer, eight sharing, eight alone), each run on committees of
+    its own."""
+    alone_url = url + ("&" if "?" in url else "?") + "group_commit=off"
+    rounds: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = []
     for _ in range(config.pairs):
         if len(pool.tops()) < SCALING_WRITERS:
             break
-        one, many = (
+        one, shared, alone = (
             concurrency.different_committees(
-                url, plan, pool, config.city_years, count, config.commands_per_writer
+                run_url, plan, pool, config.city_years, count, config.commands_per_writer
             )
-            for count in (1, SCALING_WRITERS)
+            for run_url, count in ((url, 1), (url, SCALING_WRITERS), (alone_url, SCALING_WRITERS))
         )
-        runs += [one, many]
-        pairs.append((many["commands_per_s"], one["commands_per_s"]))
-    if len(pairs) < steady.MIN_PAIRS:
+        rounds.append((one, shared, alone))
+    if len(rounds) < steady.MIN_PAIRS:
         return NotMeasured(
-            f"only {len(pairs)} pairs: too few county-level committees with base committees left"
+            f"only {len(rounds)} rounds: too few county-level committees with base committees left"
         ).as_json()
-    return {**steady.paired(pairs), "writers": SCALING_WRITERS, "runs": runs}
+    rate = [tuple(run["commands_per_s"] for run in r) for r in rounds]
+    default = "shared" if group_commit_wanted(url) else "alone"
+    return {
+        **steady.paired(
+            [(shared if default == "shared" else alone, one) for one, shared, alone in rate]
+        ),
+        "writers": SCALING_WRITERS,
+        "commits": default,
+        "shared_over_one": steady.paired([(shared, one) for one, shared, _ in rate]),
+        "alone_over_one": steady.paired([(alone, one) for one, _, alone in rate]),
+        "shared_over_alone": steady.paired([(shared, alone) for _, shared, alone in rate]),
+        "runs": [run for r in rounds for run in r],
+    }
 
 
 class _LoadSampler(threading.Thread):

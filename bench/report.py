@@ -330,18 +330,27 @@ def _concurrency(figures: dict[str, Any] | None) -> list[str]:
     scaling = found.get("scaling")
     if scaling is not None:
         missing = _not_measured(scaling)
-        lines += [
-            "",
-            f"{scaling.get('writers', 8)} writers ÷ one writer on different committees, "
-            "commands/s: "
-            + (
-                missing
-                if missing is not None
-                else f"×{scaling['median']:.2f} ± {scaling['spread']:.2f}, the median of "
-                f"{scaling['pairs']} interleaved pairs, each run on committees of its own "
-                f"(load {scaling['load']} as the last pair ended)."
-            ),
-        ]
+        writers = scaling.get("writers", 8)
+        lines += ["", f"{writers} writers on different committees against one, commands/s:"]
+        if missing is not None:
+            lines.append(missing)
+        else:
+            shared = "×" + _paired(scaling["shared_over_one"])
+            alone = "×" + _paired(scaling["alone_over_one"])
+            default = "sharing" if scaling["commits"] == "shared" else "alone"
+            lines += [
+                "",
+                f"- {writers} writers sharing commits ÷ one writer: {shared}",
+                f"- {writers} writers each committing alone (`?group_commit=off`) ÷ one: {alone}",
+                f"- sharing ÷ alone: ×{_paired(scaling['shared_over_alone'])}",
+                "",
+                (
+                    f"Each the median of {scaling['pairs']} interleaved rounds (one writer, "
+                    f"{writers} sharing, {writers} alone), each run on committees of its own "
+                    f"(load {scaling['load']} as the last round ended); the store's default "
+                    f"is {default}."
+                ),
+            ]
     return lines
 
 
