@@ -27,7 +27,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from guoying import Actor, AdjustTier, Guoying, RegisterPerson, StoreUnavailable, Tier
 from guoying.adapters import schema
-from guoying.adapters.aggregates import REFRESH_LIMIT
+from guoying.adapters.aggregates import REFRESH_LIMIT, CachedAggregates
 from guoying.adapters.store import SqlStore
 from guoying.api.urls import store_url
 from guoying.application.ports import ConcurrencyConflict, PersonalData, Refusal
@@ -258,7 +258,7 @@ class TestEveryStore:
         assert reads.get(person_key("a")).version == 2
         assert reads.get(person_key("b")).version == 1
 
-        # More writes since the last look than one look reads: the cache starts afresh.
+        # More writes since the last look than one query reads: read page by page.
         written_by_another_writer(
             *(person_registered(f"p{n}") for n in range(REFRESH_LIMIT)),
             person_registered("a", 3),
@@ -270,6 +270,31 @@ class TestEveryStore:
         # The writer's own saves need no look at the store to be seen.
         store.save([person_registered("a", 4)])
         assert store.reader().get(person_key("a")).version == 4
+
+    def test_a_cache_that_missed_more_writes_than_it_holds_starts_afresh_and_reads_them(
+        self, store: SqlStore
+    ) -> None:
+        """Past four times its size in writes since its last look (here 4 x 300), the cache
+        forgets what it holds rather than sort the writes out; every read is still
+        current."""
+        store.aggregates = CachedAggregates(
+            store.event_store, store.recorder.connection, maxsize=300
+        )
+        store.save([person_registered("a"), person_registered("b")])
+        assert store.reader().get(person_key("a")).version == 1
+        store.recorder.insert_events(
+            [
+                store.mapper.to_stored_event(e)
+                for e in (
+                    *(person_registered(f"p{n}") for n in range(2 * REFRESH_LIMIT)),
+                    person_registered("a", 2),
+                )
+            ]
+        )
+        reads = store.reader()
+        assert reads.get(person_key("a")).version == 2
+        assert reads.get(person_key("b")).version == 1
+        assert reads.get(person_key(f"p{2 * REFRESH_LIMIT - 1}")).version == 1
 
     def test_positions_strictly_increase_in_the_order_writes_commit(self, store: SqlStore) -> None:
         saved: list[int] = []

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from guoying.adapters import schema
 from guoying.domain.events import AnyEvent
 
-# More writes than this since the last look: forget the cache rather than sort them out.
+# Writes read per query when looking at what was written since the last look.
 REFRESH_LIMIT = 1000
 
 _AFTER = (
@@ -78,6 +78,8 @@ class CachedAggregates:
         # The store's own: while a thread holds the store's head, it reads in that write.
         self.connect = connect
         self.maxsize = maxsize
+        # More writes than this since the last look, or stale aggregates: forget the cache.
+        self._forget_after = 4 * maxsize
         self._cache: LRUCache[str, Any] = LRUCache(maxsize)
         self._lock = threading.Lock()
         self._stale: set[str] = set()
@@ -106,15 +108,27 @@ class CachedAggregates:
         return clone(found)
 
     def refresh(self) -> None:
-        """Look once at what was written since the last look."""
+        """Look once at what was written since the last look: the aggregates written are
+        marked stale, page by page; after more writes than the cache could hold, it is
+        forgotten instead (cheaper than sorting them out)."""
+        rows: list[Any] = []
+        last: int | None = None
         with self.connect() as conn:
-            rows = conn.execute(_AFTER, {"after": self._seen}).all()
-            last = int(conn.execute(_LAST).scalar_one()) if len(rows) == REFRESH_LIMIT else None
+            after = self._seen
+            while True:
+                page = conn.execute(_AFTER, {"after": after}).all()
+                rows += page
+                if len(page) < REFRESH_LIMIT:
+                    break
+                after = int(page[-1].id)
+                if len(rows) >= self._forget_after:
+                    last = int(conn.execute(_LAST).scalar_one())
+                    break
         if not rows:
             return
         with self._lock:
             self._generation += 1
-            if last is not None or len(self._stale) > 4 * self.maxsize:
+            if last is not None or len(self._stale) > self._forget_after:
                 self._forget(max(last or 0, int(rows[-1].id)))
                 return
             for row in rows:
