@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         default=next((os.environ[n] for n in URL_ENV if os.environ.get(n)), LOCAL_PG),
         help="PostgreSQL server to use; each measurement gets a schema of its own",
     )
-    parser.add_argument("--serial", action="store_true", help="generate data sets one by one")
+    parser.add_argument(
+        "--serial", action="store_true", help="generate data sets one by one, each in one process"
+    )
     args = parser.parse_args(argv)
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     unknown = [d for d in databases if d not in DATABASES]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import sqlite3
 import sys
 import time
@@ -29,7 +30,7 @@ from guoying import Guoying
 from guoying.adapters import schema as store_schema
 from guoying.api import PROJECTIONS
 from guoying.domain.legacy import LAYOUT
-from guoying.synthetic import CitySpec, build, plan_city
+from guoying.synthetic import CitySpec, build_parallel, plan_city
 
 Log = Callable[[str], None]
 
@@ -87,8 +88,10 @@ class Family:
     years: tuple[int, ...]
 
 
-def ensure_family(family: Family, cache: Path) -> dict[int, Path]:
-    """The cached stores of a family, generating the missing ones (views caught up)."""
+def ensure_family(family: Family, cache: Path, *, workers: int | None = None) -> dict[int, Path]:
+    """The cached stores of a family, generating the missing ones (views caught up), each
+    year's base committees shared among `workers` processes (all cores by default; no more
+    than the city has counties, and one means in this process)."""
     cache.mkdir(parents=True, exist_ok=True)
     paths = {y: cache_path(cache, family.spec, y) for y in family.years}
     missing = [y for y in family.years if not paths[y].exists()]
@@ -100,27 +103,35 @@ def ensure_family(family: Family, cache: Path) -> dict[int, Path]:
     if start:
         backup(paths[start], work)
     plan = plan_city(family.spec)
+    workers = workers or os.cpu_count() or 2
     try:
-        with Guoying(sqlite_url(work)) as app:
-            for years in sorted(family.years):
-                if years <= start:
-                    continue
-                began = time.perf_counter()
-                report = build(app, plan, years=years, start=start)
-                built = time.perf_counter() - began
-                began = time.perf_counter()
+        for years in sorted(family.years):
+            if years <= start:
+                continue
+            began = time.perf_counter()
+            report = build_parallel(
+                sqlite_url(work), plan, years=years, start=start, workers=workers
+            )
+            built = time.perf_counter() - began
+            began = time.perf_counter()
+            with Guoying(sqlite_url(work)) as app:
                 app.catch_up()
-                log(
-                    f"generated {family.spec.key} to {years} years: {report.commands:,} "
-                    f"commands, {report.events:,} events in {built:.0f} s "
-                    f"({report.events / built:,.0f} events/s through execute_unit); views "
-                    f"caught up in {time.perf_counter() - began:.0f} s"
-                )
-                start = years
-                if not paths[years].exists():
-                    partial = paths[years].with_suffix(".partial")
-                    backup(work, partial)
-                    partial.replace(paths[years])
+            who = (
+                "in this process"
+                if report.workers == 1
+                else f"by {report.workers} worker processes"
+            )
+            log(
+                f"generated {family.spec.key} to {years} years {who}: {report.commands:,} "
+                f"commands, {report.events:,} events in {built:.0f} s "
+                f"({report.events / built:,.0f} events/s through execute_unit); views "
+                f"caught up in {time.perf_counter() - began:.0f} s"
+            )
+            start = years
+            if not paths[years].exists():
+                partial = paths[years].with_suffix(".partial")
+                backup(work, partial)
+                partial.replace(paths[years])
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{work}{suffix}").unlink(missing_ok=True)
@@ -128,17 +139,21 @@ def ensure_family(family: Family, cache: Path) -> dict[int, Path]:
 
 
 def ensure_all(families: Sequence[Family], cache: Path, *, parallel: bool = True) -> None:
-    """Generate what is missing, one family per core (they are independent stores)."""
+    """Generate what is missing. A family whose city has several counties is generated
+    with every core (`ensure_family`), one family after another; when none has (each
+    would be built in one process), the families are generated side by side, one per
+    core, as the independent stores they are."""
     todo = [f for f in families if not all(cache_path(cache, f.spec, y).exists() for y in f.years)]
     if not todo:
         return
     log(f"generating {len(todo)} data set famil{'y' if len(todo) == 1 else 'ies'} into {cache}")
-    if len(todo) == 1 or not parallel:
+    splits = any(len(plan_city(f.spec).bases_by_county()) > 1 for f in todo)
+    if len(todo) == 1 or not parallel or splits:
         for family in todo:
-            ensure_family(family, cache)
+            ensure_family(family, cache, workers=None if parallel else 1)
         return
     with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
-        for result in [pool.submit(ensure_family, f, cache) for f in todo]:
+        for result in [pool.submit(ensure_family, f, cache, workers=1) for f in todo]:
             result.result()
 
 

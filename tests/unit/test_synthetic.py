@@ -5,15 +5,27 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+import sqlalchemy as sa
 
 from guoying import Guoying
+from guoying.adapters.schema import events as events_table
 from guoying.application import commands as c
+from guoying.application.errors import GuoyingError
 from guoying.application.service import Handler
 from guoying.domain.advanced_cap import AdvancedCount, cap_key
 from guoying.domain.nomination import nomination_key
 from guoying.domain.selection_year import selection_key
 from guoying.domain.values import CommitteeLevel, Sector, Tier, TitleLevel
-from guoying.synthetic import CitySpec, build, plan_city, setup_commands, units, year_commands
+from guoying.synthetic import (
+    CitySpec,
+    build,
+    build_parallel,
+    county_shares,
+    plan_city,
+    setup_commands,
+    units,
+    year_commands,
+)
 from guoying.synthetic.selection import selection_commands, taking_part
 from guoying.synthetic.years import synthetic_policy
 from tests.unit.builders import fixed_clock
@@ -168,3 +180,73 @@ def test_each_selection_year_names_one_taishan_pioneer_per_committee_taking_part
     assert first is not None
     assert first.title is not None
     assert (first.title.level, first.reward_yuan) == (TitleLevel.COMMITTEE, policy.grant_yuan)
+
+
+def _decoded_streams(url: str) -> tuple[dict[str, list[tuple[str, object]]], bool]:
+    """Every stream's events, decoded, and whether the store's chain verifies."""
+    with Guoying(url) as app:
+        with app.store.engine.connect() as conn:
+            ids = conn.execute(sa.select(events_table.c.originator_id).distinct()).scalars()
+            stream_ids = sorted(ids)
+        streams = {i: [(type(e).__qualname__, e) for e in app.store.events(i)] for i in stream_ids}
+        return streams, app.verify().ok
+
+
+def test_a_city_built_by_parallel_workers_holds_the_events_a_serial_build_holds(tmp_path):
+    plan = plan_city(CitySpec(branches=60))
+    serial_url, parallel_url = f"sqlite:///{tmp_path}/s.db", f"sqlite:///{tmp_path}/p.db"
+    with Guoying(serial_url) as app:
+        serial = build(app, plan, years=2)
+    seen: list[tuple[int, int]] = []
+    parallel = build_parallel(
+        parallel_url, plan, years=2, workers=2, progress=lambda d, t: seen.append((d, t))
+    )
+    assert parallel.workers == 2
+    assert (parallel.units, parallel.commands, parallel.events) == (
+        serial.units,
+        serial.commands,
+        serial.events,
+    )
+    assert seen[-1] == (serial.units, serial.units)
+    at_once, at_once_ok = _decoded_streams(serial_url)
+    in_parallel, in_parallel_ok = _decoded_streams(parallel_url)
+    assert len(at_once) > 100
+    assert in_parallel == at_once
+    assert at_once_ok
+    assert in_parallel_ok
+
+
+def test_a_unit_refused_in_a_generation_worker_is_raised_by_the_caller_with_its_message(
+    tmp_path,
+):
+    plan = plan_city(CitySpec(branches=60))
+    url = f"sqlite:///{tmp_path}/s.db"
+    # Year 1 of a store without the tree: every base committee's unit is refused, and the
+    # caller raises the error of whichever worker's first unit failed first.
+    refusals = set()
+    with Guoying(url) as app:
+        for share in county_shares(plan, 2):
+            with pytest.raises(GuoyingError) as refused:
+                app.execute_unit(year_commands(plan, 1, share[0]))
+            refusals.add((type(refused.value), str(refused.value)))
+    with pytest.raises(GuoyingError) as raised:
+        build_parallel(url, plan, years=2, start=1, workers=2)
+    assert (type(raised.value), str(raised.value)) in refusals
+    assert any("in a generation worker" in note for note in raised.value.__notes__)
+
+
+def test_parallel_workers_share_the_base_committees_by_whole_counties_balanced_by_branches():
+    plan = plan_city(CitySpec(branches=12_000))
+    counties = plan.bases_by_county()
+    shares = county_shares(plan, 3)
+    assert len(shares) == 3
+    assert sorted(b for share in shares for b in share) == sorted(plan.branches)
+    county_of = {b: plan.capped_chain(b)[-1] for b in plan.branches}
+    for county in counties:
+        assert len({i for i, s in enumerate(shares) for b in s if county_of[b] == county}) == 1
+    order = list(plan.branches)
+    assert all(share == sorted(share, key=order.index) for share in shares)
+    loads = [sum(len(plan.branches[b]) for b in share) for share in shares]
+    largest = max(sum(len(plan.branches[b]) for b in bases) for bases in counties.values())
+    assert max(loads) - min(loads) <= largest
+    assert len(county_shares(plan, 50)) == len(counties)

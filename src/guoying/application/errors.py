@@ -22,6 +22,18 @@ class GuoyingError(Exception):
     def as_dict(self) -> dict[str, Any]:
         return {"error": self.kind, "message": str(self), "rule_id": self.rule_id}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its class, message and attributes whatever its __init__ takes, so that
+        # an error raised in a worker process (the synthetic generator's) is raised intact
+        # by the process that started it.
+        return (_unpickled, (type(self), self.args, dict(self.__dict__)))
+
+
+def _unpickled(kind: type[GuoyingError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = kind.__new__(kind, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class Refused(GuoyingError):
     """A rule refused the command; it was appended to the refusal log."""

@@ -9,7 +9,8 @@ is what a city would build; nothing is written behind the library's back.
 
 The same seed and size give the same commands, and a longer history extends a shorter one:
 the first `k` years of a 12-year city are the `k`-year city, so a store can be grown year
-by year (`build(..., start=k)`)::
+by year (`build(..., start=k)`). `build_parallel` writes the same events with each year's
+base committees shared among worker processes, split by county, for a store in a file::
 
     >>> from guoying import Guoying
     >>> from guoying.synthetic import CitySpec, build, plan_city
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 from guoying.synthetic.branches import BranchPlan
 from guoying.synthetic.config import CITY, GENERATOR_VERSION, PROVINCE, CitySpec
-from guoying.synthetic.generate import BuildReport, build
+from guoying.synthetic.generate import BuildReport, build, build_parallel, county_shares
 from guoying.synthetic.tree import CityPlan, CommitteePlan, plan_city
 from guoying.synthetic.years import setup_commands, units, year_commands
 
@@ -49,6 +50,8 @@ __all__ = [
     "CitySpec",
     "CommitteePlan",
     "build",
+    "build_parallel",
+    "county_shares",
     "plan_city",
     "setup_commands",
     "units",

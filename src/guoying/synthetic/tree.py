@@ -66,6 +66,18 @@ class CityPlan:
             current = by_id[current.parent_id] if current.parent_id else None
         return tuple(chain)
 
+    def bases_by_county(self) -> dict[str, list[str]]:
+        """The base committees under each county-level committee (the last of each one's
+        `capped_chain`), counties and bases in tree order."""
+        by_id = self._by_id()
+        found: dict[str, list[str]] = {}
+        for base_id in self.branches:
+            current = by_id[base_id]
+            while current.level is not CommitteeLevel.CITY_MANAGED and current.parent_id:
+                current = by_id[current.parent_id]
+            found.setdefault(current.committee_id, []).append(base_id)
+        return found
+
     def year(self, index: int) -> int:
         return self.spec.first_year + index
 
