@@ -13,6 +13,7 @@ from guoying.adapters import schema
 from guoying.adapters.store import StoredRecord
 from guoying.application.errors import StoreDamaged
 from guoying.domain.events import AnyEvent
+from guoying.projections import parallel
 from guoying.projections.catalogue import PROJECTIONS
 from guoying.projections.writer import ViewWriter
 from tests.integration.builders import (
@@ -43,8 +44,15 @@ class FailingProjection:
         views.insert(_failing_rows, {"position": record.position})
 
 
+@pytest.fixture(params=["fork", "fresh"])
+def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways the other processes start: a copy of this one, and a fresh interpreter."""
+    monkeypatch.setattr(parallel, "START", request.param)
+    return str(request.param)
+
+
 def test_a_rebuild_on_two_processes_writes_the_views_and_positions_of_a_serial_one(
-    store_url: str,
+    store_url: str, start: str
 ) -> None:
     with open_app(store_url) as app:
         build_small_city(app)
@@ -69,7 +77,7 @@ def shared_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
 
 
 def test_a_rebuild_failing_in_the_other_process_raises_the_serial_error_and_keeps_the_old_views(
-    shared_url: str,
+    shared_url: str, start: str
 ) -> None:
     """The ledger is rebuilt in this process and the failing projection in the other (the
     heavier group stays here): the ledger's rebuilt rows must not be kept either."""

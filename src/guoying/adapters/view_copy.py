@@ -1,6 +1,6 @@
 """View tables carried from scratch SQLite files into a SQLite store: a parallel rebuild
-writes each group of projections into a file of its own (SQLite has one writer), then all of
-them are copied into the store in one write transaction.
+writes each group of projections but the calling process's into a file of its own (SQLite
+has one writer), then copies them into the store inside its own write transaction.
 """
 
 from __future__ import annotations
@@ -30,33 +30,37 @@ def scratch_engine(path: Path) -> Engine:
 
 
 @contextmanager
-def attached(engine: Engine, paths: Sequence[Path]) -> Iterator[tuple[Connection, list[str]]]:
-    """A connection of the store's with each file attached (as `group0`, `group1`, ...),
-    marked as a writer's, so that its transaction takes the write lock up front. The files
-    are attached before the transaction begins and detached after it ends."""
-    aliases = [f"group{i}" for i in range(len(paths))]
-    with engine.connect() as conn:
-        conn.execution_options(guoying_write=True)
+def attachable(conn: Connection) -> Iterator[list[Path]]:
+    """Files attached to `conn` while the block runs (`attach`) are detached when it ends:
+    wrap the whole transaction in it, since SQLite detaches a file the transaction read
+    only once the transaction has ended."""
+    attached: list[Path] = []
+    try:
+        yield attached
+    finally:
+        if conn.in_transaction():
+            conn.rollback()
         # The driver's own connection: SQLAlchemy would begin a transaction first.
         driver: Any = conn.connection.driver_connection
-        done: list[str] = []
-        try:
-            for alias, path in zip(aliases, paths, strict=True):
-                driver.execute(f"ATTACH DATABASE ? AS {alias}", (str(path),))
-                done.append(alias)
-            yield conn, aliases
-        finally:
-            if conn.in_transaction():
-                conn.rollback()
-            for alias in done:
-                driver.execute(f"DETACH DATABASE {alias}")
+        for i in range(len(attached)):
+            driver.execute(f"DETACH DATABASE {_alias(i)}")
 
 
-def copy_tables(conn: Connection, alias: str, tables: Sequence[sa.Table]) -> None:
-    """Append every row of each table in the attached file `alias` to the store's table of
-    the same name, column by column by name."""
+def copy_from(
+    conn: Connection, attached: list[Path], path: Path, tables: Sequence[sa.Table]
+) -> None:
+    """Attach the file at `path` to `conn` (in its transaction) and append every row of each
+    table in it to the store's table of the same name, column by column by name."""
+    alias = _alias(len(attached))
+    driver: Any = conn.connection.driver_connection
+    driver.execute(f"ATTACH DATABASE ? AS {alias}", (str(path),))
+    attached.append(path)
     for table in tables:
         names = ", ".join(f'"{c.name}"' for c in table.columns)
         conn.exec_driver_sql(
             f'INSERT INTO main."{table.name}" ({names}) SELECT {names} FROM {alias}."{table.name}"'
         )
+
+
+def _alias(index: int) -> str:
+    return f"scratch{index}"

@@ -23,23 +23,25 @@ projections are divided, never the events.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import pickle
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection as Pipe
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal, Protocol
 
 from attrs import define, field
 
 from guoying.adapters.store import MEMORY_URL, SqlStore
-from guoying.adapters.view_copy import attached, copy_tables, scratch_engine
+from guoying.adapters.view_copy import attachable, copy_from, scratch_engine
 from guoying.application.errors import OutOfRange
 from guoying.projections import runner
 from guoying.projections.runner import Progress, Projection
@@ -48,11 +50,16 @@ from guoying.projections.runner import Progress, Projection
 # interpreter importing the library) takes about half a second, while a serial rebuild
 # replays some 20,000 events a second. An explicit `workers` overrides it.
 PARALLEL_FROM = 40_000
-# The other processes are fresh interpreters running this module's `work` (as
-# multiprocessing's `spawn` would), so no lock, thread or connection of the caller's is
-# carried into them (as `fork` would carry them); unlike `spawn` they do not import the
-# caller's main module, so a script without an `if __name__ == "__main__"` guard is not run
-# again in them.
+# How the other processes start (`START`): "fresh" interpreters running this module's `work`
+# (as multiprocessing's `spawn` would, about half a second each before they read an event),
+# so that no lock, thread or connection of the caller's is carried into them; unlike
+# `spawn` they do not import the caller's main module, so a script without an
+# `if __name__ == "__main__"` guard is not run again in them. "fork" copies the caller, in
+# milliseconds, with the library already imported; it is used on Linux when the caller runs
+# one thread alone (no other thread's lock can be copied held) and the other processes
+# open the store anew, never touching the caller's connections, and leave by `os._exit`.
+# "auto": "fork" where it is safe, else "fresh".
+START: Literal["auto", "fork", "fresh"] = "auto"
 WORKER_MODULE: Final = "guoying.projections.rebuild_process"
 
 
@@ -112,9 +119,48 @@ def rebuild(
     return _Rebuild(store, groups(projections, count), stop, progress).run()
 
 
+class _Process(Protocol):
+    def finish(self, timeout: float | None) -> int | None:
+        """Wait up to `timeout` seconds for it to end; its exit code, None if still running."""
+
+    def terminate(self) -> None: ...
+
+
+@define
+class _Fresh:
+    popen: subprocess.Popen[bytes]
+
+    def finish(self, timeout: float | None) -> int | None:
+        try:
+            return self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def terminate(self) -> None:
+        self.popen.terminate()
+
+
+@define
+class _Forked:
+    process: multiprocessing.process.BaseProcess
+
+    def finish(self, timeout: float | None) -> int | None:
+        self.process.join(timeout)
+        return self.process.exitcode
+
+    def terminate(self) -> None:
+        self.process.terminate()
+
+
+def _forks() -> bool:
+    if START != "auto":
+        return START == "fork"
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
 @define
 class _Worker:
-    process: subprocess.Popen[bytes]
+    process: _Process
     pipe: Pipe
     read: int = 0
     applied: int | None = None  # set once the worker is ready to commit
@@ -138,65 +184,50 @@ class _Rebuild:
         runner.prepare_rebuild(self.store, [p for g in self.groups for p in g])
         with contextlib.ExitStack() as stack:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="guoying-")))
-            files = [folder / f"group-{i}.db" if sqlite else None for i in range(len(self.groups))]
+            # Group 0 is this process's own, written straight into the store.
+            files = [
+                folder / f"group-{i}.db" if sqlite and i else None for i in range(len(self.groups))
+            ]
             stack.callback(self._end_workers)
             self._start(files)
-            if sqlite:
-                applied = self._own_into_file(files[0])
-                self._await_ready()
-                self._tell_all("commit")
-                self._await_done()
-                self._merge(files)
-            else:
-                applied = self._own_in_store()
+            applied = self._rebuild_own(files)
+            self._await_done()
             return applied + sum(w.applied or 0 for w in self.workers)
 
-    # The calling process's own group
-
-    def _own_into_file(self, path: Path | None) -> int:
-        assert path is not None
-        applied, _ = _replay_into_file(self.store, self.groups[0], self.stop, path, self._read)
+    def _rebuild_own(self, files: Sequence[Path | None]) -> int:
+        """This process's group, in a write transaction of the store; on SQLite the other
+        groups' files are then copied into the same transaction, so that every view changes
+        at one commit. It commits once every other process is ready."""
+        own = self.groups[0]
+        with self.store.engine.connect() as conn, attachable(conn) as attached:
+            conn.execution_options(guoying_write=True)
+            with conn.begin():
+                runner.empty_views(conn, own)
+                applied, position = runner.replay(
+                    self.store, conn, own, stop=self.stop, read=conn, progress=self._read
+                )
+                runner.set_positions(conn, own, position)
+                self._await_ready()
+                for path, group in zip(files[1:], self.groups[1:], strict=True):
+                    if path is not None:
+                        runner.empty_views(conn, group)
+                        copy_from(
+                            conn,
+                            attached,
+                            path,
+                            [t for p in group for t in p.metadata.sorted_tables],
+                        )
+                        runner.set_positions(conn, group, position)
+                # Every group is ready: the others commit with this one.
+                self._tell_all("commit")
         return applied
-
-    def _own_in_store(self) -> int:
-        with self.store.recorder.writing() as conn:
-            runner.empty_views(conn, self.groups[0])
-            applied, position = runner.replay(
-                self.store, conn, self.groups[0], stop=self.stop, read=conn, progress=self._read
-            )
-            runner.set_positions(conn, self.groups[0], position)
-            self._await_ready()
-            # Every group is ready: the others commit with this one.
-            self._tell_all("commit")
-        self._await_done()
-        return applied
-
-    def _merge(self, files: Sequence[Path | None]) -> None:
-        """Copy every group's scratch tables into the store in one write transaction."""
-        sources = [(path, group) for path, group in zip(files, self.groups, strict=True) if path]
-        every = [p for group in self.groups for p in group]
-        paths = [path for path, _ in sources]
-        with attached(self.store.engine, paths) as (conn, aliases), conn.begin():
-            runner.empty_views(conn, every)
-            for alias, (_, group) in zip(aliases, sources, strict=True):
-                copy_tables(conn, alias, [t for p in group for t in p.metadata.sorted_tables])
-            runner.set_positions(conn, every, self.stop)
 
     # The other processes
 
     def _start(self, files: Sequence[Path | None]) -> None:
-        # The caller's import path, as `spawn` passes it on: a projection is found there.
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        fork = _forks()
         for group, path in zip(self.groups[1:], files[1:], strict=True):
-            ours, theirs = socket.socketpair()
-            with theirs:
-                process = subprocess.Popen(  # noqa: S603 - this interpreter, our module
-                    [sys.executable, "-m", WORKER_MODULE, str(theirs.fileno())],
-                    pass_fds=[theirs.fileno()],
-                    stdin=subprocess.DEVNULL,
-                    env=env,
-                )
-            pipe = Pipe(ours.detach())
+            process, pipe = _forked() if fork else _fresh()
             self.workers.append(_Worker(process, pipe))
             pipe.send((self.store.url, group, self.stop, path))
 
@@ -235,7 +266,7 @@ class _Rebuild:
                     raise _error(value)
         except EOFError:
             # Its end of the socket closed before it said it was done: it has stopped.
-            code = worker.process.wait()
+            code = worker.process.finish(None)
             worker.done = True
             raise RuntimeError(
                 f"a rebuild process stopped before it finished (exit code {code}); "
@@ -262,12 +293,33 @@ class _Rebuild:
             with contextlib.suppress(OSError):
                 worker.pipe.send("abort")
         for worker in self.workers:
-            try:
-                worker.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
+            if worker.process.finish(5) is None:
                 worker.process.terminate()
-                worker.process.wait()
+                worker.process.finish(None)
             worker.pipe.close()
+
+
+def _fresh() -> tuple[_Process, Pipe]:
+    # The caller's import path, as `spawn` passes it on: a projection is found there.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    ours, theirs = socket.socketpair()
+    with theirs:
+        popen = subprocess.Popen(  # noqa: S603 - this interpreter, our module
+            [sys.executable, "-m", WORKER_MODULE, str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+    return _Fresh(popen), Pipe(ours.detach())
+
+
+def _forked() -> tuple[_Process, Pipe]:
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=work, args=(theirs,), name="guoying-rebuild")
+    process.start()
+    theirs.close()
+    return _Forked(process), ours
 
 
 def _error(payload: tuple[bytes | None, str, str]) -> BaseException:
