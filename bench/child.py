@@ -2,7 +2,7 @@
 `python -m bench.child rebuild URL N [catch-up]`.
 
 N rounds, each a full rebuild on one process per core (`rebuild`, whatever the store's
-size: `workers=os.cpu_count()`), then reading and decoding every event with no projection,
+size: `workers=parallel.cores()`), then reading and decoding every event with no projection,
 then a full rebuild in this process alone (`rebuild_serial`, `workers=1`), then (with
 `catch-up`) every view dropped and caught up from the first event: interleaved, so that
 each shares with the decoding whatever else the machine does. Prints one JSON line: the
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import resource
 import sys
 import time
@@ -55,7 +54,7 @@ def rebuild(url: str, rounds: int, *, catch_up: bool) -> dict[str, Any]:
     }
     with Guoying(url) as app:
         found["events"] = app.store.recorder.max_notification_id() or 0
-        cores = os.cpu_count() or 1
+        cores = parallel.cores()
         found["rebuild_workers"] = parallel.worker_count(cores, len(app.projections), 0)
         for _ in range(rounds):
             began = time.perf_counter()

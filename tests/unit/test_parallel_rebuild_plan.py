@@ -8,7 +8,7 @@ import pytest
 
 from guoying.application.errors import OutOfRange
 from guoying.projections.catalogue import PROJECTIONS
-from guoying.projections.parallel import PARALLEL_FROM, groups, worker_count
+from guoying.projections.parallel import groups, parallel_from, worker_count
 
 
 def test_the_projections_split_into_groups_of_about_equal_weight_the_heaviest_first() -> None:
@@ -21,12 +21,12 @@ def test_the_projections_split_into_groups_of_about_equal_weight_the_heaviest_fi
 
 
 def test_a_small_store_rebuilds_in_one_process_unless_more_are_asked_for() -> None:
-    assert worker_count(None, len(PROJECTIONS), PARALLEL_FROM - 1) == 1
+    assert worker_count(None, len(PROJECTIONS), parallel_from() - 1) == 1
     assert worker_count(2, len(PROJECTIONS), 10) == 2
 
 
 def test_no_more_processes_rebuild_than_there_are_projections() -> None:
-    assert worker_count(16, 3, PARALLEL_FROM) == 3
+    assert worker_count(16, 3, parallel_from()) == 3
 
 
 def test_fewer_than_one_process_is_refused_naming_the_field() -> None:

@@ -138,8 +138,8 @@ class Core:
     ) -> int:
         """Rebuild every view from the events; readers see the old views until it commits.
         On SQLite and PostgreSQL the projections are split among `workers` processes (by
-        default one per core once the store holds `PARALLEL_FROM` events or more; 1 rebuilds
-        in this process alone); see `guoying.projections.parallel`."""
+        default one per core once the store holds `parallel.parallel_from()` events; 1
+        rebuilds in this process alone); see `guoying.projections.parallel`."""
         return parallel.rebuild(self.store, self.projections, progress, workers=workers)
 
     def replay_check(self, progress: runner.Progress | None = None) -> list[Difference]:

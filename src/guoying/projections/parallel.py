@@ -23,6 +23,7 @@ projections are divided, never the events.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import pickle
@@ -46,10 +47,12 @@ from guoying.application.errors import OutOfRange
 from guoying.projections import runner
 from guoying.projections.runner import Progress, Projection
 
-# Below this many events a second process costs more than it saves: starting one (a fresh
-# interpreter importing the library) takes about half a second, while a serial rebuild
-# replays some 20,000 events a second. An explicit `workers` overrides it.
-PARALLEL_FROM = 40_000
+# Below these many events more processes cost more than they save (an explicit `workers`
+# overrides it): each reads and decodes every event again (about half of a rebuild in one
+# process) and, on SQLite, its rows are copied once more; a fresh interpreter also takes
+# about half a second to start, while one process rebuilds some 20,000 events a second.
+FORKED_FROM = 10_000
+FRESH_FROM = 40_000
 # How the other processes start (`START`): "fresh" interpreters running this module's `work`
 # (as multiprocessing's `spawn` would, about half a second each before they read an event),
 # so that no lock, thread or connection of the caller's is carried into them; unlike
@@ -63,13 +66,26 @@ START: Literal["auto", "fork", "fresh"] = "auto"
 WORKER_MODULE: Final = "guoying.projections.rebuild_process"
 
 
+def parallel_from() -> int:
+    """How many events a store holds at least before a rebuild uses every core unasked."""
+    return FORKED_FROM if _forks() else FRESH_FROM
+
+
+def cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than the
+    machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def worker_count(requested: int | None, projections: int, events: int) -> int:
     """How many processes rebuild: `requested`, else every core once the store is large
     enough to repay starting them; never more than there are projections."""
     if requested is not None and requested < 1:
         raise OutOfRange("workers", f"{requested}; at least 1 process rebuilds")
     if requested is None:
-        requested = (os.cpu_count() or 1) if events >= PARALLEL_FROM else 1
+        requested = cores() if events >= parallel_from() else 1
     return max(1, min(requested, projections))
 
 
@@ -317,7 +333,13 @@ def _forked() -> tuple[_Process, Pipe]:
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe()
     process = context.Process(target=work, args=(theirs,), name="guoying-rebuild")
-    process.start()
+    # Whatever the caller holds is out of the copy's collector's reach: no connection of the
+    # caller's left for garbage is closed (and with it the caller's session) by the copy.
+    gc.freeze()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
     theirs.close()
     return _Forked(process), ours
 
