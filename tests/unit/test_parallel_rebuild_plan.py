@@ -8,7 +8,7 @@ import pytest
 
 from guoying.application.errors import OutOfRange
 from guoying.projections.catalogue import PROJECTIONS
-from guoying.projections.parallel import groups, parallel_from, worker_count
+from guoying.projections.parallel import cores, groups, parallel_from, worker_count
 
 
 def test_the_projections_split_into_groups_of_about_equal_weight_the_heaviest_first() -> None:
@@ -21,8 +21,14 @@ def test_the_projections_split_into_groups_of_about_equal_weight_the_heaviest_fi
 
 
 def test_a_small_store_rebuilds_in_one_process_unless_more_are_asked_for() -> None:
-    assert worker_count(None, len(PROJECTIONS), parallel_from() - 1) == 1
+    assert worker_count(None, len(PROJECTIONS), parallel_from() - 1, load=0.0) == 1
     assert worker_count(2, len(PROJECTIONS), 10) == 2
+
+
+def test_a_large_store_rebuilds_on_every_idle_core_and_in_one_process_on_a_busy_machine() -> None:
+    large = parallel_from()
+    assert worker_count(None, len(PROJECTIONS), large, load=0.0) == min(cores(), len(PROJECTIONS))
+    assert worker_count(None, len(PROJECTIONS), large, load=float(cores())) == 1
 
 
 def test_no_more_processes_rebuild_than_there_are_projections() -> None:

@@ -79,13 +79,28 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def worker_count(requested: int | None, projections: int, events: int) -> int:
-    """How many processes rebuild: `requested`, else every core once the store is large
-    enough to repay starting them; never more than there are projections."""
+def spare_cores(load: float | None = None) -> int:
+    """The cores that other work leaves idle, by the load average of the last minute."""
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except OSError:  # no load average on this system: take the machine as idle
+            load = 0.0
+    return max(0, int(cores() - load))
+
+
+def worker_count(
+    requested: int | None, projections: int, events: int, *, load: float | None = None
+) -> int:
+    """How many processes rebuild: `requested`, else, once the store is large enough to
+    repay starting them, this one and one per core other work leaves idle (`load`: the
+    load average, read when None); never more than there are projections. Several
+    processes do more work in all than one (each decodes every event), so on a busy
+    machine they finish later than one would: measured, about a third later."""
     if requested is not None and requested < 1:
         raise OutOfRange("workers", f"{requested}; at least 1 process rebuilds")
     if requested is None:
-        requested = cores() if events >= parallel_from() else 1
+        requested = min(cores(), 1 + spare_cores(load)) if events >= parallel_from() else 1
     return max(1, min(requested, projections))
 
 
