@@ -1,16 +1,16 @@
 """Measurements that run in a process of their own:
 `python -m bench.child rebuild URL N [catch-up]`.
 
-N rounds, each a full rebuild on one process per core (`rebuild`, whatever the store's
-size: `workers=parallel.cores()`), then reading and decoding every event with no projection,
-then a full rebuild in this process alone (`rebuild_serial`, `workers=1`), then (with
-`catch-up`) every view dropped and caught up from the first event: interleaved, so that
-each shares with the decoding whatever else the machine does. Prints one JSON line: the
-events, the processes the parallel rebuild used, each round's seconds for each, and the
-serial rebuild's resident memory before it and at its peak, in KiB (the parallel one's
-other processes are not this one's memory). The peak is the process's own high-water mark
-(VmHWM), reset before each serial rebuild (/proc/self/clear_refs) so that each round's is
-its own.
+N rounds, each a full rebuild on one process per core (`rebuild`, whatever the store's size
+and the machine's load: `workers=parallel.cores()`), then reading and decoding every event
+with no projection, then a full rebuild in this process alone (`rebuild_serial`,
+`workers=1`), then (with `catch-up`) every view dropped and caught up from the first event:
+interleaved, so that each shares with the decoding whatever else the machine does. Prints
+one JSON line: the events, the processes the parallel rebuild used, each round's seconds
+for each, and the serial rebuild's resident memory before it and at its peak, in KiB (the
+parallel one's other processes are not this one's memory). The peak is the process's own
+high-water mark (VmHWM), reset before each serial rebuild (/proc/self/clear_refs) so that
+each round's is its own.
 """
 
 from __future__ import annotations
