@@ -11,13 +11,14 @@ projections are divided, never the events.
   any group rolls every group back, so the old views stay. The commits are not one atomic
   step: for a moment a reader may find some projections rebuilt and others still old, but
   each projection is either old or rebuilt, never empty.
-- SQLite has one writer: each group writes its tables into a scratch SQLite file of its
-  own, and the calling process copies them all into the store in one write transaction
-  (ATTACH, empty, INSERT ... SELECT, tracked positions), so a reader sees the old views or
-  the rebuilt ones, never a gap. The scratch files go when the rebuild ends, however it
-  ends.
-- `memory://` (one connection is the whole database), one group or one core: the serial
-  rebuild of `runner.rebuild`.
+- SQLite has one writer: the calling process rebuilds its group straight into the store in
+  a write transaction (held, as the serial rebuild holds it, until the end), each other
+  group writes its tables into a scratch SQLite file of its own, and the calling process
+  copies those into the store in the same transaction (ATTACH, empty, INSERT ... SELECT,
+  tracked positions), so a reader sees the old views or the rebuilt ones, never a gap. The
+  scratch files go when the rebuild ends, however it ends.
+- `memory://` (one connection is the whole database), a store too small to repay more
+  processes, one projection or no idle core: the serial rebuild of `runner.rebuild`.
 """
 
 from __future__ import annotations
@@ -318,9 +319,14 @@ class _Rebuild:
             worker.pipe.send(word)
 
     def _end_workers(self) -> None:
-        """However the rebuild ends: a process still at work is told to give up (rolling its
-        transaction back), and stopped if it does not within a few seconds."""
+        """However the rebuild ends: a process waiting for the word to commit is told to give
+        up (rolling its transaction back), one still replaying is stopped at once (its
+        connection closes, which rolls it back), and any not gone within a few seconds too."""
         for worker in self.workers:
+            if worker.done:
+                continue
+            if worker.applied is None:
+                worker.process.terminate()
             with contextlib.suppress(OSError):
                 worker.pipe.send("abort")
         for worker in self.workers:
