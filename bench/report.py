@@ -156,8 +156,13 @@ def _projection_rows(table: _Table) -> None:
         lambda f: _n(f["projections"]["catch_up"]["events_per_s"]),
     )
     table.row(
-        f"**Rebuild**, all projections, at {history[0]['years']} years: events/s",
+        f"**Rebuild**, all projections, at {history[0]['years']} years, one process per "
+        "core: events/s",
         lambda f: _n(f["projections"]["rebuild"]["events_per_s"]),
+    )
+    table.row(
+        "Rebuild in one process: events/s",
+        lambda f: _n(f["projections"]["rebuild_serial"]["events_per_s"]),
     )
     table.row(
         "Reading and decoding the same events, no projection: events/s",
@@ -168,13 +173,21 @@ def _projection_rows(table: _Table) -> None:
         lambda f: _paired(f["projections"]["ratio_catch_up_to_decode"]),
     )
     table.row(
-        "Rebuild ÷ reading and decoding",
+        "Rebuild, one process per core ÷ reading and decoding",
         lambda f: _paired(f["projections"]["ratio_rebuild_to_decode"]),
         _target(table.result, "rebuild"),
     )
     table.row(
-        f"Rebuild ÷ reading and decoding, at {history[-1]['years']} years",
+        f"Rebuild, one process per core ÷ reading and decoding, at {history[-1]['years']} years",
         lambda f: _paired(f["projections"]["ratio_rebuild_to_decode_largest_history"]),
+    )
+    table.row(
+        "Rebuild in one process ÷ reading and decoding",
+        lambda f: _paired(f["projections"]["ratio_rebuild_serial_to_decode"]),
+    )
+    table.row(
+        f"Rebuild in one process ÷ reading and decoding, at {history[-1]['years']} years",
+        lambda f: _paired(f["projections"]["ratio_rebuild_serial_to_decode_largest_history"]),
     )
 
 
@@ -226,7 +239,7 @@ def _other_rows(table: _Table) -> None:
     table.row(
         f"**Memory**: rebuild peak RSS, MiB at {history[0]['years']} / "
         f"{history[-1]['years']} years (ratio; growth over the RSS before it), the first "
-        "rebuild in its process",
+        "rebuild in one process in its process",
         lambda f: (
             " / ".join(_n(v) for v in f["memory"]["peak_rss_mib"])
             + f" (×{_paired(f['memory']['ratio'])}; +"

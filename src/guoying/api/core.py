@@ -23,7 +23,7 @@ from guoying.domain.organization import TREE_KEY
 from guoying.domain.policy import DEFAULT_POLICY_BOOK, Policy, PolicyBook
 from guoying.domain.policy_registry import REGISTRY_KEY
 from guoying.domain.values import year_end
-from guoying.projections import runner
+from guoying.projections import parallel, runner
 from guoying.projections.audit import AuditEntry, AuditFilter, read_audit
 from guoying.projections.catalogue import PROJECTIONS
 from guoying.projections.ledger.tree import load_committees
@@ -133,9 +133,14 @@ class Core:
     def catch_up(self, progress: runner.Progress | None = None) -> int:
         return runner.catch_up(self.store, self.projections, progress)
 
-    def rebuild_views(self, progress: runner.Progress | None = None) -> int:
-        """Rebuild every view from the events; readers see the old views until it commits."""
-        return runner.rebuild(self.store, self.projections, progress)
+    def rebuild_views(
+        self, progress: runner.Progress | None = None, *, workers: int | None = None
+    ) -> int:
+        """Rebuild every view from the events; readers see the old views until it commits.
+        On SQLite and PostgreSQL the projections are split among `workers` processes (by
+        default one per core once the store holds `parallel.parallel_from()` events; 1
+        rebuilds in this process alone); see `guoying.projections.parallel`."""
+        return parallel.rebuild(self.store, self.projections, progress, workers=workers)
 
     def replay_check(self, progress: runner.Progress | None = None) -> list[Difference]:
         """Replay every event into fresh tables elsewhere and list every difference from

@@ -504,7 +504,18 @@ def verify(
 
 
 @app.command()
-def rebuild(store: StoreOption = None) -> None:
+def rebuild(
+    store: StoreOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="processes to split the projections among (default: one per core once "
+            "the store is large enough to repay starting them; 1: this process alone)",
+        ),
+    ] = None,
+) -> None:
     """Rebuild every projection from the events; readers see the old views until done."""
     with _opened(store, create=False) as guoying:
         bar, advance = progress_bar("rebuilding", guoying.store.last_position())
@@ -515,7 +526,7 @@ def rebuild(store: StoreOption = None) -> None:
             advance(events)
 
         with bar:
-            guoying.rebuild_views(progress)
+            guoying.rebuild_views(progress, workers=workers)
     typer.echo(f"rebuilt every view from {sum(read)} events")
 
 

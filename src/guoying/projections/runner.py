@@ -75,16 +75,15 @@ def _drop_other_versions(store: SqlStore, projection: Projection) -> None:
         _position(conn, tracking_key(projection), lock=False)
 
 
-def _apply_batch(
-    store: SqlStore,
+def _apply_records(
     conn: Connection,
     projections: Sequence[Projection],
     positions: Sequence[int],
-) -> tuple[int, int, int]:
-    """Apply the next batch of events to every projection behind, each event read and
-    decoded once for all of them, in this transaction. How many events were read, how many
-    were applied (counting each projection's own), and the position reached."""
-    records = store.recorder.select_records(min(positions), BATCH, conn=conn)
+    records: Sequence[StoredRecord],
+) -> int:
+    """Hand each record to every projection behind it, each event decoded once for all of
+    them, and send their view rows on `conn`; how many were applied, counting each
+    projection's own."""
     views = ViewWriter(conn)
     applied = 0
     for record in records:
@@ -96,14 +95,32 @@ def _apply_batch(
                 projection.handle(views, record, event)
                 applied += 1
     views.flush()
+    return applied
+
+
+def _advance(conn: Connection, projections: Sequence[Projection], position: int) -> None:
+    conn.execute(
+        schema.tracking.update()
+        .where(schema.tracking.c.projection.in_([tracking_key(p) for p in projections]))
+        # A projection already past this position stays where it is.
+        .where(schema.tracking.c.position < position)
+        .values(position=position)
+    )
+
+
+def _apply_batch(
+    store: SqlStore,
+    conn: Connection,
+    projections: Sequence[Projection],
+    positions: Sequence[int],
+) -> tuple[int, int, int]:
+    """Apply the next batch of events to every projection behind, in this transaction. How
+    many events were read, how many were applied (counting each projection's own), and the
+    position reached."""
+    records = store.recorder.select_records(min(positions), BATCH, conn=conn)
+    applied = _apply_records(conn, projections, positions, records)
     if records:
-        conn.execute(
-            schema.tracking.update()
-            .where(schema.tracking.c.projection.in_([tracking_key(p) for p in projections]))
-            # A projection already past this batch stays where it is.
-            .where(schema.tracking.c.position < records[-1].position)
-            .values(position=records[-1].position)
-        )
+        _advance(conn, projections, records[-1].position)
     return len(records), applied, records[-1].position if records else max(positions)
 
 
@@ -140,34 +157,69 @@ def drop_views(store: SqlStore, projections: Sequence[Projection]) -> None:
             )
 
 
-def rebuild(
-    store: SqlStore, projections: Sequence[Projection], progress: Progress | None = None
-) -> int:
-    """Empty every view and replay all events into them in one transaction, so that a
-    reader sees either the old views or the rebuilt ones, never a gap; how many events
-    were applied, counting each projection's own."""
+def prepare_rebuild(store: SqlStore, projections: Sequence[Projection]) -> None:
+    """Drop the tables of other versions and create this version's, outside the rebuild's
+    own transaction (DDL on PostgreSQL is serialised between processes)."""
     for projection in projections:
         _drop_other_versions(store, projection)
+
+
+def empty_views(conn: Connection, projections: Sequence[Projection]) -> None:
+    """Lock the projections' tracking rows (a catch-up elsewhere waits) and empty their
+    tables and positions, in the caller's transaction."""
     keys = [tracking_key(p) for p in projections]
-    applied = 0
+    for projection, key in zip(projections, keys, strict=True):
+        _position(conn, key, lock=True)
+        for table in reversed(projection.metadata.sorted_tables):
+            conn.execute(table.delete())
+    conn.execute(
+        schema.tracking.update().where(schema.tracking.c.projection.in_(keys)).values(position=0)
+    )
+
+
+def set_positions(conn: Connection, projections: Sequence[Projection], position: int) -> None:
+    """Every projection's tracked position, after a replay up to `position`."""
+    _advance(conn, projections, position)
+
+
+def replay(
+    store: SqlStore,
+    views: Connection,
+    projections: Sequence[Projection],
+    *,
+    stop: int | None = None,
+    read: Connection | None = None,
+    progress: Progress | None = None,
+) -> tuple[int, int]:
+    """Hand every event up to `stop` (all, when None) to every projection, writing the view
+    rows on `views` and reading the events on `read` (a connection of its own per batch,
+    when None). How many were applied, counting each projection's own, and the position
+    of the last event read (0 when none was)."""
+    positions = [0] * len(projections)
+    position = applied = 0
+    while records := store.recorder.select_records(position, BATCH, stop=stop, conn=read):
+        applied += _apply_records(views, projections, positions, records)
+        position = records[-1].position
+        if progress is not None:
+            progress(len(records))
+    return applied, position
+
+
+def rebuild(
+    store: SqlStore,
+    projections: Sequence[Projection],
+    progress: Progress | None = None,
+    *,
+    stop: int | None = None,
+) -> int:
+    """Empty every view and replay the events (up to `stop`, all when None) into them in
+    one transaction, so that a reader sees either the old views or the rebuilt ones, never
+    a gap; how many events were applied, counting each projection's own."""
+    prepare_rebuild(store, projections)
     with store.recorder.writing() as conn:
-        for projection, key in zip(projections, keys, strict=True):
-            _position(conn, key, lock=True)
-            for table in reversed(projection.metadata.sorted_tables):
-                conn.execute(table.delete())
-        conn.execute(
-            schema.tracking.update()
-            .where(schema.tracking.c.projection.in_(keys))
-            .values(position=0)
+        empty_views(conn, projections)
+        applied, position = replay(
+            store, conn, projections, stop=stop, read=conn, progress=progress
         )
-        position = 0
-        while True:
-            read, count, position = _apply_batch(
-                store, conn, projections, [position] * len(projections)
-            )
-            if not read:
-                break
-            applied += count
-            if progress is not None:
-                progress(read)
+        set_positions(conn, projections, position)
     return applied
