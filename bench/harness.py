@@ -292,7 +292,8 @@ def _scaling(
     """Eight writers ÷ one, and eight writers sharing commits ÷ eight committing alone, in
     interleaved rounds (one writer, eight sharing, eight alone), each run on committees of
     its own."""
-    alone_url = url + ("&" if "?" in url else "?") + "group_commit=off"
+    joined = url + ("&" if "?" in url else "?")
+    shared_url, alone_url = joined + "group_commit=on", joined + "group_commit=off"
     rounds: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = []
     for _ in range(config.pairs):
         if len(pool.tops()) < SCALING_WRITERS:
@@ -301,7 +302,11 @@ def _scaling(
             concurrency.different_committees(
                 run_url, plan, pool, config.city_years, count, config.commands_per_writer
             )
-            for run_url, count in ((url, 1), (url, SCALING_WRITERS), (alone_url, SCALING_WRITERS))
+            for run_url, count in (
+                (url, 1),
+                (shared_url, SCALING_WRITERS),
+                (alone_url, SCALING_WRITERS),
+            )
         )
         rounds.append((one, shared, alone))
     if len(rounds) < steady.MIN_PAIRS:

@@ -353,8 +353,8 @@ def _concurrency(figures: dict[str, Any] | None) -> list[str]:
             default = "sharing" if scaling["commits"] == "shared" else "alone"
             lines += [
                 "",
-                f"- {writers} writers sharing commits ÷ one writer: {shared}",
-                f"- {writers} writers each committing alone (`?group_commit=off`) ÷ one: {alone}",
+                f"- {writers} writers sharing commits (`?group_commit=on`) ÷ one writer: {shared}",
+                f"- {writers} writers each committing alone ÷ one writer: {alone}",
                 f"- sharing ÷ alone: ×{_paired(scaling['shared_over_alone'])}",
                 "",
                 (

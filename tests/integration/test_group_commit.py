@@ -50,6 +50,10 @@ def adjust(base_id: str, branch_id: str, tier: Tier) -> AdjustTier:
     )
 
 
+def sharing(url: str, *, group_commit: str = "on") -> str:
+    return url + ("&" if "?" in url else "?") + f"group_commit={group_commit}"
+
+
 @pytest.fixture
 def admin(postgres_url: str) -> Iterator[sa.Engine]:
     engine = sa.create_engine(postgres_url)
@@ -204,7 +208,7 @@ def test_writers_that_find_the_head_held_have_their_writes_committed_in_the_hold
     ]
     with open_app(postgres_url) as app:
         before = app.store.last_position()
-    found, paused = run_group([postgres_url] * 3, monkeypatch, admin, commands)
+    found, paused = run_group([sharing(postgres_url)] * 3, monkeypatch, admin, commands)
 
     assert found == ["ok", "ok", "ok"]
     assert paused.groups[0] == 3, paused.groups
@@ -230,7 +234,7 @@ def test_ledger_advanced_cap_a_write_in_a_group_whose_version_is_taken_is_decide
     undoing it, decided again on the new counts and refused by the cap."""
     branches = city(postgres_url)
     commands = [adjust(NEAR_CAP, b, Tier.ADVANCED) for b in branches[NEAR_CAP][1:4]]
-    found, paused = run_group([postgres_url] * 3, monkeypatch, admin, commands)
+    found, paused = run_group([sharing(postgres_url)] * 3, monkeypatch, admin, commands)
 
     assert found == ["ok", CAP_RULE, CAP_RULE]
     assert paused.groups[0] == 3
@@ -260,21 +264,28 @@ def test_ledger_advanced_cap_a_connection_lost_inside_a_group_loses_no_write_and
     ]
     victim = {"leader": 0, "refused follower": 1, "applied follower": 2}[lost]
     names = [f"gc-writer-{i}" for i in range(len(commands))]
-    url = postgres_url + ("&" if "?" in postgres_url else "?")
+    url = sharing(postgres_url) + "&"
 
     def kill(leader_pid: int) -> None:
         if victim == 0:
             terminate(admin, leader_pid)
             return
-        with admin.connect() as conn:
-            pid = conn.execute(
-                sa.text(
-                    "SELECT pid FROM pg_stat_activity WHERE application_name = :name "
-                    "AND wait_event_type = 'Lock'"
-                ),
-                {"name": names[victim]},
-            ).scalar_one()
-        terminate(admin, pid)
+        waiting: list[int] = []
+
+        def victim_waits() -> bool:
+            # Its write is in the intake; once it waits for the leader's commit, end it.
+            with admin.connect() as conn:
+                waiting[:] = conn.execute(
+                    sa.text(
+                        "SELECT pid FROM pg_stat_activity WHERE application_name = :name "
+                        "AND wait_event_type = 'Lock'"
+                    ),
+                    {"name": names[victim]},
+                ).scalars()
+            return len(waiting) == 1
+
+        wait_for(victim_waits, "the waiting writer to wait on the leader")
+        terminate(admin, waiting[0])
 
     urls = [f"{url}application_name={name}" for name in names]
     found, paused = run_group(urls, monkeypatch, admin, commands, kill)
@@ -294,23 +305,30 @@ def test_ledger_advanced_cap_a_connection_lost_inside_a_group_loses_no_write_and
         assert_chain_whole(app, postgres_url)
 
 
-def test_a_store_url_with_group_commit_off_has_each_writer_commit_alone(
+def test_writers_commit_alone_unless_the_store_url_says_group_commit_on(
     postgres_url: str,
 ) -> None:
-    """`?group_commit=off` (docs/adr/013-group-commit.md): writers wait for the head rather
-    than hand their writes over; they still write."""
-    url = postgres_url + ("&" if "?" in postgres_url else "?") + "group_commit=off"
-    with open_app(url) as app:
-        assert app.store.recorder.group is None
-        found_city(app)
-        assert app.verify().ok
-    with open_app(postgres_url) as app:
-        assert app.store.recorder.group is not None
+    """Group commit is asked for by the store URL (docs/adr/013-group-commit.md): without
+    it, or with `group_commit=off`, writers wait for the head rather than hand their writes
+    over; either way they write."""
+    for index, (url, shares) in enumerate(
+        (
+            (postgres_url, False),
+            (sharing(postgres_url, group_commit="off"), False),
+            (sharing(postgres_url), True),
+        )
+    ):
+        with open_app(url) as app:
+            assert (app.store.recorder.group is not None) is shares, url
+            if index == 0:
+                found_city(app)
+            add_county(app, f"county-{index}")
+            assert app.verify().ok
 
 
 def test_a_store_url_with_a_group_commit_value_not_on_or_off_is_refused_naming_it(
     postgres_url: str,
 ) -> None:
-    url = postgres_url + ("&" if "?" in postgres_url else "?") + "group_commit=maybe"
+    url = sharing(postgres_url, group_commit="maybe")
     with pytest.raises(StoreUnavailable, match="group_commit='maybe'; expected one of on, off"):
         open_app(url)

@@ -42,12 +42,16 @@ WRITERS = 8
 BRANCHES = 25  # floor(0.10 x 25) = 2 advanced places
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "postgres sharing commits"])
 def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A store that separate processes can share."""
+    """A store that separate processes can share; on PostgreSQL, with and without group
+    commit (docs/adr/013-group-commit.md)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
-    return str(request.getfixturevalue("postgres_url"))
+    url = str(request.getfixturevalue("postgres_url"))
+    if request.param == "postgres sharing commits":
+        url += ("&" if "?" in url else "?") + "group_commit=on"
+    return url
 
 
 def adjust(branch_id: str, tier: Tier) -> AdjustTier:
