@@ -51,7 +51,11 @@ TARGETS = (
     ("queries", "query latency at the largest history ÷ the smallest", 1.5, "max"),
     ("memory", "rebuild peak memory at the larger history ÷ the smaller", 1.2, "max"),
     ("scaling", "8 writers on different committees ÷ one writer, commands/s", 2.0, "min"),
+    ("verify", "`verify` ÷ chained SHA-256 over the same bytes", 0.5, "min"),
+    ("city", "county rollup and weak-branch search at the larger city ÷ the smaller", 1.3, "max"),
 )
+# The queries whose growth with the city's size is a target ("city" above).
+CITY_TARGETS = ("ledger_rollup", "branches")
 SCALING_WRITERS = 8
 
 
@@ -428,6 +432,15 @@ def targets(databases: dict[str, Any]) -> list[dict[str, Any]]:
             elif key == "scaling":
                 scaling = figures.get("concurrency", {}).get("scaling", {})
                 values = [("writers", scaling)] if "median" in scaling else []
+            elif key == "verify":
+                ratio = figures["verification"].get("ratio", {})
+                values = [("verify", ratio)] if "median" in ratio else []
+            elif key == "city":
+                values = [
+                    (name, figures["queries"][name]["city_ratio"])
+                    for name in CITY_TARGETS
+                    if "city_ratio" in figures["queries"].get(name, {})
+                ]
             else:
                 values = [
                     (name, axis["history_ratio"])

@@ -212,6 +212,7 @@ def _query_rows(table: _Table) -> None:
             f"Query: {label}, median ms at {city[0]['branches']:,} / {city[1]['branches']:,} "
             "branches (ratio)",
             _query_cell(key, "city"),
+            _target(table.result, "city", key),
         )
 
 
@@ -235,6 +236,7 @@ def _other_rows(table: _Table) -> None:
     table.row(
         "`verify` ÷ hashing alone",
         lambda f: _not_measured(f["verification"]["verify"]) or _paired(f["verification"]["ratio"]),
+        _target(table.result, "verify"),
     )
     table.row(
         f"**Memory**: rebuild peak RSS, MiB at {history[0]['years']} / "

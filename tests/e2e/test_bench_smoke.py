@@ -40,6 +40,8 @@ def test_a_smoke_run_of_the_benchmarks_prints_the_table_and_writes_every_figure(
         assert label in done.stdout
     assert "title register" in done.stdout
     assert "selection board" in done.stdout
+    verify_row = next(line for line in done.stdout.splitlines() if "`verify` ÷" in line)
+    assert "≥ 0.5: SQLite" in verify_row
 
     result = json.loads(out.read_text())
     assert {"machine", "datasets", "databases", "targets", "seconds"} <= set(result)
@@ -84,5 +86,9 @@ def test_a_smoke_run_of_the_benchmarks_prints_the_table_and_writes_every_figure(
         "rebuild",
         "queries",
         "memory",
+        "verify",
+        "city",
     }
+    city = {t["figure"] for t in result["targets"] if t["target"] == "city"}
+    assert city == {"ledger_rollup", "branches"}
     assert {t["verdict"] for t in result["targets"]} <= {"met", "missed", "unsteady"}
