@@ -4,6 +4,14 @@ the same tracked positions, and on a failure the same error with the old views i
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +21,7 @@ from guoying.adapters import schema
 from guoying.adapters.store import StoredRecord
 from guoying.application.errors import StoreDamaged
 from guoying.domain.events import AnyEvent
-from guoying.projections import parallel
+from guoying.projections import parallel, runner
 from guoying.projections.catalogue import PROJECTIONS
 from guoying.projections.writer import ViewWriter
 from tests.integration.builders import (
@@ -105,3 +113,165 @@ def test_a_rebuild_failing_in_the_other_process_raises_the_serial_error_and_keep
         tracking = schema.tracking.name
         after[tracking] = [row for row in after[tracking] if row[0] != "test_failing@1"]
         assert after == before
+
+
+def _with_name(url: str, name: str) -> str:
+    url_ = sa.engine.make_url(url).update_query_dict({"application_name": name})
+    return url_.render_as_string(hide_password=False)
+
+
+def test_a_reader_catching_up_while_a_parallel_rebuild_starts_on_postgresql_does_not_hang_it(
+    postgres_url: str, start: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader's catch-up holds the ledger's tracking row when a rebuild on two processes
+    starts; it then asks for the history's row, which the rebuild's other process locks.
+    The two processes wait for each other through a pipe, which PostgreSQL's deadlock
+    detector does not see, so the rebuild must wait for the catch-up in flight before it
+    starts, and catch-ups for the rebuild: both end, and the views are the serial
+    rebuild's."""
+    ledger, history = (next(p for p in PROJECTIONS if p.name == n) for n in ("ledger", "history"))
+    first = parallel.groups(list(PROJECTIONS), 2)[0]
+    assert (ledger in first) != (history in first), "the two are rebuilt by different processes"
+    rebuilder = _with_name(postgres_url, "test-rebuilder")
+    with open_app(postgres_url) as app:
+        build_small_city(app)
+        app.rebuild_views(workers=1)
+        serial = views_snapshot(app)
+    admin = sa.create_engine(postgres_url)
+
+    def someone_else_holds_history_or_the_rebuild_waits() -> bool:
+        with admin.connect() as conn:
+            if conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                    "WHERE a.application_name = 'test-rebuilder' AND l.locktype = 'advisory' "
+                    "AND NOT l.granted"
+                )
+            ).scalar_one():
+                return True
+        try:
+            with admin.begin() as conn:
+                conn.execute(
+                    sa.select(schema.tracking.c.position)
+                    .where(schema.tracking.c.projection == runner.tracking_key(history))
+                    .with_for_update(nowait=True)
+                )
+        except sa.exc.OperationalError:
+            return True
+        return False
+
+    holding = threading.Event()
+    position = runner._position
+
+    def paused_position(conn: sa.Connection, name: str, *, lock: bool) -> int:
+        found = position(conn, name, lock=lock)
+        if lock and name == runner.tracking_key(ledger) and threading.current_thread() is reader:
+            holding.set()
+            for _ in range(200):
+                if someone_else_holds_history_or_the_rebuild_waits():
+                    break
+                time.sleep(0.05)
+        return found
+
+    monkeypatch.setattr(runner, "_position", paused_position)
+    failures: list[BaseException] = []
+
+    def run(work: Any) -> None:
+        try:
+            work()
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            failures.append(error)
+
+    with open_app(_with_name(postgres_url, "test-reader")) as reading, open_app(rebuilder) as app:
+        reader = threading.Thread(target=run, args=(reading.catch_up,), daemon=True)
+        reader.start()
+        assert holding.wait(30), "the reader never locked the ledger's tracking row"
+        rebuild = threading.Thread(
+            target=run, args=(lambda: app.rebuild_views(workers=2),), daemon=True
+        )
+        rebuild.start()
+        for thread in (reader, rebuild):
+            thread.join(60)
+        hung = reader.is_alive() or rebuild.is_alive()
+        if hung:
+            # Break the wait so that the test run goes on, then fail.
+            with admin.connect() as conn:
+                conn.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = 'test-reader'"
+                    )
+                )
+            reader.join(30)
+            rebuild.join(30)
+        assert not hung, "the reader and the rebuild waited for each other"
+        assert failures == []
+        assert views_snapshot(app) == serial
+    admin.dispose()
+
+
+_KILLED_CALLER = """
+import os, signal, sys
+from guoying import Guoying
+from guoying.projections import parallel
+
+parallel.START = "fork"
+ready = parallel._Rebuild._await_ready
+
+
+def killed_once_ready(self):
+    ready(self)
+    with open(sys.argv[2], "w") as pids:
+        print(*(w.process.process.pid for w in self.workers), file=pids)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+parallel._Rebuild._await_ready = killed_once_ready
+Guoying(sys.argv[1]).rebuild_views(workers=2)
+"""
+
+
+def test_a_forked_rebuild_process_whose_caller_is_killed_gives_up_and_unlocks_the_views(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """The calling process is killed (SIGKILL, out of memory) while the other process waits,
+    its group rebuilt, for the word to commit: the other process hears its pipe close,
+    rolls back and ends, so that the tracking rows it locked are free for the next
+    catch-up."""
+    with open_app(postgres_url) as app:
+        build_small_city(app)
+        app.catch_up()
+        before = views_snapshot(app)
+    pids = tmp_path / "workers"
+    # No pipes: the other process would hold them open after the caller's death.
+    caller = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_CALLER, postgres_url, str(pids)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
+    assert caller.wait(120) == -signal.SIGKILL
+    workers = [int(pid) for pid in pids.read_text().split()]
+    assert workers
+    try:
+        for _ in range(200):
+            if not any(_alive(pid) for pid in workers):
+                break
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in workers), "the rebuild process outlived its caller"
+        with open_app(postgres_url) as app:
+            app.catch_up()
+            assert views_snapshot(app) == before
+    finally:
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A child of the killed caller, reparented: a zombie until reaped is gone too.
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "zombie" not in status.read_text()

@@ -220,6 +220,7 @@ class _Rebuild:
             files = [
                 folder / f"group-{i}.db" if sqlite and i else None for i in range(len(self.groups))
             ]
+            stack.enter_context(runner.holding_catch_ups(self.store))
             stack.callback(self._end_workers)
             self._start(files)
             applied = self._rebuild_own(files)
@@ -259,7 +260,7 @@ class _Rebuild:
     def _start(self, files: Sequence[Path | None]) -> None:
         fork = _forks()
         for group, path in zip(self.groups[1:], files[1:], strict=True):
-            process, pipe = _forked() if fork else _fresh()
+            process, pipe = _forked([w.pipe for w in self.workers]) if fork else _fresh()
             self.workers.append(_Worker(process, pipe))
             pipe.send((self.store.url, group, self.stop, path))
 
@@ -350,10 +351,14 @@ def _fresh() -> tuple[_Process, Pipe]:
     return _Fresh(popen), Pipe(ours.detach())
 
 
-def _forked() -> tuple[_Process, Pipe]:
+def _forked(others: Sequence[Pipe]) -> tuple[_Process, Pipe]:
+    """A copy of this process; `others` are the calling process's ends of the pipes to
+    the copies made before it."""
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe()
-    process = context.Process(target=work, args=(theirs,), name="guoying-rebuild")
+    process = context.Process(
+        target=_work_forked, args=(theirs, [ours, *others]), name="guoying-rebuild"
+    )
     # Whatever the caller holds is out of the copy's collector's reach: no connection of the
     # caller's left for garbage is closed (and with it the caller's session) by the copy.
     gc.freeze()
@@ -401,6 +406,15 @@ def _replay_into_file(
         engine.dispose()
 
 
+def _work_forked(pipe: Pipe, callers: Sequence[Pipe]) -> None:
+    # The copy holds the calling process's ends of the pipes too: closed here, so that the
+    # calling process's death closes its pipe and the copy gives up instead of waiting (with
+    # its transaction, and the tracking rows it locked) for ever.
+    for end in callers:
+        end.close()
+    work(pipe)
+
+
 def work(pipe: Pipe) -> None:
     """A rebuild process (`rebuild_process`): what to rebuild comes over `pipe`; its group
     rebuilt, it is ready to commit, then commits or gives up as the calling process says."""
@@ -444,7 +458,12 @@ def _work_in_store(
 
 
 def _await_commit(pipe: Pipe) -> None:
-    if pipe.recv() != "commit":
+    try:
+        word = pipe.recv()
+    except EOFError:
+        # The calling process is gone: nothing is to be committed.
+        raise _GiveUp from None
+    if word != "commit":
         raise _GiveUp
 
 

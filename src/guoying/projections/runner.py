@@ -7,7 +7,9 @@ nothing: the tracking row is locked and re-read before a batch is applied.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -49,6 +51,34 @@ def _position(conn: Connection, name: str, *, lock: bool) -> int:
 
 def tracking_key(projection: Projection) -> str:
     return f"{projection.name}@{projection.version}"
+
+
+def rebuild_lock_key(store: SqlStore) -> int:
+    """The advisory lock a parallel rebuild holds on PostgreSQL, per store (stores in
+    schemas of one database do not wait for each other)."""
+    digest = hashlib.sha256(f"guoying-rebuild:{store.recorder.store_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _after_parallel_rebuild(store: SqlStore, conn: Connection) -> None:
+    """On PostgreSQL, wait for a parallel rebuild to end before locking any tracking row.
+    Its processes lock their groups' rows one after another and wait for each other
+    through pipes, which the database's deadlock detector cannot see: a catch-up holding one
+    group's row while waiting for another's would wait for ever (the rebuild waits for
+    catch-ups in flight before it starts, `holding_catch_ups`)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(rebuild_lock_key(store))))
+
+
+@contextmanager
+def holding_catch_ups(store: SqlStore) -> Iterator[None]:
+    """While a parallel rebuild runs: no catch-up locks a tracking row (PostgreSQL)."""
+    if store.engine.dialect.name != "postgresql":
+        yield
+        return
+    with store.engine.connect() as conn, conn.begin():
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(rebuild_lock_key(store))))
+        yield
 
 
 def _serialise_ddl(conn: Connection) -> None:
@@ -135,6 +165,7 @@ def catch_up(
     applied = 0
     while True:
         with store.recorder.writing() as conn:
+            _after_parallel_rebuild(store, conn)
             positions = [_position(conn, key, lock=True) for key in keys]
             read, count, _ = _apply_batch(store, conn, projections, positions)
         if not read:
