@@ -101,8 +101,9 @@ def city(url: str) -> dict[str, list[str]]:
 
 class PausedLeader:
     """The leader's writer leads its first group only once `followers` writes wait in the
-    intake. With `inside`, once it has taken them into its group (their rows locked in its
-    transaction), it calls `inside` with its own backend's pid before applying them."""
+    intake, calling `before` then if given. With `inside`, once it has taken them into its
+    group (their rows locked in its transaction), it calls `inside` with its own backend's
+    pid before applying them."""
 
     def __init__(
         self,
@@ -111,6 +112,7 @@ class PausedLeader:
         admin: sa.Engine,
         followers: int,
         inside: Callable[[int], None] | None = None,
+        before: Callable[[], None] | None = None,
     ) -> None:
         self.leading = threading.Event()
         self.groups: list[int] = []
@@ -122,6 +124,8 @@ class PausedLeader:
             if self_ is group and not self.leading.is_set():
                 self.leading.set()
                 wait_for(lambda: pending(admin) >= followers, f"{followers} waiting writes")
+                if before is not None:
+                    before()
             return lead(self_, append, own)
 
         def counted_group(append: Append, writes: Any) -> Any:
@@ -140,6 +144,8 @@ def outcome_of(app: Guoying, command: AdjustTier) -> str:
         app.execute(command)
     except Refused as refusal:
         return refusal.rule_id
+    except Exception as error:  # noqa: BLE001 - the outcome the test looks at
+        return type(error).__name__
     return "ok"
 
 
@@ -149,6 +155,7 @@ def run_group(
     admin: sa.Engine,
     commands: list[AdjustTier],
     inside: Callable[[int], None] | None = None,
+    before: Callable[[], None] | None = None,
 ) -> tuple[list[str], PausedLeader]:
     """Each command by a writer of its own (on `urls`, one each). The first command's
     writer leads; the others start once it holds the head, and all of them wait in its
@@ -157,7 +164,7 @@ def run_group(
     try:
         for app in apps:
             app.store.get(TREE_KEY)
-        paused = PausedLeader(monkeypatch, apps[0], admin, len(commands) - 1, inside)
+        paused = PausedLeader(monkeypatch, apps[0], admin, len(commands) - 1, inside, before)
         found: list[str] = [""] * len(commands)
 
         def work(index: int) -> None:
@@ -332,3 +339,80 @@ def test_a_store_url_with_a_group_commit_value_not_on_or_off_is_refused_naming_i
     url = sharing(postgres_url, group_commit="maybe")
     with pytest.raises(StoreUnavailable, match="group_commit='maybe'; expected one of on, off"):
         open_app(url)
+
+
+def waiting_backend(admin: sa.Engine, name: str) -> int:
+    """The pid of writer `name`'s backend once it waits on the leader."""
+    found: list[int] = []
+
+    def waits() -> bool:
+        with admin.connect() as conn:
+            found[:] = conn.execute(
+                sa.text(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = :name "
+                    "AND wait_event_type = 'Lock'"
+                ),
+                {"name": name},
+            ).scalars()
+        return len(found) == 1
+
+    wait_for(waits, f"{name} to wait on the leader")
+    return found[0]
+
+
+def test_a_writer_whose_wait_for_its_group_is_cancelled_fails_and_no_group_applies_it_later(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, admin: sa.Engine
+) -> None:
+    """The server cancels a waiting writer's statement (a timeout, an administrator) before
+    the leader takes its write: the writer's command fails, and its write is withdrawn,
+    so that the leader, going on, does not apply a command its clerk was told had failed."""
+    branches = city(postgres_url)
+    commands = [
+        adjust(OTHERS[0], branches[OTHERS[0]][1], Tier.ADVANCED),
+        adjust(OTHERS[1], branches[OTHERS[1]][1], Tier.ADVANCED),
+    ]
+    names = ["gc-leader", "gc-cancelled"]
+    urls = [f"{sharing(postgres_url)}&application_name={name}" for name in names]
+
+    def cancel() -> None:
+        with admin.connect() as conn:
+            conn.execute(
+                sa.text("SELECT pg_cancel_backend(:pid)"),
+                {"pid": waiting_backend(admin, names[1])},
+            )
+        wait_for(lambda: pending(admin) == 0, "the cancelled write to be withdrawn")
+
+    found, paused = run_group(urls, monkeypatch, admin, commands, before=cancel)
+
+    assert found[0] == "ok"
+    assert found[1] not in ("ok", ""), found
+    assert paused.groups == [], "the leader wrote alone: nothing was left waiting"
+    with open_app(postgres_url) as app:
+        assert tier_adjustments(app, commands[0].branch_id) == 1
+        assert tier_adjustments(app, commands[1].branch_id) == 0
+        assert_chain_whole(app, postgres_url)
+
+
+def test_a_writer_whose_waiting_write_vanished_from_the_intake_decides_it_again(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, admin: sa.Engine
+) -> None:
+    """A hand-over is committed without waiting for its flush, so a server crash can lose
+    it: the writer, finding after a group of its own that its write is neither waiting nor
+    decided, decides its command again instead of waiting for ever."""
+    branches = city(postgres_url)
+    commands = [
+        adjust(OTHERS[0], branches[OTHERS[0]][1], Tier.ADVANCED),
+        adjust(OTHERS[1], branches[OTHERS[1]][1], Tier.ADVANCED),
+    ]
+
+    def lose() -> None:
+        with admin.begin() as conn:
+            conn.execute(schema.intake.delete())
+
+    found, _ = run_group([sharing(postgres_url)] * 2, monkeypatch, admin, commands, before=lose)
+
+    assert found == ["ok", "ok"]
+    with open_app(postgres_url) as app:
+        for command in commands:
+            assert tier_adjustments(app, command.branch_id) == 1
+        assert_chain_whole(app, postgres_url)

@@ -19,6 +19,7 @@ withdraws it, so that a write is never lost unnoticed nor applied twice.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import uuid
@@ -250,22 +251,45 @@ class GroupCommit:
         still waiting once the head is free."""
         try:
             outcome = self._wait(write_id)
-        except (WriteLost, StoreUnavailable, sa.exc.DBAPIError) as error:
-            if isinstance(error, sa.exc.DBAPIError) and not error.connection_invalidated:
-                raise
+        except (WriteLost, StoreUnavailable) as error:
             outcome = self._resolve(write_id, error)
+        except sa.exc.DBAPIError as error:
+            if error.connection_invalidated:
+                outcome = self._resolve(write_id, error)
+            else:
+                # A wait cancelled or timed out: the command fails, so its write must not
+                # be applied by a later group; if a group already applied it, it stands.
+                outcome = self._withdraw(write_id, error)
+        except BaseException as error:
+            # An interrupt ends the writer: no group may apply its write after it has gone.
+            with contextlib.suppress(Exception):
+                self._withdraw(write_id, error)
+            raise
         return outcome.result()
 
+    def _withdraw(self, write_id: str, error: BaseException) -> Outcome:
+        """The write's outcome if a group applied it; else withdrawn, and `error` raised."""
+        try:
+            return self._resolve(write_id, error)
+        except (WriteLost, StoreUnavailable):
+            raise error from None
+
     def _wait(self, write_id: str) -> Outcome:
+        led = False
         while True:
             with self._intake_engine().connect() as conn:
                 conn.execute(_await_leader(self.key))
                 found = _take_outcome(conn, write_id)
+                # After a group of its own, its row holds an outcome unless it is gone
+                # (a hand-over committed unflushed, lost with the server): nothing stored.
+                if found is None and led and not _waiting(conn, write_id):
+                    raise WriteLost("its write was no longer waiting for a group")
             if found is not None:
                 return found
             try:
                 with self.recorder.appending(first=_Lead(self.key)) as append:
                     self._lead(append, None)
+                led = True
             except HeadBusy:
                 continue
 
@@ -288,7 +312,7 @@ class GroupCommit:
         if self._engine is not None:
             self._engine.dispose()
 
-    def _resolve(self, write_id: str, error: Exception) -> Outcome:
+    def _resolve(self, write_id: str, error: BaseException) -> Outcome:
         """After a lost connection: the write's outcome if a group applied it; WriteLost,
         withdrawing it, if none did."""
         try:
@@ -319,6 +343,11 @@ def _take_outcome(conn: Connection, write_id: str) -> Outcome | None:
     if found is None:
         return None
     return Outcome.read(found.status, found.outcome)
+
+
+def _waiting(conn: Connection, write_id: str) -> bool:
+    found = conn.execute(sa.select(_intake.c.write_id).where(_intake.c.write_id == write_id))
+    return found.first() is not None
 
 
 def _readable(write_id: str, payload: bytes) -> _Grouped:
