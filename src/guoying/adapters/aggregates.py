@@ -132,8 +132,9 @@ class CachedAggregates:
                 self._forget(max(last or 0, int(rows[-1].id)))
                 return
             for row in rows:
+                # One not cached is read whole from the store when asked for.
                 cached = self._cached(row.originator_id)
-                if cached is None or cached.version < row.originator_version:
+                if cached is not None and cached.version < row.originator_version:
                     self._stale.add(row.originator_id)
             self._seen = max(self._seen, int(rows[-1].id))
 

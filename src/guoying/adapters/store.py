@@ -282,7 +282,7 @@ class SqlRecorder(ApplicationRecorder):
         clock: StoreClock = wall_clock_us,
         *,
         create: bool = True,
-        share_commits: bool = True,
+        share_commits: bool = False,
     ) -> None:
         self.engine = engine
         self.clock = clock
