@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -156,6 +157,7 @@ def run_group(
     commands: list[AdjustTier],
     inside: Callable[[int], None] | None = None,
     before: Callable[[], None] | None = None,
+    setup: Callable[[list[Guoying]], None] | None = None,
 ) -> tuple[list[str], PausedLeader]:
     """Each command by a writer of its own (on `urls`, one each). The first command's
     writer leads; the others start once it holds the head, and all of them wait in its
@@ -164,6 +166,8 @@ def run_group(
     try:
         for app in apps:
             app.store.get(TREE_KEY)
+        if setup is not None:
+            setup(apps)
         paused = PausedLeader(monkeypatch, apps[0], admin, len(commands) - 1, inside, before)
         found: list[str] = [""] * len(commands)
 
@@ -416,3 +420,40 @@ def test_a_writer_whose_waiting_write_vanished_from_the_intake_decides_it_again(
         for command in commands:
             assert tier_adjustments(app, command.branch_id) == 1
         assert_chain_whole(app, postgres_url)
+
+
+def test_a_waiting_writer_whose_connection_is_lost_as_it_takes_its_outcome_reports_it_once(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, admin: sa.Engine
+) -> None:
+    """The connection on which a waiting writer takes its outcome dies just after its
+    intake row is removed: the write was applied, so the command is reported applied once,
+    not decided a second time as though nothing had been stored."""
+    branches = city(postgres_url)
+    commands = [
+        adjust(OTHERS[0], branches[OTHERS[0]][1], Tier.ADVANCED),
+        adjust(OTHERS[1], branches[OTHERS[1]][1], Tier.ADVANCED),
+    ]
+    lost: list[str] = []
+
+    def lose_after_removal(_: Any, cursor: Any, statement: str, *__: Any) -> None:
+        if statement.startswith(f"DELETE FROM {schema.intake.name}") and not lost:
+            lost.append(statement)
+            # Carried out and committed (autocommit); its writer never hears back.
+            cursor.connection.close()
+            raise psycopg.OperationalError("the connection was lost")
+
+    def fault(apps: list[Guoying]) -> None:
+        group = apps[1].store.recorder.group
+        assert group is not None
+        engine = group._intake_engine()
+        sa.event.listen(engine, "after_cursor_execute", lose_after_removal)
+
+    url = sharing(postgres_url)
+    found, _ = run_group([url, url], monkeypatch, admin, commands, setup=fault)
+
+    assert lost, "the waiting writer's connection was lost as it took its outcome"
+    assert found == ["ok", "ok"]
+    with open_app(postgres_url) as app:
+        for command in commands:
+            assert tier_adjustments(app, command.branch_id) == 1
+        assert app.verify().ok

@@ -336,12 +336,17 @@ def _take_outcome(conn: Connection, write_id: str) -> Outcome | None:
     """The write's outcome once a group decided it (its intake row then removed), or None
     while it waits."""
     found = conn.execute(
-        _intake.delete()
-        .where(_intake.c.write_id == write_id, _intake.c.status != PENDING)
-        .returning(_intake.c.status, _intake.c.outcome)
+        sa.select(_intake.c.status, _intake.c.outcome).where(
+            _intake.c.write_id == write_id, _intake.c.status != PENDING
+        )
     ).first()
     if found is None:
         return None
+    # Read first, removed after: a connection lost once the row is gone but before its
+    # outcome arrived would leave an applied write looking as if nothing were stored.
+    # Should the removal fail, the decided row stays behind; no group takes it again.
+    with contextlib.suppress(sa.exc.DBAPIError):
+        conn.execute(_intake.delete().where(_intake.c.write_id == write_id))
     return Outcome.read(found.status, found.outcome)
 
 
