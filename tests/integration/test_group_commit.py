@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -457,3 +458,32 @@ def test_a_waiting_writer_whose_connection_is_lost_as_it_takes_its_outcome_repor
         for command in commands:
             assert tier_adjustments(app, command.branch_id) == 1
         assert app.verify().ok
+
+
+def test_threads_of_one_store_that_first_wait_at_once_share_one_intake_engine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Writers' threads of one store wait on one pool of intake connections: two asking for
+    it at the same moment make it once (a second would hold its connections unclosed)."""
+    made: list[sa.Engine] = []
+    create = sa.create_engine
+
+    def slow_create(*args: Any, **kwargs: Any) -> sa.Engine:
+        time.sleep(0.2)
+        made.append(create(*args, **kwargs))
+        return made[-1]
+
+    recorder = types.SimpleNamespace(engine=create("postgresql+psycopg://nobody@127.0.0.1/none"))
+    group = group_commit.GroupCommit(recorder, "store")  # type: ignore[arg-type]
+    monkeypatch.setattr(sa, "create_engine", slow_create)
+    found: list[sa.Engine] = []
+    threads = [
+        threading.Thread(target=lambda: found.append(group._intake_engine())) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    group.close()
+    assert len(made) == 1
+    assert found == [made[0], made[0]]

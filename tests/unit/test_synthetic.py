@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
 
 import pytest
@@ -21,6 +22,7 @@ from guoying.synthetic import (
     build,
     build_parallel,
     county_shares,
+    generate,
     plan_city,
     setup_commands,
     units,
@@ -250,3 +252,21 @@ def test_parallel_workers_share_the_base_committees_by_whole_counties_balanced_b
     largest = max(sum(len(plan.branches[b]) for b in bases) for bases in counties.values())
     assert max(loads) - min(loads) <= largest
     assert len(county_shares(plan, 50)) == len(counties)
+
+
+def test_a_generation_worker_that_dies_between_two_years_is_reported_by_its_number(
+    tmp_path, monkeypatch
+):
+    plan = plan_city(CitySpec(branches=60))
+    choose = generate.selection_commands
+
+    def one_worker_killed(*args, **kwargs):
+        # Between two years: the caller decides the selection while the workers wait.
+        victim = multiprocessing.active_children()[0]
+        victim.kill()
+        victim.join()
+        return choose(*args, **kwargs)
+
+    monkeypatch.setattr(generate, "selection_commands", one_worker_killed)
+    with pytest.raises(RuntimeError, match=r"generation worker \d ended with exit code -9"):
+        build_parallel(f"sqlite:///{tmp_path}/s.db", plan, years=2, workers=2)

@@ -22,6 +22,7 @@ import base64
 import contextlib
 import hashlib
 import json
+import threading
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -198,6 +199,7 @@ class GroupCommit:
         digest = hashlib.sha256(f"guoying-head:{store_id}".encode()).digest()
         self.key = int.from_bytes(digest[:8], "big", signed=True)
         self._engine: sa.Engine | None = None
+        self._making = threading.Lock()
 
     def insert(self, write: Write) -> list[int]:
         """Store a write: led at once when the head is free, else handed to its holder;
@@ -296,17 +298,19 @@ class GroupCommit:
     def _intake_engine(self) -> sa.Engine:
         """Connections for waiting on the intake: each statement its own transaction, none
         waiting for its flush (what it writes is only a write's passage)."""
-        if self._engine is None:
-            engine = sa.create_engine(self.recorder.engine.url, isolation_level="AUTOCOMMIT")
+        with self._making:
+            # Threads of one store share it: made once.
+            if self._engine is None:
+                engine = sa.create_engine(self.recorder.engine.url, isolation_level="AUTOCOMMIT")
 
-            @sa.event.listens_for(engine, "connect")
-            def _unflushed(dbapi_connection: Any, _: Any) -> None:
-                with dbapi_connection.cursor() as cursor:
-                    cursor.execute("SET synchronous_commit = off")
-                dbapi_connection.commit()
+                @sa.event.listens_for(engine, "connect")
+                def _unflushed(dbapi_connection: Any, _: Any) -> None:
+                    with dbapi_connection.cursor() as cursor:
+                        cursor.execute("SET synchronous_commit = off")
+                    dbapi_connection.commit()
 
-            self._engine = engine
-        return self._engine
+                self._engine = engine
+            return self._engine
 
     def close(self) -> None:
         if self._engine is not None:

@@ -202,8 +202,12 @@ class _Crew:
 
     def run_year(self, index: int, shares: Sequence[Sequence[str]], tally: _Tally) -> None:
         """Each worker writes its share of year `index`; returns when all have."""
-        for conn, share in zip(self.conns, shares, strict=True):
-            conn.send((index, list(share)))
+        for i, (conn, share) in enumerate(zip(self.conns, shares, strict=True)):
+            try:
+                conn.send((index, list(share)))
+            except OSError:
+                # It ended between two years.
+                raise self._died(i) from None
         busy = set(range(len(self.conns)))
         while busy:
             waiting = [self.conns[i] for i in busy] + [self.processes[i].sentinel for i in busy]
