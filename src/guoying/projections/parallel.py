@@ -10,7 +10,9 @@ projections are divided, never the events.
   store. A group ready to commit waits until every group is, then all commit; a failure in
   any group rolls every group back, so the old views stay. The commits are not one atomic
   step: for a moment a reader may find some projections rebuilt and others still old, but
-  each projection is either old or rebuilt, never empty.
+  each projection is either old or rebuilt, never empty. The groups' processes wait for
+  each other through pipes, which the database's deadlock detector cannot see, so while a
+  rebuild runs no catch-up locks a tracking row (`runner.holding_catch_ups`).
 - SQLite has one writer: the calling process rebuilds its group straight into the store in
   a write transaction (held, as the serial rebuild holds it, until the end), each other
   group writes its tables into a scratch SQLite file of its own, and the calling process
