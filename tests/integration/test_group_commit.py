@@ -206,6 +206,13 @@ def assert_chain_whole(app: Guoying, url: str) -> None:
     assert intake == 0, "every writer took its outcome from the intake"
 
 
+def assert_each_applied_once(url: str, commands: list[AdjustTier]) -> None:
+    with open_app(url) as app:
+        for command in commands:
+            assert tier_adjustments(app, command.branch_id) == 1
+        assert_chain_whole(app, url)
+
+
 def test_writers_that_find_the_head_held_have_their_writes_committed_in_the_holders_group(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch, admin: sa.Engine
 ) -> None:
@@ -231,10 +238,7 @@ def test_writers_that_find_the_head_held_have_their_writes_committed_in_the_hold
         ).all()
     assert {r.originator_id for r in written} >= {branch_key(c.branch_id).id for c in commands}
     assert len({r.recorded_at for r in written}) == 1, "one transaction, one recorded time"
-    with open_app(postgres_url) as app:
-        for command in commands:
-            assert tier_adjustments(app, command.branch_id) == 1
-        assert_chain_whole(app, postgres_url)
+    assert_each_applied_once(postgres_url, commands)
 
 
 def test_ledger_advanced_cap_a_write_in_a_group_whose_version_is_taken_is_decided_again_alone(
@@ -417,10 +421,7 @@ def test_a_writer_whose_waiting_write_vanished_from_the_intake_decides_it_again(
     found, _ = run_group([sharing(postgres_url)] * 2, monkeypatch, admin, commands, before=lose)
 
     assert found == ["ok", "ok"]
-    with open_app(postgres_url) as app:
-        for command in commands:
-            assert tier_adjustments(app, command.branch_id) == 1
-        assert_chain_whole(app, postgres_url)
+    assert_each_applied_once(postgres_url, commands)
 
 
 def test_a_waiting_writer_whose_connection_is_lost_as_it_takes_its_outcome_reports_it_once(
@@ -454,10 +455,7 @@ def test_a_waiting_writer_whose_connection_is_lost_as_it_takes_its_outcome_repor
 
     assert lost, "the waiting writer's connection was lost as it took its outcome"
     assert found == ["ok", "ok"]
-    with open_app(postgres_url) as app:
-        for command in commands:
-            assert tier_adjustments(app, command.branch_id) == 1
-        assert app.verify().ok
+    assert_each_applied_once(postgres_url, commands)
 
 
 def test_threads_of_one_store_that_first_wait_at_once_share_one_intake_engine(
