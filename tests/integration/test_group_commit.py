@@ -424,12 +424,15 @@ def test_a_writer_whose_waiting_write_vanished_from_the_intake_decides_it_again(
     assert_each_applied_once(postgres_url, commands)
 
 
+@pytest.mark.parametrize("when", ["after", "before"])
 def test_a_waiting_writer_whose_connection_is_lost_as_it_takes_its_outcome_reports_it_once(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch, admin: sa.Engine
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, admin: sa.Engine, when: str
 ) -> None:
-    """The connection on which a waiting writer takes its outcome dies just after its
-    intake row is removed: the write was applied, so the command is reported applied once,
-    not decided a second time as though nothing had been stored."""
+    """The connection on which a waiting writer takes its outcome dies as its intake row
+    is removed, `after` the removal reached the server or `before`: the write was applied,
+    so the command is reported applied once, not decided a second time as though nothing
+    had been stored. A decided row left behind keeps nothing of the write (no personal
+    data), and no group takes it again."""
     branches = city(postgres_url)
     commands = [
         adjust(OTHERS[0], branches[OTHERS[0]][1], Tier.ADVANCED),
@@ -437,10 +440,10 @@ def test_a_waiting_writer_whose_connection_is_lost_as_it_takes_its_outcome_repor
     ]
     lost: list[str] = []
 
-    def lose_after_removal(_: Any, cursor: Any, statement: str, *__: Any) -> None:
+    def lose_the_removal(_: Any, cursor: Any, statement: str, *__: Any) -> None:
         if statement.startswith(f"DELETE FROM {schema.intake.name}") and not lost:
             lost.append(statement)
-            # Carried out and committed (autocommit); its writer never hears back.
+            # After: carried out and committed (autocommit), its writer never hears back.
             cursor.connection.close()
             raise psycopg.OperationalError("the connection was lost")
 
@@ -448,12 +451,44 @@ def test_a_waiting_writer_whose_connection_is_lost_as_it_takes_its_outcome_repor
         group = apps[1].store.recorder.group
         assert group is not None
         engine = group._intake_engine()
-        sa.event.listen(engine, "after_cursor_execute", lose_after_removal)
+        sa.event.listen(engine, f"{when}_cursor_execute", lose_the_removal)
 
     url = sharing(postgres_url)
     found, _ = run_group([url, url], monkeypatch, admin, commands, setup=fault)
 
     assert lost, "the waiting writer's connection was lost as it took its outcome"
+    assert found == ["ok", "ok"]
+    if when == "before":
+        with admin.begin() as conn:
+            left = conn.execute(sa.select(schema.intake.c.status, schema.intake.c.payload)).all()
+            assert [(r.status, bytes(r.payload)) for r in left] == [(group_commit.APPLIED, b"")]
+            conn.execute(schema.intake.delete())
+    assert_each_applied_once(postgres_url, commands)
+
+
+def test_a_waiting_writer_whose_wait_times_out_while_its_group_commits_reports_it_applied(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, admin: sa.Engine
+) -> None:
+    """A waiting writer's session has a `lock_timeout` shorter than the leader takes to
+    apply its group: its wait times out while the leader holds its write. It must not
+    report a failure for a write the group then commits: it waits for the group's outcome
+    before it withdraws anything, and reports the write applied."""
+    branches = city(postgres_url)
+    commands = [
+        adjust(OTHERS[0], branches[OTHERS[0]][1], Tier.ADVANCED),
+        adjust(OTHERS[1], branches[OTHERS[1]][1], Tier.ADVANCED),
+    ]
+    url = sa.engine.make_url(sharing(postgres_url))
+    options = f"{url.query['options']} -c lock_timeout=500"
+    impatient = url.update_query_dict({"options": options}).render_as_string(hide_password=False)
+    found, _ = run_group(
+        [sharing(postgres_url), impatient],
+        monkeypatch,
+        admin,
+        commands,
+        inside=lambda _: time.sleep(2),
+    )
+
     assert found == ["ok", "ok"]
     assert_each_applied_once(postgres_url, commands)
 

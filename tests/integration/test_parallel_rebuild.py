@@ -120,15 +120,16 @@ def _with_name(url: str, name: str) -> str:
     return url_.render_as_string(hide_password=False)
 
 
-def test_a_reader_catching_up_while_a_parallel_rebuild_starts_on_postgresql_does_not_hang_it(
-    postgres_url: str, start: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("other", ["catch-up", "serial rebuild"])
+def test_a_catch_up_or_a_serial_rebuild_beside_a_parallel_rebuild_on_postgresql_hangs_neither(
+    postgres_url: str, start: str, monkeypatch: pytest.MonkeyPatch, other: str
 ) -> None:
-    """A reader's catch-up holds the ledger's tracking row when a rebuild on two processes
-    starts; it then asks for the history's row, which the rebuild's other process locks.
-    The two processes wait for each other through a pipe, which PostgreSQL's deadlock
-    detector does not see, so the rebuild must wait for the catch-up in flight before it
-    starts, and catch-ups for the rebuild: both end, and the views are the serial
-    rebuild's."""
+    """A reader's catch-up (or a rebuild in one process) holds the ledger's tracking row
+    when a rebuild on two processes starts; it then asks for the history's row, which the
+    rebuild's other process locks. The two processes wait for each other through a pipe,
+    which PostgreSQL's deadlock detector does not see, so the parallel rebuild must wait
+    for the work in flight before it starts, and the other work for the rebuild: both end,
+    and the views are the serial rebuild's."""
     ledger, history = (next(p for p in PROJECTIONS if p.name == n) for n in ("ledger", "history"))
     first = parallel.groups(list(PROJECTIONS), 2)[0]
     assert (ledger in first) != (history in first), "the two are rebuilt by different processes"
@@ -183,9 +184,10 @@ def test_a_reader_catching_up_while_a_parallel_rebuild_starts_on_postgresql_does
             failures.append(error)
 
     with open_app(_with_name(postgres_url, "test-reader")) as reading, open_app(rebuilder) as app:
-        reader = threading.Thread(target=run, args=(reading.catch_up,), daemon=True)
+        work = reading.catch_up if other == "catch-up" else lambda: reading.rebuild_views(workers=1)
+        reader = threading.Thread(target=run, args=(work,), daemon=True)
         reader.start()
-        assert holding.wait(30), "the reader never locked the ledger's tracking row"
+        assert holding.wait(30), f"the {other} never locked the ledger's tracking row"
         rebuild = threading.Thread(
             target=run, args=(lambda: app.rebuild_views(workers=2),), daemon=True
         )
@@ -204,7 +206,7 @@ def test_a_reader_catching_up_while_a_parallel_rebuild_starts_on_postgresql_does
                 )
             reader.join(30)
             rebuild.join(30)
-        assert not hung, "the reader and the rebuild waited for each other"
+        assert not hung, f"the {other} and the parallel rebuild waited for each other"
         assert failures == []
         assert views_snapshot(app) == serial
     admin.dispose()
@@ -275,3 +277,28 @@ def _alive(pid: int) -> bool:
     # A child of the killed caller, reparented: a zombie until reaped is gone too.
     status = Path(f"/proc/{pid}/status")
     return status.exists() and "zombie" not in status.read_text()
+
+
+def test_a_rebuild_asked_for_while_this_thread_holds_the_stores_head_runs_in_its_transaction(
+    shared_url: str, start: str
+) -> None:
+    """Other processes could neither read what the held transaction has not committed nor
+    lock what it holds: the rebuild runs in one process, in that transaction."""
+    with open_app(shared_url) as app:
+        build_small_city(app)
+        app.rebuild_views(workers=1)
+        serial = views_snapshot(app)
+        done: list[int] = []
+        worker = threading.Thread(
+            target=lambda: _rebuild_holding_head(app, done), daemon=True, name="holder"
+        )
+        worker.start()
+        worker.join(60)
+        assert not worker.is_alive(), "the rebuild waited for its own transaction"
+        assert done == [len(app.projections) * len(event_rows(app))]
+        assert views_snapshot(app) == serial
+
+
+def _rebuild_holding_head(app: Any, done: list[int]) -> None:
+    with app.store.holding_head():
+        done.append(app.rebuild_views(workers=2))

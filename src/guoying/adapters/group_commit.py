@@ -70,10 +70,11 @@ _WAITING = (
     .order_by(_intake.c.seq)
     .with_for_update(skip_locked=True)
 )
+# A decided write's payload (personal data among it) is no longer needed: emptied.
 _DECIDED = (
     _intake.update()
     .where(_intake.c.write_id == sa.bindparam("id"))
-    .values(status=sa.bindparam("s"), outcome=sa.bindparam("o"))
+    .values(status=sa.bindparam("s"), outcome=sa.bindparam("o"), payload=b"")
 )
 
 
@@ -273,7 +274,8 @@ class GroupCommit:
         """The write's outcome if a group applied it; else withdrawn, and `error` raised."""
         try:
             return self._resolve(write_id, error)
-        except (WriteLost, StoreUnavailable):
+        except WriteLost:
+            # Withdrawn: nothing of it was stored, so the command fails as it failed.
             raise error from None
 
     def _wait(self, write_id: str) -> Outcome:
@@ -321,6 +323,10 @@ class GroupCommit:
         withdrawing it, if none did."""
         try:
             with self.recorder.engine.connect() as conn, conn.begin():
+                # A leader holding the row decides it: wait for that, whatever timeouts the
+                # session has (one may be why the writer is here).
+                conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
+                conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
                 found = conn.execute(
                     _intake.delete()
                     .where(_intake.c.write_id == write_id)

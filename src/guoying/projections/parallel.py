@@ -130,6 +130,10 @@ def _parallel_store(store: SqlStore) -> bool:
     socket, which `multiprocessing.connection` wraps on POSIX systems alone)."""
     if store.url == MEMORY_URL or os.name != "posix":
         return False
+    if store.recorder.held is not None:
+        # Inside a transaction of its own thread's: the other processes could not read
+        # what it has not committed, and would wait on its locks.
+        return False
     url = store.engine.url
     if url.get_backend_name() == "sqlite":
         return url.database not in (None, "", ":memory:")

@@ -61,7 +61,8 @@ def rebuild_lock_key(store: SqlStore) -> int:
 
 
 def _after_parallel_rebuild(store: SqlStore, conn: Connection) -> None:
-    """On PostgreSQL, wait for a parallel rebuild to end before locking any tracking row.
+    """On PostgreSQL, wait for a parallel rebuild to end before locking any tracking row
+    (catch-ups, serial rebuilds, dropping views).
     Its processes lock their groups' rows one after another and wait for each other
     through pipes, which the database's deadlock detector cannot see: a catch-up holding one
     group's row while waiting for another's would wait for ever (the rebuild waits for
@@ -178,6 +179,7 @@ def catch_up(
 def drop_views(store: SqlStore, projections: Sequence[Projection]) -> None:
     """Drop the view tables and forget their positions; the next catch-up rebuilds them."""
     with store.recorder.writing() as conn:
+        _after_parallel_rebuild(store, conn)
         _serialise_ddl(conn)
         for projection in projections:
             projection.metadata.drop_all(conn)
@@ -248,6 +250,8 @@ def rebuild(
     a gap; how many events were applied, counting each projection's own."""
     prepare_rebuild(store, projections)
     with store.recorder.writing() as conn:
+        # It locks tracking rows as a catch-up does, so it waits for a parallel one as well.
+        _after_parallel_rebuild(store, conn)
         empty_views(conn, projections)
         applied, position = replay(
             store, conn, projections, stop=stop, read=conn, progress=progress
