@@ -87,6 +87,25 @@ def terminate(admin: sa.Engine, pid: int) -> None:
         conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
 
 
+def waiting_backend(admin: sa.Engine, name: str) -> int:
+    """The pid of writer `name`'s backend once it waits on the leader."""
+    found: list[int] = []
+
+    def waits() -> bool:
+        with admin.connect() as conn:
+            found[:] = conn.execute(
+                sa.text(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = :name "
+                    "AND wait_event_type = 'Lock'"
+                ),
+                {"name": name},
+            ).scalars()
+        return len(found) == 1
+
+    wait_for(waits, f"{name} to wait on the leader")
+    return found[0]
+
+
 def city(url: str) -> dict[str, list[str]]:
     """A committee one short of its cap and two others, each under a county of its own (a
     command writes its county's counts too); each committee's branches."""
@@ -99,6 +118,12 @@ def city(url: str) -> dict[str, list[str]]:
             branches[base] = add_branches(app, base, BRANCHES)
         app.execute(adjust(NEAR_CAP, branches[NEAR_CAP][0], Tier.ADVANCED))
     return branches
+
+
+def one_promotion_in_each_other_committee(url: str) -> list[AdjustTier]:
+    """The city, and a command for each of two writers that touch nothing in common."""
+    branches = city(url)
+    return [adjust(base, branches[base][1], Tier.ADVANCED) for base in OTHERS]
 
 
 class PausedLeader:
@@ -286,22 +311,8 @@ def test_ledger_advanced_cap_a_connection_lost_inside_a_group_loses_no_write_and
         if victim == 0:
             terminate(admin, leader_pid)
             return
-        waiting: list[int] = []
-
-        def victim_waits() -> bool:
-            # Its write is in the intake; once it waits for the leader's commit, end it.
-            with admin.connect() as conn:
-                waiting[:] = conn.execute(
-                    sa.text(
-                        "SELECT pid FROM pg_stat_activity WHERE application_name = :name "
-                        "AND wait_event_type = 'Lock'"
-                    ),
-                    {"name": names[victim]},
-                ).scalars()
-            return len(waiting) == 1
-
-        wait_for(victim_waits, "the waiting writer to wait on the leader")
-        terminate(admin, waiting[0])
+        # Its write is in the intake; once it waits for the leader's commit, end it.
+        terminate(admin, waiting_backend(admin, names[victim]))
 
     urls = [f"{url}application_name={name}" for name in names]
     found, paused = run_group(urls, monkeypatch, admin, commands, kill)
@@ -350,36 +361,13 @@ def test_a_store_url_with_a_group_commit_value_not_on_or_off_is_refused_naming_i
         open_app(url)
 
 
-def waiting_backend(admin: sa.Engine, name: str) -> int:
-    """The pid of writer `name`'s backend once it waits on the leader."""
-    found: list[int] = []
-
-    def waits() -> bool:
-        with admin.connect() as conn:
-            found[:] = conn.execute(
-                sa.text(
-                    "SELECT pid FROM pg_stat_activity WHERE application_name = :name "
-                    "AND wait_event_type = 'Lock'"
-                ),
-                {"name": name},
-            ).scalars()
-        return len(found) == 1
-
-    wait_for(waits, f"{name} to wait on the leader")
-    return found[0]
-
-
 def test_a_writer_whose_wait_for_its_group_is_cancelled_fails_and_no_group_applies_it_later(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch, admin: sa.Engine
 ) -> None:
     """The server cancels a waiting writer's statement (a timeout, an administrator) before
     the leader takes its write: the writer's command fails, and its write is withdrawn,
     so that the leader, going on, does not apply a command its clerk was told had failed."""
-    branches = city(postgres_url)
-    commands = [
-        adjust(OTHERS[0], branches[OTHERS[0]][1], Tier.ADVANCED),
-        adjust(OTHERS[1], branches[OTHERS[1]][1], Tier.ADVANCED),
-    ]
+    commands = one_promotion_in_each_other_committee(postgres_url)
     names = ["gc-leader", "gc-cancelled"]
     urls = [f"{sharing(postgres_url)}&application_name={name}" for name in names]
 
@@ -408,11 +396,7 @@ def test_a_writer_whose_waiting_write_vanished_from_the_intake_decides_it_again(
     """A hand-over is committed without waiting for its flush, so a server crash can lose
     it: the writer, finding after a group of its own that its write is neither waiting nor
     decided, decides its command again instead of waiting for ever."""
-    branches = city(postgres_url)
-    commands = [
-        adjust(OTHERS[0], branches[OTHERS[0]][1], Tier.ADVANCED),
-        adjust(OTHERS[1], branches[OTHERS[1]][1], Tier.ADVANCED),
-    ]
+    commands = one_promotion_in_each_other_committee(postgres_url)
 
     def lose() -> None:
         with admin.begin() as conn:
@@ -433,11 +417,7 @@ def test_a_waiting_writer_whose_connection_is_lost_as_it_takes_its_outcome_repor
     so the command is reported applied once, not decided a second time as though nothing
     had been stored. A decided row left behind keeps nothing of the write (no personal
     data), and no group takes it again."""
-    branches = city(postgres_url)
-    commands = [
-        adjust(OTHERS[0], branches[OTHERS[0]][1], Tier.ADVANCED),
-        adjust(OTHERS[1], branches[OTHERS[1]][1], Tier.ADVANCED),
-    ]
+    commands = one_promotion_in_each_other_committee(postgres_url)
     lost: list[str] = []
 
     def lose_the_removal(_: Any, cursor: Any, statement: str, *__: Any) -> None:
@@ -473,11 +453,7 @@ def test_a_waiting_writer_whose_wait_times_out_while_its_group_commits_reports_i
     apply its group: its wait times out while the leader holds its write. It must not
     report a failure for a write the group then commits: it waits for the group's outcome
     before it withdraws anything, and reports the write applied."""
-    branches = city(postgres_url)
-    commands = [
-        adjust(OTHERS[0], branches[OTHERS[0]][1], Tier.ADVANCED),
-        adjust(OTHERS[1], branches[OTHERS[1]][1], Tier.ADVANCED),
-    ]
+    commands = one_promotion_in_each_other_committee(postgres_url)
     url = sa.engine.make_url(sharing(postgres_url))
     options = f"{url.query['options']} -c lock_timeout=500"
     impatient = url.update_query_dict({"options": options}).render_as_string(hide_password=False)

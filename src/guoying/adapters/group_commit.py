@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import json
 import threading
 import uuid
@@ -196,9 +195,7 @@ class GroupCommit:
 
     def __init__(self, recorder: SqlRecorder, store_id: str) -> None:
         self.recorder = recorder
-        # Per store, so that stores in schemas of one database do not wait for each other.
-        digest = hashlib.sha256(f"guoying-head:{store_id}".encode()).digest()
-        self.key = int.from_bytes(digest[:8], "big", signed=True)
+        self.key = schema.advisory_key("head", store_id)
         self._engine: sa.Engine | None = None
         self._making = threading.Lock()
 

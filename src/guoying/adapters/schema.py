@@ -1,6 +1,9 @@
-"""The store's own tables: events, refusal log, personal data, projection tracking."""
+"""The store's own tables: events, refusal log, personal data, projection tracking; and
+the keys of its advisory locks on PostgreSQL."""
 
 from __future__ import annotations
+
+import hashlib
 
 from sqlalchemy import (
     BigInteger,
@@ -23,6 +26,14 @@ Position = BigInteger().with_variant(Integer(), "sqlite")
 store_metadata = MetaData()
 GENESIS = "0" * 64
 FIRST_DIGEST_VERSION = "1"
+
+
+def advisory_key(purpose: str, store_id: str) -> int:
+    """A PostgreSQL advisory lock's key, per store, so that stores in schemas of one
+    database do not wait for each other."""
+    digest = hashlib.sha256(f"guoying-{purpose}:{store_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
 
 events = Table(
     "guoying_events",

@@ -7,7 +7,6 @@ nothing: the tracking row is locked and re-read before a batch is applied.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
@@ -54,10 +53,8 @@ def tracking_key(projection: Projection) -> str:
 
 
 def rebuild_lock_key(store: SqlStore) -> int:
-    """The advisory lock a parallel rebuild holds on PostgreSQL, per store (stores in
-    schemas of one database do not wait for each other)."""
-    digest = hashlib.sha256(f"guoying-rebuild:{store.recorder.store_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+    """The advisory lock a parallel rebuild holds on PostgreSQL."""
+    return schema.advisory_key("rebuild", store.recorder.store_id)
 
 
 def _after_parallel_rebuild(store: SqlStore, conn: Connection) -> None:
